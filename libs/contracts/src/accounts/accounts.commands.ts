@@ -1,0 +1,43 @@
+import { WrittenStream } from '../event-envelope';
+
+/** Request-reply commands the accounts service answers on `dockyard.accounts.commands`. */
+export const ACCOUNTS_COMMANDS = {
+  RegisterUser: 'accounts.register-user',
+  Authenticate: 'accounts.authenticate',
+  UpdateUser: 'accounts.update-user',
+  ConfirmEmail: 'accounts.confirm-email',
+} as const;
+
+export interface RegisterUserCommand {
+  username: unknown;
+  password: unknown;
+  email: unknown;
+}
+export type RegisterUserReply = WrittenStream & { active: boolean };
+
+export interface AuthenticateCommand {
+  username: string;
+  password: string;
+}
+/** Answered for right credentials only; wrong ones are the `unauthenticated` error. */
+export interface AuthenticateReply {
+  username: string;
+  active: boolean;
+  admin: boolean;
+  credentialsVersion: number;
+}
+
+export interface UpdateUserCommand {
+  /** The authenticated caller. */
+  actor: { username: string; admin: boolean };
+  username: string;
+  email?: unknown;
+  password?: unknown;
+}
+export type UpdateUserReply = WrittenStream | null;
+
+export interface ConfirmEmailCommand {
+  username: string;
+  code: string;
+}
+export type ConfirmEmailReply = WrittenStream;

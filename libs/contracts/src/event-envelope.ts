@@ -1,0 +1,33 @@
+/** Who or what caused a message, carried from the HTTP request through every command and event. */
+export interface MessageMetadata {
+  correlationId: string;
+  causationId?: string;
+  requestId?: string;
+  /** `user:<name>` or `system:<component>`. */
+  actor: string;
+}
+
+/** An event as it is published to a topic: a committed fact, without any secret. */
+export interface PublishedEvent<TData = Record<string, unknown>> {
+  eventId: string;
+  /** The service whose event store holds the event, e.g. `accounts`. */
+  source: string;
+  streamId: string;
+  streamVersion: number;
+  /** Position in the source's event store; orders events of one source, not across sources. */
+  position: string;
+  type: string;
+  schemaVersion: number;
+  data: TData;
+  metadata: MessageMetadata & { occurredAt: string };
+  /** sha256 hash chain of the stream: `hash` of this event, `prevHash` of the one before. */
+  hash: string;
+  prevHash: string;
+}
+
+/** Where a write landed, so a reader can wait until its read model has caught up (DESIGN §4). */
+export interface WrittenStream {
+  source: string;
+  streamId: string;
+  streamVersion: number;
+}

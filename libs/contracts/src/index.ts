@@ -1,0 +1,5 @@
+export * from './event-envelope';
+export * from './topics';
+export * from './domain-error';
+export * from './accounts/accounts.events';
+export * from './accounts/accounts.commands';

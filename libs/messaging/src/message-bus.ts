@@ -1,0 +1,48 @@
+import { MessageMetadata, PublishedEvent, ServiceName } from '@dockyard/contracts';
+
+/** Answers one command pattern; throws a DomainError to reply with a rule the command broke. */
+export type CommandHandler = (payload: unknown, metadata: MessageMetadata) => Promise<unknown>;
+
+/** Applies one event. It must be idempotent: the bus delivers at least once. */
+export type EventHandler = (event: PublishedEvent) => Promise<void>;
+
+export interface SendOptions {
+  /** Commands with the same key are handled in order (Kafka: same partition). Usually the aggregate id. */
+  key?: string;
+  timeoutMs?: number;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/**
+ * The one way services talk: commands by request-reply, facts by events. Two transports implement
+ * it: in-process (standalone) and Kafka (distributed); the contracts are the same.
+ */
+export interface MessageBus {
+  /** Sends a command to `service` and resolves with its reply, or rejects with the DomainError it threw. */
+  send<TReply>(
+    service: ServiceName,
+    pattern: string,
+    payload: unknown,
+    metadata: MessageMetadata,
+    options?: SendOptions,
+  ): Promise<TReply>;
+
+  /** Serves `service`'s commands: one handler per pattern. Replicas of a service share the load. */
+  serveCommands(service: ServiceName, handlers: Record<string, CommandHandler>): Promise<Subscription>;
+
+  /** Publishes committed events of `source` in the given order, keyed by stream id. Resolves once durable. */
+  publish(source: ServiceName, events: PublishedEvent[]): Promise<void>;
+
+  /**
+   * Delivers every event of the `sources`' topics to one member of consumer `group`, in stream order,
+   * at least once. A handler error stops that consumer and retries the same event; it never skips it.
+   */
+  subscribe(group: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription>;
+
+  close(): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MessageBus');
