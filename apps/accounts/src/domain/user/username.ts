@@ -1,0 +1,16 @@
+import { DomainError } from '@dockyard/contracts';
+
+const USERNAME = /^[a-z0-9_]{4,30}$/;
+
+/** A hub username: 4–30 characters of [a-z0-9_] (seed 000); it is also the user's namespace. */
+export class Username {
+  private constructor(readonly value: string) {}
+
+  static create(raw: unknown): Username {
+    if (typeof raw !== 'string' || raw.length === 0) throw new DomainError('invalid', 'Username is required');
+    if (!USERNAME.test(raw)) {
+      throw new DomainError('invalid', 'Username must be 4 to 30 characters of lower-case letters, digits and _');
+    }
+    return new Username(raw);
+  }
+}

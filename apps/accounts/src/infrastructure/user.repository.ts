@@ -1,0 +1,74 @@
+import { Pool, PoolClient } from 'pg';
+import { DomainError, MessageMetadata, WrittenStream, userStreamId } from '@dockyard/contracts';
+import { EventStore, WrongExpectedVersionError } from '@dockyard/eventstore';
+import { UserEvent, UserState, foldUser } from '../domain/user';
+
+export const ACCOUNTS_SCHEMA = 'accounts';
+
+const UNIQUE_VIOLATION = '23505';
+
+export interface LoadedUser {
+  state: UserState;
+  version: number;
+}
+
+/** Loads User aggregates from their streams and appends their new events. */
+export class UserRepository {
+  constructor(
+    private readonly store: EventStore,
+    private readonly pool: Pool,
+  ) {}
+
+  async load(username: string): Promise<LoadedUser> {
+    const stored = await this.store.readStream(userStreamId(username));
+    const events = stored.map((e) => ({ type: e.type, data: e.data, secret: e.secret ?? undefined }) as UserEvent);
+    return { state: foldUser(events), version: stored.length === 0 ? 0 : stored[stored.length - 1].streamVersion };
+  }
+
+  exists(username: string): Promise<boolean> {
+    return this.store.streamVersion(userStreamId(username)).then((version) => version > 0);
+  }
+
+  /**
+   * Appends at the expected version and claims `newEmails` in the same transaction; an address
+   * someone else holds fails the whole append with `already-exists`.
+   */
+  async append(
+    username: string,
+    expectedVersion: number,
+    events: UserEvent[],
+    metadata: MessageMetadata,
+    newEmails: string[] = [],
+  ): Promise<WrittenStream> {
+    const streamId = userStreamId(username);
+    try {
+      const result = await this.store.append(
+        streamId,
+        expectedVersion,
+        events.map((e) => ({ type: e.type, data: { ...e.data }, secret: 'secret' in e ? { ...e.secret } : undefined })),
+        metadata,
+        {
+          withinTransaction: async (client: PoolClient) => {
+            for (const email of newEmails) {
+              await client.query('INSERT INTO accounts.email_claims (email, username) VALUES ($1, $2)', [email, username]);
+            }
+          },
+        },
+      );
+      return { source: 'accounts', streamId, streamVersion: result.streamVersion };
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new DomainError('already-exists', 'Username or email already exists');
+      }
+      throw error;
+    }
+  }
+
+  async emailClaimed(email: string): Promise<boolean> {
+    return this.pool
+      .query('SELECT 1 FROM accounts.email_claims WHERE email = $1', [email.toLowerCase()])
+      .then((r) => (r.rowCount ?? 0) > 0);
+  }
+}
+
+export { WrongExpectedVersionError };

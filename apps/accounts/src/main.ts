@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+import { runServiceProcess } from '@dockyard/runtime';
+import { AccountsModule } from './accounts.module';
+
+void runServiceProcess('accounts', (runtime) => AccountsModule.forRuntime(runtime)).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import { FastifyRequest } from 'fastify';
+import { ACCOUNTS_COMMANDS, AuthenticateReply, DomainError, isDomainError } from '@dockyard/contracts';
+import { MessageBus } from '@dockyard/messaging';
+import { UsersReadModel } from '../users/users.read-model';
+import { parseBasicCredentials } from './basic-credentials';
+import { CredentialCache } from './credential-cache';
+import { FailedLoginLimiter } from './failed-login-limiter';
+
+export interface Principal {
+  username: string;
+  active: boolean;
+  admin: boolean;
+}
+
+/**
+ * Turns `Authorization: Basic` into a Principal. Right credentials seen before are answered from the
+ * cache plus one indexed read of read.users; anything else asks the accounts service, which alone
+ * holds password hashes.
+ */
+export class Authenticator {
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly users: UsersReadModel,
+    private readonly cache: CredentialCache,
+    private readonly limiter: FailedLoginLimiter,
+  ) {}
+
+  /** Null when the request carries no Basic credentials at all. */
+  async authenticate(request: FastifyRequest): Promise<Principal | null> {
+    const credentials = parseBasicCredentials(request.headers.authorization);
+    if (!credentials) return null;
+    const { username, password } = credentials;
+    if (!username || !password) throw new DomainError('unauthenticated', 'Authentication is required');
+    this.limiter.assertAllowed(username, request.ip);
+
+    const cached = this.cache.get(username, password);
+    if (cached) {
+      const view = await this.users.find(username);
+      if (view && view.credentialsVersion === cached.credentialsVersion) {
+        return { username, active: view.active, admin: view.admin };
+      }
+      this.cache.forget(username, password);
+    }
+    let reply: AuthenticateReply;
+    try {
+      reply = await this.bus.send<AuthenticateReply>(
+        'accounts',
+        ACCOUNTS_COMMANDS.Authenticate,
+        { username, password },
+        { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
+        { key: username },
+      );
+    } catch (error) {
+      if (isDomainError(error) && error.code === 'unauthenticated') this.limiter.recordFailure(username, request.ip);
+      throw error;
+    }
+    this.cache.remember(username, password, reply.credentialsVersion);
+    return { username: reply.username, active: reply.active, admin: reply.admin };
+  }
+
+  /** As `authenticate`, but the request must carry credentials of an active account. */
+  async requireActive(request: FastifyRequest): Promise<Principal> {
+    const principal = await this.authenticate(request);
+    if (!principal) throw new DomainError('unauthenticated', 'Authentication is required');
+    if (!principal.active) throw new DomainError('inactive', 'Account is not active');
+    return principal;
+  }
+}
+

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HubRuntime } from '@dockyard/runtime';
+import { GatewayModule } from './gateway.module';
+import { HubExceptionFilter } from './http/hub-exception.filter';
+import { JsonBodyPipe } from './http/json-body.pipe';
+
+/** JSON bodies of the index API are small; layers (registry API) are streamed, not parsed. */
+const JSON_BODY_LIMIT = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The gateway's HTTP application, on Fastify; the caller decides where it listens. */
+export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    ignoreTrailingSlash: true,
+    bodyLimit: JSON_BODY_LIMIT,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), adapter, {
+    logger: ['error', 'warn'],
+  });
+  app.useGlobalFilters(new HubExceptionFilter(runtime.logger));
+  app.useGlobalPipes(new JsonBodyPipe());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply) => {
+      void reply.header('X-Request-Id', request.id);
+    });
+  app.enableShutdownHooks();
+  return app;
+}

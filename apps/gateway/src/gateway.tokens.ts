@@ -1,0 +1,6 @@
+/** Nest injection tokens of the gateway's collaborators. */
+export const GATEWAY = {
+  bus: Symbol('bus'),
+  authenticator: Symbol('authenticator'),
+  readYourWrites: Symbol('readYourWrites'),
+} as const;

@@ -1,0 +1,48 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError } from '@dockyard/contracts';
+import { Logger } from '@dockyard/runtime';
+import { DOMAIN_ERROR_STATUS } from './error-status';
+
+export const BASIC_CHALLENGE = 'Basic realm="auth required",Token';
+
+/**
+ * Every failure leaves as `{"error": "..."}` with a 4xx status for bad input. Only a genuine fault
+ * is a 500, logged with the request id, its details never sent to the client.
+ */
+@Catch()
+export class HubExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const { status, message } = this.describe(exception);
+    if (status >= 500 && status !== 503) {
+      this.logger.error({ err: exception, requestId: request.id, url: request.url }, 'request failed');
+    }
+    if (status === 401) void reply.header('WWW-Authenticate', BASIC_CHALLENGE);
+    const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
+    if (status === 429 && typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
+    void reply.status(status).type('application/json').send(JSON.stringify({ error: message }));
+  }
+
+  private describe(exception: unknown): { status: number; message: string } {
+    if (isDomainError(exception)) return { status: DOMAIN_ERROR_STATUS[exception.code] ?? 500, message: exception.message };
+    if (exception instanceof HttpException) {
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'object' && response !== null && 'message' in response
+          ? ([] as unknown[]).concat((response as { message: unknown }).message).join('; ')
+          : exception.message;
+      return { status: exception.getStatus(), message };
+    }
+    // Fastify's own errors (malformed JSON, body too large, unsupported media type) carry a 4xx status.
+    const statusCode = (exception as { statusCode?: unknown })?.statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return { status: statusCode, message: (exception as Error).message };
+    }
+    return { status: 500, message: 'Internal error' };
+  }
+}

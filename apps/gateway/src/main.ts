@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { createDistributedRuntime } from '@dockyard/runtime';
+import { createGatewayApp } from './gateway.app';
+
+async function main(): Promise<void> {
+  const runtime = await createDistributedRuntime('gateway');
+  const app = await createGatewayApp(runtime);
+  await app.listen(runtime.config.port, runtime.config.host);
+  runtime.logger.info({ port: runtime.config.port }, 'gateway listening');
+  const stop = async () => {
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

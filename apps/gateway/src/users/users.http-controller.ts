@@ -1,0 +1,91 @@
+import { Body, Controller, Get, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ACCOUNTS_COMMANDS,
+  ConfirmEmailReply,
+  PROJECTIONS,
+  RegisterUserReply,
+  UpdateUserReply,
+  isDomainError,
+} from '@dockyard/contracts';
+import { MessageBus } from '@dockyard/messaging';
+import { Authenticator } from '../auth/authenticator';
+import { GATEWAY } from '../gateway.tokens';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { requestMetadata } from '../http/request-metadata';
+import { sendJson } from '../http/send-json';
+import { RegisterUserBody, UpdateUserBody } from './users.dto';
+
+/** The users part of the v1 index API (seeds 000/001, protocol.md §1.1). Trailing slashes optional. */
+@Controller('v1/users')
+export class UsersHttpController {
+  constructor(
+    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.authenticator) private readonly authenticator: Authenticator,
+    @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  @Post()
+  async register(@Body() body: RegisterUserBody, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    let written: RegisterUserReply;
+    try {
+      written = await this.bus.send<RegisterUserReply>(
+        'accounts',
+        ACCOUNTS_COMMANDS.RegisterUser,
+        { username: body.username, password: body.password, email: body.email },
+        requestMetadata(request),
+        { key: typeof body.username === 'string' ? body.username : undefined },
+      );
+    } catch (error) {
+      // The docker 1.x login compares this body byte for byte, then checks the password with a GET.
+      if (isDomainError(error) && error.code === 'already-exists') return sendJson(reply, 400, error.message);
+      throw error;
+    }
+    await this.readYourWrites.waitFor(PROJECTIONS.users, written);
+    sendJson(reply, 201, 'User Created');
+  }
+
+  @Get()
+  async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.authenticator.requireActive(request);
+    sendJson(reply, 200, 'OK');
+  }
+
+  @Put(':username')
+  async update(
+    @Param('username') username: string,
+    @Body() body: UpdateUserBody,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const actor = await this.authenticator.requireActive(request);
+    const written = await this.bus.send<UpdateUserReply>(
+      'accounts',
+      ACCOUNTS_COMMANDS.UpdateUser,
+      { actor: { username: actor.username, admin: actor.admin }, username, email: body.email, password: body.password },
+      requestMetadata(request, actor.username),
+      { key: username },
+    );
+    await this.readYourWrites.waitFor(PROJECTIONS.users, written);
+    void reply.status(204).send();
+  }
+
+  /** The link in the confirmation e-mail. */
+  @Get(':username/confirm')
+  async confirm(
+    @Param('username') username: string,
+    @Query('code') code: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const written = await this.bus.send<ConfirmEmailReply>(
+      'accounts',
+      ACCOUNTS_COMMANDS.ConfirmEmail,
+      { username, code: typeof code === 'string' ? code : '' },
+      requestMetadata(request),
+      { key: username },
+    );
+    await this.readYourWrites.waitFor(PROJECTIONS.users, written);
+    sendJson(reply, 200, 'Email confirmed');
+  }
+}

@@ -1,0 +1,29 @@
+import { Pool } from 'pg';
+
+export interface UserView {
+  username: string;
+  emails: string[];
+  active: boolean;
+  admin: boolean;
+  credentialsVersion: number;
+}
+
+/** Queries on read.users (built by the projector). */
+export class UsersReadModel {
+  constructor(private readonly pool: Pool) {}
+
+  async find(username: string): Promise<UserView | undefined> {
+    const { rows } = await this.pool.query(
+      'SELECT username, emails, active, admin, credentials_version FROM read.users WHERE username = $1',
+      [username],
+    );
+    const row = rows[0];
+    return row && {
+      username: row.username,
+      emails: row.emails,
+      active: row.active,
+      admin: row.admin,
+      credentialsVersion: row.credentials_version,
+    };
+  }
+}

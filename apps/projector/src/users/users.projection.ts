@@ -1,0 +1,63 @@
+import { PoolClient } from 'pg';
+import {
+  ACCOUNTS_EVENTS,
+  EmailAddedV1,
+  EmailConfirmedV1,
+  PasswordChangedV1,
+  PublishedEvent,
+  UserRegisteredV1,
+} from '@dockyard/contracts';
+
+/** Folds accounts events into read.users, the table the gateway authenticates and answers from. */
+export async function projectUser(client: PoolClient, event: PublishedEvent): Promise<void> {
+  const at = event.metadata.occurredAt;
+  switch (event.type) {
+    case ACCOUNTS_EVENTS.UserRegistered: {
+      const data = event.data as unknown as UserRegisteredV1;
+      await client.query(
+        `INSERT INTO read.users (username, emails, active, credentials_version, registered_at, updated_at)
+         VALUES ($1, ARRAY[$2], $3, 1, $4, $4)`,
+        [data.username, data.email, data.active, at],
+      );
+      return;
+    }
+    case ACCOUNTS_EVENTS.EmailConfirmed: {
+      const data = event.data as unknown as EmailConfirmedV1;
+      await client.query(`UPDATE read.users SET active = true, updated_at = $2 WHERE username = $1`, [data.username, at]);
+      return;
+    }
+    case ACCOUNTS_EVENTS.EmailAdded: {
+      const data = event.data as unknown as EmailAddedV1;
+      await client.query(`UPDATE read.users SET emails = array_append(emails, $2), updated_at = $3 WHERE username = $1`, [
+        data.username,
+        data.email,
+        at,
+      ]);
+      return;
+    }
+    case ACCOUNTS_EVENTS.PasswordChanged: {
+      const data = event.data as unknown as PasswordChangedV1;
+      await client.query(`UPDATE read.users SET credentials_version = $2, updated_at = $3 WHERE username = $1`, [
+        data.username,
+        data.credentialsVersion,
+        at,
+      ]);
+      return;
+    }
+    case ACCOUNTS_EVENTS.AdminGranted:
+      await client.query(`UPDATE read.users SET admin = true, updated_at = $2 WHERE username = $1`, [
+        (event.data as { username: string }).username,
+        at,
+      ]);
+      return;
+    case ACCOUNTS_EVENTS.UserDeactivated:
+      await client.query(`UPDATE read.users SET active = false, updated_at = $2 WHERE username = $1`, [
+        (event.data as { username: string }).username,
+        at,
+      ]);
+      return;
+    default:
+      // Event types this projection does not know yet (a newer producer) change nothing here.
+      return;
+  }
+}

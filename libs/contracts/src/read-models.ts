@@ -1,0 +1,10 @@
+/**
+ * The read models the projector builds and the gateway reads: schema `read`, one checkpoint name per
+ * projection in read.consumer_checkpoints (read-your-writes waits on them).
+ */
+export const READ_SCHEMA = 'read';
+
+export const PROJECTIONS = {
+  users: 'users',
+} as const;
+export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

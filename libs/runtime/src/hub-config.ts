@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { DEFAULT_TOPIC_PREFIX } from '@dockyard/contracts';
+
+/** Every setting of the hub, read once from the environment (README "Configuration" lists them). */
+export interface HubConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** URL used by every service that has no URL of its own; unset in standalone mode = embedded. */
+  databaseUrl: string | undefined;
+  /** Per-service overrides: ACCOUNTS_DATABASE_URL, READ_DATABASE_URL, ... */
+  serviceDatabaseUrls: Record<string, string | undefined>;
+  embeddedPostgresPort: number;
+  kafkaBrokers: string[];
+  topicPrefix: string;
+  requireConfirmation: boolean;
+  admins: string[];
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicUrl: string;
+  logLevel: string;
+  /** Key for the keyed hash that names cached credentials; random per process unless set. */
+  credentialCacheKey: Buffer;
+  readYourWritesTimeoutMs: number;
+  commandTimeoutMs: number;
+}
+
+const flag = (value: string | undefined, fallback: boolean): boolean =>
+  value === undefined || value === '' ? fallback : !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const port = Number(env.PORT ?? 5000);
+  const dataDir = resolve(env.DOCKYARD_DATA ?? '.dockyard');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    serviceDatabaseUrls: {
+      accounts: env.ACCOUNTS_DATABASE_URL || undefined,
+      repositories: env.REPOSITORIES_DATABASE_URL || undefined,
+      images: env.IMAGES_DATABASE_URL || undefined,
+      tokens: env.TOKENS_DATABASE_URL || undefined,
+      read: env.READ_DATABASE_URL || undefined,
+    },
+    embeddedPostgresPort: Number(env.DOCKYARD_PG_PORT ?? 54329),
+    kafkaBrokers: list(env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
+    topicPrefix: env.DOCKYARD_TOPIC_PREFIX || DEFAULT_TOPIC_PREFIX,
+    requireConfirmation: flag(env.DOCKYARD_REQUIRE_CONFIRMATION, true),
+    admins: list(env.DOCKYARD_ADMINS),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.DOCKYARD_MAIL_FROM ?? 'Dockyard <no-reply@dockyard.local>',
+    publicUrl: (env.DOCKYARD_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    credentialCacheKey: env.DOCKYARD_CREDENTIAL_CACHE_KEY
+      ? Buffer.from(env.DOCKYARD_CREDENTIAL_CACHE_KEY)
+      : randomBytes(32),
+    readYourWritesTimeoutMs: Number(env.DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS ?? 5000),
+    commandTimeoutMs: Number(env.DOCKYARD_COMMAND_TIMEOUT_MS ?? 10000),
+  };
+}
+
+/** The database a service (or `read` for the read models) uses. */
+export function databaseUrlFor(config: HubConfig, service: string): string {
+  const url = config.serviceDatabaseUrls[service] ?? config.databaseUrl;
+  if (!url) throw new Error(`no database configured for ${service}: set DATABASE_URL or ${service.toUpperCase()}_DATABASE_URL`);
+  return url;
+}

@@ -1,0 +1,5 @@
+export * from './hub-config';
+export * from './hub-runtime';
+export * from './logger';
+export * from './embedded-postgres';
+export * from './service-process';
