@@ -15,7 +15,7 @@ export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastify
   const adapter = new FastifyAdapter({
     ignoreTrailingSlash: true,
     bodyLimit: JSON_BODY_LIMIT,
-    genReqId: (request) => {
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },

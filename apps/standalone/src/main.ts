@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsModule } from '@dockyard/accounts';
 import { createGatewayApp } from '@dockyard/gateway';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
 
   const bus = new InProcessBus({ logger: logger.child({ component: 'bus' }) });
   const runtime = createHubRuntime(config, bus, logger);
-  const services = [];
+  const services: INestApplicationContext[] = [];
   for (const module of [ProjectorModule, AccountsModule]) {
     services.push(await NestFactory.createApplicationContext(module.forRuntime(runtime), { logger: ['error', 'warn'] }));
   }

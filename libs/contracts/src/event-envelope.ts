@@ -23,6 +23,8 @@ export interface PublishedEvent<TData = Record<string, unknown>> {
   /** sha256 hash chain of the stream: `hash` of this event, `prevHash` of the one before. */
   hash: string;
   prevHash: string;
+  /** sha256 of the event's unpublished secret part ('' if none): lets anyone verify the chain. */
+  secretDigest: string;
 }
 
 /** Where a write landed, so a reader can wait until its read model has caught up (DESIGN §4). */

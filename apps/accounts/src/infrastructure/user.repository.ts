@@ -21,7 +21,7 @@ export class UserRepository {
 
   async load(username: string): Promise<LoadedUser> {
     const stored = await this.store.readStream(userStreamId(username));
-    const events = stored.map((e) => ({ type: e.type, data: e.data, secret: e.secret ?? undefined }) as UserEvent);
+    const events = stored.map((e) => ({ type: e.type, data: e.data, secret: e.secret ?? undefined }) as unknown as UserEvent);
     return { state: foldUser(events), version: stored.length === 0 ? 0 : stored[stored.length - 1].streamVersion };
   }
 
@@ -45,7 +45,11 @@ export class UserRepository {
       const result = await this.store.append(
         streamId,
         expectedVersion,
-        events.map((e) => ({ type: e.type, data: { ...e.data }, secret: 'secret' in e ? { ...e.secret } : undefined })),
+        events.map((e) => ({
+          type: e.type,
+          data: { ...e.data },
+          secret: 'secret' in e ? { ...e.secret } : undefined,
+        })),
         metadata,
         {
           withinTransaction: async (client: PoolClient) => {

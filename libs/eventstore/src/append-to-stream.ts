@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { PoolClient } from 'pg';
+import { MessageMetadata } from '@dockyard/contracts';
+import { GENESIS_HASH, chainHash, secretDigest } from './hash-chain';
+import { AppendResult, NewEvent, WrongExpectedVersionError } from './event-store.types';
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Appends events to a stream inside the caller's open transaction. The expected version is enforced
+ * by the unique (stream_id, stream_version) constraint — never by reading first — so of two racing
+ * appends exactly one inserts; the other gets WrongExpectedVersionError and must roll back.
+ */
+export async function appendInTransaction(
+  client: PoolClient,
+  schema: string,
+  streamId: string,
+  expectedVersion: number,
+  events: NewEvent[],
+  metadata: MessageMetadata,
+): Promise<AppendResult> {
+  if (events.length === 0) throw new Error('nothing to append');
+  let prevHash = GENESIS_HASH;
+  if (expectedVersion > 0) {
+    const previous = await client.query(`SELECT hash FROM ${schema}.events WHERE stream_id = $1 AND stream_version = $2`, [
+      streamId,
+      expectedVersion,
+    ]);
+    if (previous.rowCount === 0) throw new WrongExpectedVersionError(streamId, expectedVersion);
+    prevHash = previous.rows[0].hash;
+  }
+  const storedMetadata = { ...metadata, occurredAt: new Date().toISOString() };
+  const values: unknown[] = [];
+  const rows: string[] = [];
+  events.forEach((event, i) => {
+    const row = {
+      eventId: randomUUID(),
+      streamId,
+      streamVersion: expectedVersion + i + 1,
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      data: event.data,
+      metadata: storedMetadata,
+      secretDigest: secretDigest(event.secret),
+    };
+    const hash = chainHash(prevHash, row);
+    const n = values.length;
+    rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10})`);
+    values.push(
+      row.eventId,
+      streamId,
+      row.streamVersion,
+      row.type,
+      row.schemaVersion,
+      JSON.stringify(row.data),
+      event.secret ? JSON.stringify(event.secret) : null,
+      JSON.stringify(storedMetadata),
+      prevHash,
+      hash,
+    );
+    prevHash = hash;
+  });
+  try {
+    await client.query('SAVEPOINT append_events');
+    const inserted = await client.query(
+      `INSERT INTO ${schema}.events
+         (event_id, stream_id, stream_version, type, schema_version, data, secret, metadata, prev_hash, hash)
+       VALUES ${rows.join(', ')} RETURNING position`,
+      values,
+    );
+    await client.query('RELEASE SAVEPOINT append_events');
+    await client.query(`SELECT pg_notify($1, '')`, [`${schema}_events`]);
+    return {
+      streamVersion: expectedVersion + events.length,
+      position: BigInt(inserted.rows[inserted.rows.length - 1].position),
+    };
+  } catch (error) {
+    if ((error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION &&
+        (error as { constraint?: string }).constraint === 'events_stream_version') {
+      await client.query('ROLLBACK TO SAVEPOINT append_events');
+      throw new WrongExpectedVersionError(streamId, expectedVersion);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,106 @@
+import { Pool, PoolClient } from 'pg';
+import { MessageMetadata, PublishedEvent } from '@dockyard/contracts';
+import { appendInTransaction } from './append-to-stream';
+import { assertSchemaName } from './event-store.migrations';
+import { ChainVerdict, secretDigest, verifyChain } from './hash-chain';
+import { AppendResult, NewEvent, StoredEvent } from './event-store.types';
+
+const COLUMNS = `event_id, stream_id, stream_version, position, type, schema_version, data, secret, metadata, prev_hash, hash`;
+
+export const rowToStoredEvent = (row: Record<string, any>): StoredEvent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  position: BigInt(row.position),
+  type: row.type,
+  schemaVersion: row.schema_version,
+  data: row.data,
+  secret: row.secret,
+  metadata: row.metadata,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+/** An event as it leaves its service: everything but the secret part. */
+export const toPublished = (event: StoredEvent, source: string): PublishedEvent => ({
+  eventId: event.eventId,
+  source,
+  streamId: event.streamId,
+  streamVersion: event.streamVersion,
+  position: event.position.toString(),
+  type: event.type,
+  schemaVersion: event.schemaVersion,
+  data: event.data,
+  metadata: event.metadata,
+  hash: event.hash,
+  prevHash: event.prevHash,
+  secretDigest: secretDigest(event.secret),
+});
+
+/** A service's event store: its `events` table in its own schema. */
+export class EventStore {
+  readonly schema: string;
+
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
+    this.schema = assertSchemaName(schema);
+  }
+
+  /**
+   * Appends all `events` or none. `withinTransaction` runs in the same transaction (a service's own
+   * uniqueness rows, say): if it throws, nothing is written.
+   */
+  async append(
+    streamId: string,
+    expectedVersion: number,
+    events: NewEvent[],
+    metadata: MessageMetadata,
+    options: { withinTransaction?: (client: PoolClient) => Promise<void> } = {},
+  ): Promise<AppendResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await appendInTransaction(client, this.schema, streamId, expectedVersion, events, metadata);
+      await options.withinTransaction?.(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events WHERE stream_id = $1 ORDER BY stream_version`,
+      [streamId],
+    );
+    return rows.map(rowToStoredEvent);
+  }
+
+  async readAll(afterPosition: bigint, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events WHERE position > $1 ORDER BY position LIMIT $2`,
+      [afterPosition.toString(), limit],
+    );
+    return rows.map(rowToStoredEvent);
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query(
+      `SELECT max(stream_version) AS version FROM ${this.schema}.events WHERE stream_id = $1`,
+      [streamId],
+    );
+    return rows[0].version ?? 0;
+  }
+
+  /** Recomputes the stream's hash chain: an edited, removed or reordered event is found. */
+  async verifyStream(streamId: string): Promise<ChainVerdict> {
+    const events = await this.readStream(streamId);
+    return verifyChain(events.map((e) => toPublished(e, '')));
+  }
+}

@@ -1,0 +1,75 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** One built app running as its own Node process (`node dist/apps/<app>/src/main.js`). */
+export class HubProcess {
+  private output = '';
+  private exited = false;
+
+  private constructor(
+    readonly app: string,
+    private readonly child: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('exit', () => (this.exited = true));
+  }
+
+  static start(app: string, env: Record<string, string>): HubProcess {
+    const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/src/main.js`)], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new HubProcess(app, child);
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  /** Graceful stop (SIGTERM), then SIGKILL after `graceMs`. */
+  async stop(graceMs = 15000): Promise<void> {
+    if (this.exited) return;
+    const done = new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await done;
+    clearTimeout(timer);
+  }
+
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    const done = new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.kill('SIGKILL');
+    await done;
+  }
+}
+
+/** Waits until `GET <baseUrl>/v1/_ping` answers 200, or fails with the processes' logs. */
+export async function waitForGateway(baseUrl: string, processes: HubProcess[], timeoutMs = 60000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${baseUrl}/v1/_ping`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    const dead = processes.find((p) => !p.running);
+    if (dead || Date.now() > deadline) {
+      const logs = processes.map((p) => `--- ${p.app}${p.running ? '' : ' (exited)'}\n${p.log}`).join('\n');
+      throw new Error(`hub did not start:\n${logs}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

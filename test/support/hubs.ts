@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createTestDatabase, testKafkaBrokers, uniqueTopicPrefix } from '../../libs/testing/src';
+import { freePort } from './free-port';
+import { HubProcess, waitForGateway } from './hub-process';
+
+/** A running hub as the end-to-end suites see it: one or more gateway URLs and its data folder. */
+export interface TestHub {
+  mode: 'standalone' | 'distributed';
+  urls: string[];
+  dataDir: string;
+  processes: HubProcess[];
+  stop(): Promise<void>;
+}
+
+export interface HubOptions {
+  requireConfirmation?: boolean;
+  admins?: string[];
+  gateways?: number;
+  projectors?: number;
+  dataDir?: string;
+  pgPort?: number;
+}
+
+const RUNS = resolve(__dirname, '../../.test-runs');
+
+const settings = (options: HubOptions): Record<string, string> => ({
+  DOCKYARD_REQUIRE_CONFIRMATION: String(options.requireConfirmation ?? true),
+  DOCKYARD_ADMINS: (options.admins ?? []).join(','),
+  DOCKYARD_CREDENTIAL_CACHE_KEY: 'test-key',
+});
+
+/** `npm start`'s process: everything in one, on its own embedded PostgreSQL in `dataDir`. */
+export async function startStandaloneHub(options: HubOptions = {}): Promise<TestHub & { pgPort: number }> {
+  const dataDir = options.dataDir ?? mkdtempSync(resolve(RUNS, 'hub-'));
+  const port = await freePort();
+  const pgPort = options.pgPort ?? (await freePort());
+  const hub = HubProcess.start('standalone', {
+    ...settings(options),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DOCKYARD_DATA: dataDir,
+    DOCKYARD_PG_PORT: String(pgPort),
+    DATABASE_URL: '',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForGateway(url, [hub]);
+  return { mode: 'standalone', urls: [url], dataDir, processes: [hub], pgPort, stop: () => hub.stop() };
+}
+
+/** Every app its own process, Kafka between them (topics under a fresh prefix), one fresh database. */
+export async function startDistributedHub(options: HubOptions = {}): Promise<TestHub> {
+  const dataDir = options.dataDir ?? mkdtempSync(resolve(RUNS, 'hub-'));
+  const env = {
+    ...settings(options),
+    DATABASE_URL: await createTestDatabase('hub'),
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    DOCKYARD_TOPIC_PREFIX: uniqueTopicPrefix('e2e'),
+    DOCKYARD_DATA: dataDir,
+    DOCKYARD_PG_POOL_SIZE: '4',
+  };
+  const processes: HubProcess[] = [];
+  for (let i = 0; i < (options.projectors ?? 1); i++) processes.push(HubProcess.start('projector', env));
+  processes.push(HubProcess.start('accounts', env));
+  const urls: string[] = [];
+  for (let i = 0; i < (options.gateways ?? 1); i++) {
+    const port = await freePort();
+    processes.push(HubProcess.start('gateway', { ...env, PORT: String(port), HOST: '127.0.0.1' }));
+    urls.push(`http://127.0.0.1:${port}`);
+  }
+  const stop = async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+  };
+  try {
+    for (const url of urls) await waitForGateway(url, processes, 90000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { mode: 'distributed', urls, dataDir, processes, stop };
+}
