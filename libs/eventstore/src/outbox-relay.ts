@@ -38,6 +38,8 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private running = false;
   private wake?: () => void;
+  /** Set by a notification that arrived while a pass was running, so the next sleep is skipped. */
+  private woken = false;
   private loop?: Promise<void>;
   private listener?: Client;
   private lockHolder?: PoolClient;
@@ -63,7 +65,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wake?.();
+    this.nudge();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
@@ -155,7 +157,7 @@ export class OutboxRelay {
     const connectionString =
       this.options.connectionString ?? (this.options.pool as unknown as { options: { connectionString?: string } }).options.connectionString;
     const listener = new Client({ connectionString });
-    listener.on('notification', () => this.wake?.());
+    listener.on('notification', () => this.nudge());
     listener.on('error', (error) => {
       this.options.logger?.warn({ err: error }, 'relay LISTEN connection lost; reconnecting');
       this.listener = undefined;
@@ -166,13 +168,24 @@ export class OutboxRelay {
     this.listener = listener;
   }
 
+  private nudge(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
   private sleep(ms: number): Promise<void> {
+    if (this.woken || !this.running) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
+        this.woken = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
