@@ -13,7 +13,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** The gateway's HTTP application, on Fastify; the caller decides where it listens. */
 export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];

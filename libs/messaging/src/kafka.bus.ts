@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Consumer, EachMessagePayload, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import {
+  DEFAULT_TOPIC_PREFIX,
+  DomainError,
+  MessageMetadata,
+  PublishedEvent,
+  SERVICES,
+  ServiceName,
+  commandsTopic,
+  eventsTopic,
+  isDomainError,
+  repliesTopic,
+  activityTopic,
+} from '@dockyard/contracts';
+import { CommandEnvelope, CommandReply } from './command-envelope';
+import { CommandHandler, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
+
+interface BusLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix?: string;
+  /** Partitions of the topics this bus creates (when they do not exist yet). */
+  partitions?: number;
+  defaultTimeoutMs?: number;
+  logger?: BusLogger;
+}
+
+interface PendingReply {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+// Short sessions and fetch waits: a replica that leaves is replaced quickly and disconnect() does
+// not wait seconds for an idle long-poll (infra-notes §4.2, §4.7). Data is returned as soon as it
+// arrives whatever the wait, so these do not add latency.
+const CONSUMER_TUNING = {
+  sessionTimeout: 10000,
+  rebalanceTimeout: 10000,
+  heartbeatInterval: 1000,
+  maxWaitTimeInMs: 100,
+  allowAutoTopicCreation: false,
+  retry: { initialRetryTime: 100, retries: 8 },
+};
+
+/**
+ * The distributed bus on Kafka (kafkajs). Commands go to `<prefix>.<service>.commands` keyed by
+ * aggregate, so one aggregate's commands are handled in order; replies come back on the shared
+ * `<prefix>.replies`, which every requesting instance reads in a consumer group of its own and
+ * filters by its instance id — simple, at the cost of each requester reading all replies (fine for
+ * a handful of gateway replicas; per-instance reply partitions are the next step if that shows).
+ * Events go to `<prefix>.<source>.events` keyed by stream id.
+ */
+export class KafkaBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private readonly prefix: string;
+  private readonly instanceId = randomUUID();
+  private readonly pending = new Map<string, PendingReply>();
+  private readonly consumers = new Set<Consumer>();
+  private admin?: Admin;
+  private producer?: Producer;
+  private replyConsumer?: Consumer;
+  private closing = false;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
+    const logger = options.logger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      retry: { initialRetryTime: 100, retries: 10 },
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log }) => {
+        if (!logger) return;
+        const { message, ...rest } = log;
+        if (level <= logLevel.ERROR) logger.error(rest, `kafka: ${message}`);
+        else logger.warn(rest, `kafka: ${message}`);
+      },
+    });
+  }
+
+  /** Creates the topics (never left to broker auto-creation) and connects the producer. */
+  async connect(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const topics = [
+      ...SERVICES.map((s) => eventsTopic(s, this.prefix)),
+      ...SERVICES.map((s) => commandsTopic(s, this.prefix)),
+      repliesTopic(this.prefix),
+      activityTopic(this.prefix),
+    ];
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await this.admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
+        })
+        .catch((error) => {
+          // Another replica created them first.
+          if (!/already exists/i.test(String(error?.message))) throw error;
+        });
+    }
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: false,
+    });
+    await this.producer.connect();
+  }
+
+  async send<TReply>(
+    service: ServiceName,
+    pattern: string,
+    payload: unknown,
+    metadata: MessageMetadata,
+    options: SendOptions = {},
+  ): Promise<TReply> {
+    await this.ensureReplyConsumer();
+    const requestId = randomUUID();
+    const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs ?? 10000;
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new DomainError('unavailable', `${service} did not answer in time`));
+      }, timeoutMs);
+      this.pending.set(requestId, { resolve, reject, timer });
+    });
+    const envelope: CommandEnvelope = { pattern, payload, metadata, expiresAt: Date.now() + timeoutMs };
+    try {
+      await this.producer!.send({
+        topic: commandsTopic(service, this.prefix),
+        acks: -1,
+        messages: [
+          {
+            key: options.key ?? metadata.correlationId,
+            value: JSON.stringify(envelope),
+            headers: { requestId, replyTo: this.instanceId, correlationId: metadata.correlationId },
+          },
+        ],
+      });
+    } catch (error) {
+      const waiting = this.pending.get(requestId);
+      if (waiting) {
+        clearTimeout(waiting.timer);
+        this.pending.delete(requestId);
+      }
+      this.options.logger?.error({ err: error, service, pattern }, 'command could not be sent');
+      throw new DomainError('unavailable', `${service} is not reachable`);
+    }
+    return (await reply) as TReply;
+  }
+
+  async serveCommands(service: ServiceName, handlers: Record<string, CommandHandler>): Promise<Subscription> {
+    const consumer = await this.startConsumer(
+      `${this.prefix}.${service}.commands`,
+      [commandsTopic(service, this.prefix)],
+      true, // commands sent before this group first joined still count; expired ones are dropped
+    );
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitions ?? 3,
+      eachMessage: async ({ message }) => {
+        const requestId = message.headers?.requestId?.toString();
+        const replyTo = message.headers?.replyTo?.toString();
+        let envelope: CommandEnvelope;
+        try {
+          envelope = JSON.parse(message.value?.toString() ?? '');
+        } catch {
+          this.options.logger?.warn({ requestId }, 'malformed command dropped');
+          return;
+        }
+        if (!requestId || !replyTo || Date.now() > envelope.expiresAt) return; // nobody waits for it
+        const reply = await this.answer(handlers, envelope);
+        await this.producer!.send({
+          topic: repliesTopic(this.prefix),
+          acks: -1,
+          messages: [{ key: replyTo, value: JSON.stringify(reply), headers: { requestId, replyTo } }],
+        });
+      },
+    });
+    return { close: () => this.stopConsumer(consumer) };
+  }
+
+  async publish(source: ServiceName, events: PublishedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.producer!.send({
+      topic: eventsTopic(source, this.prefix),
+      acks: -1,
+      messages: events.map((event) => ({
+        key: event.streamId,
+        value: JSON.stringify(event),
+        headers: { eventId: event.eventId, type: event.type, correlationId: event.metadata.correlationId },
+      })),
+    });
+  }
+
+  async subscribe(group: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription> {
+    const consumer = await this.startConsumer(
+      `${this.prefix}.${group}`,
+      sources.map((s) => eventsTopic(s, this.prefix)),
+      true,
+    );
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitions ?? 3,
+      eachMessage: (payload) => this.deliver(handler, payload),
+    });
+    return { close: () => this.stopConsumer(consumer) };
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.consumers].map((c) => this.stopConsumer(c)));
+    for (const [, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new DomainError('unavailable', 'bus closed'));
+    }
+    this.pending.clear();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /** Retries a failing handler on the same event (heartbeating meanwhile): never skips it. */
+  private async deliver(handler: EventHandler, { message, heartbeat, topic, partition }: EachMessagePayload) {
+    let event: PublishedEvent;
+    try {
+      event = JSON.parse(message.value?.toString() ?? '');
+      if (typeof event?.streamId !== 'string' || typeof event?.streamVersion !== 'number') throw new Error('not an event');
+    } catch (error) {
+      // It can never succeed: retrying would stop the partition for good.
+      this.options.logger?.error({ err: error, topic, partition, offset: message.offset }, 'malformed event skipped');
+      return;
+    }
+    let backoff = 100;
+    for (;;) {
+      try {
+        await handler(event);
+        return;
+      } catch (error) {
+        if (this.closing) throw error; // leave it uncommitted for the next member
+        this.options.logger?.warn({ err: error, eventId: event.eventId, topic }, 'event handler failed; retrying');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async answer(handlers: Record<string, CommandHandler>, envelope: CommandEnvelope): Promise<CommandReply> {
+    const handler = handlers[envelope.pattern];
+    if (!handler) return { ok: false, error: { code: 'invalid', message: `unknown command ${envelope.pattern}` } };
+    try {
+      return { ok: true, result: (await handler(envelope.payload, envelope.metadata)) ?? null };
+    } catch (error) {
+      if (isDomainError(error)) return { ok: false, error: { code: error.code, message: error.message } };
+      this.options.logger?.error(
+        { err: error, pattern: envelope.pattern, correlationId: envelope.metadata.correlationId },
+        'command failed',
+      );
+      return { ok: false, error: { code: 'internal', message: 'internal error' } };
+    }
+  }
+
+  /** The consumer of this instance's replies; joined and fetching before the first command leaves. */
+  private async ensureReplyConsumer(): Promise<void> {
+    if (this.replyConsumer) return;
+    const consumer = await this.startConsumer(`${this.prefix}.replies.${this.instanceId}`, [repliesTopic(this.prefix)]);
+    this.replyConsumer = consumer;
+    const fetching = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.FETCH, () => {
+        off();
+        resolve();
+      });
+    });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.headers?.replyTo?.toString() !== this.instanceId) return;
+        const waiting = this.pending.get(message.headers?.requestId?.toString() ?? '');
+        if (!waiting) return;
+        this.pending.delete(message.headers!.requestId!.toString());
+        clearTimeout(waiting.timer);
+        const reply = JSON.parse(message.value!.toString()) as CommandReply;
+        if (reply.ok) waiting.resolve(reply.result);
+        else if (reply.error.code === 'internal') waiting.reject(new Error(reply.error.message));
+        else waiting.reject(new DomainError(reply.error.code, reply.error.message));
+      },
+    });
+    await fetching;
+  }
+
+  private async startConsumer(groupId: string, topics: string[], fromBeginning = false): Promise<Consumer> {
+    const consumer = this.kafka.consumer({ groupId, ...CONSUMER_TUNING });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning });
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  private async stopConsumer(consumer: Consumer): Promise<void> {
+    if (!this.consumers.delete(consumer)) return;
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
