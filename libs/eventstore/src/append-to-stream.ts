@@ -9,7 +9,8 @@ const UNIQUE_VIOLATION = '23505';
 /**
  * Appends events to a stream inside the caller's open transaction. The expected version is enforced
  * by the unique (stream_id, stream_version) constraint — never by reading first — so of two racing
- * appends exactly one inserts; the other gets WrongExpectedVersionError and must roll back.
+ * appends exactly one inserts; the other gets WrongExpectedVersionError, and its transaction is
+ * aborted: the caller rolls back.
  */
 export async function appendInTransaction(
   client: PoolClient,
@@ -61,23 +62,19 @@ export async function appendInTransaction(
     prevHash = hash;
   });
   try {
-    await client.query('SAVEPOINT append_events');
+    // One round trip: the insert and the relay's wake-up (delivered at commit) in one statement.
     const inserted = await client.query(
-      `INSERT INTO ${schema}.events
-         (event_id, stream_id, stream_version, type, schema_version, data, secret, metadata, prev_hash, hash)
-       VALUES ${rows.join(', ')} RETURNING position`,
+      `WITH appended AS (
+         INSERT INTO ${schema}.events
+           (event_id, stream_id, stream_version, type, schema_version, data, secret, metadata, prev_hash, hash)
+         VALUES ${rows.join(', ')} RETURNING position)
+       SELECT max(position) AS position, pg_notify('${schema}_events', '') FROM appended`,
       values,
     );
-    await client.query('RELEASE SAVEPOINT append_events');
-    await client.query(`SELECT pg_notify($1, '')`, [`${schema}_events`]);
-    return {
-      streamVersion: expectedVersion + events.length,
-      position: BigInt(inserted.rows[inserted.rows.length - 1].position),
-    };
+    return { streamVersion: expectedVersion + events.length, position: BigInt(inserted.rows[0].position) };
   } catch (error) {
-    if ((error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION &&
-        (error as { constraint?: string }).constraint === 'events_stream_version') {
-      await client.query('ROLLBACK TO SAVEPOINT append_events');
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === UNIQUE_VIOLATION && constraint === 'events_stream_version') {
       throw new WrongExpectedVersionError(streamId, expectedVersion);
     }
     throw error;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { PublishedEvent } from '@dockyard/contracts';
 import { canonicalJson } from './canonical-json';
 
 /** The hash before a stream's first event. */
@@ -41,7 +40,7 @@ export const chainHash = (prevHash: string, event: ChainedFields): string =>
 export type ChainVerdict = { valid: true } | { valid: false; brokenAtVersion: number };
 
 /** Verifies one stream's events (ordered by version), e.g. as an auditor read them from a topic. */
-export function verifyChain(events: Pick<PublishedEvent, keyof ChainedFields | 'hash' | 'prevHash'>[]): ChainVerdict {
+export function verifyChain(events: (ChainedFields & { hash: string; prevHash: string })[]): ChainVerdict {
   let prevHash = GENESIS_HASH;
   let expectedVersion = 1;
   for (const event of events) {

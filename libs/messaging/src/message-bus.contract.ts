@@ -68,7 +68,7 @@ export function describeMessageBusContract(name: string, makeBus: () => Promise<
       const refused = await b.send('accounts', 'refuse', {}, meta).catch((e) => e);
       expect(refused).toBeInstanceOf(DomainError);
       expect(refused).toMatchObject({ code: 'forbidden', message: 'not yours' });
-      const crashed = await b.send('accounts', 'crash', {}, meta).catch((e) => e);
+      const crashed = (await b.send('accounts', 'crash', {}, meta).catch((e) => e)) as Error;
       expect(crashed).toBeInstanceOf(Error);
       expect(crashed).not.toBeInstanceOf(DomainError);
       expect(String(crashed.message)).not.toContain('secret stack detail');
@@ -76,7 +76,7 @@ export function describeMessageBusContract(name: string, makeBus: () => Promise<
 
     it('times out as unavailable when nobody serves the command', async () => {
       const b = await bus();
-      const error = await b.send('tokens', 'nobody', {}, meta, { timeoutMs: 1500 }).catch((e) => e);
+      const error = (await b.send('tokens', 'nobody', {}, meta, { timeoutMs: 1500 }).catch((e) => e)) as DomainError;
       expect(error).toBeInstanceOf(DomainError);
       expect(error.code).toBe('unavailable');
     });
