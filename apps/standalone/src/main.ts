@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.embeddedPostgresPort });
   if (embedded) config.databaseUrl = embedded.url;
 
-  const bus = new InProcessBus({ logger: logger.child({ component: 'bus' }) });
+  const bus = new InProcessBus({ logger: logger.child({ component: 'bus' }), defaultTimeoutMs: config.commandTimeoutMs });
   const runtime = createHubRuntime(config, bus, logger);
   const services: INestApplicationContext[] = [];
   for (const module of [ProjectorModule, AccountsModule]) {

@@ -6,5 +6,7 @@ export const READ_SCHEMA = 'read';
 
 export const PROJECTIONS = {
   users: 'users',
+  repositories: 'repositories',
+  images: 'images',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

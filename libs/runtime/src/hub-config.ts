@@ -24,6 +24,10 @@ export interface HubConfig {
   credentialCacheKey: Buffer;
   readYourWritesTimeoutMs: number;
   commandTimeoutMs: number;
+  /** Lifetime of repository access tokens: long enough for a long push (Quay: one day). */
+  tokenTtlSeconds: number;
+  /** `host:port` entries sent in X-Docker-Endpoints; empty = the request's own host. */
+  registryEndpoints: string[];
 }
 
 const flag = (value: string | undefined, fallback: boolean): boolean =>
@@ -64,6 +68,8 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       : randomBytes(32),
     readYourWritesTimeoutMs: Number(env.DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS ?? 5000),
     commandTimeoutMs: Number(env.DOCKYARD_COMMAND_TIMEOUT_MS ?? 10000),
+    tokenTtlSeconds: Number(env.DOCKYARD_TOKEN_TTL_SECONDS ?? 86400),
+    registryEndpoints: list(env.DOCKYARD_REGISTRY_ENDPOINTS),
   };
 }
 

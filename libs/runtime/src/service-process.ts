@@ -13,6 +13,7 @@ export async function createDistributedRuntime(app: string): Promise<HubRuntime>
     brokers: config.kafkaBrokers,
     clientId: `dockyard-${app}`,
     topicPrefix: config.topicPrefix,
+    defaultTimeoutMs: config.commandTimeoutMs,
     logger: logger.child({ component: 'kafka' }),
   });
   await bus.connect();

@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+import { runServiceProcess } from '@dockyard/runtime';
+import { ImagesModule } from './images.module';
+
+void runServiceProcess('images', (runtime) => ImagesModule.forRuntime(runtime)).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+export * from './repository-name';
+export * from './repository-metadata';
+export * from './repository.events';
+export * from './repository.state';
+export * from './repository.decide';

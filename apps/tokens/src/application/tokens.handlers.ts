@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError,
+  IssueTokenCommand,
+  IssueTokenReply,
+  MessageMetadata,
+  TOKENS_EVENTS,
+  ValidateTokenCommand,
+  ValidateTokenReply,
+  tokenStreamId,
+} from '@dockyard/contracts';
+import { EventStore } from '@dockyard/eventstore';
+import { TokenGrant, checkGrant, formatToken, parseToken } from '../domain/token';
+import { Revocations } from '../infrastructure/revocations';
+import { TokenSigner } from '../infrastructure/token-signer';
+
+const ACCESS = new Set(['read', 'write', 'delete']);
+
+/**
+ * Issues and checks repository access tokens. Tokens are multi-use until they expire (a long push
+ * reuses one for every layer; protocol.md §3 rows 6–7) and are void once their repository is
+ * deleted or their user's password changes.
+ */
+export class TokensHandlers {
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly revocations: Revocations,
+    private readonly store: EventStore,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async issue(command: IssueTokenCommand, metadata: MessageMetadata): Promise<IssueTokenReply> {
+    if (!ACCESS.has(command.access) || typeof command.repository !== 'string') {
+      throw new DomainError('invalid', 'Invalid token request');
+    }
+    const grant: TokenGrant = {
+      tokenId: randomUUID(),
+      repository: command.repository,
+      repositoryId: command.repositoryId,
+      access: command.access,
+      username: command.user?.username ?? null,
+      credentialsVersion: command.user?.credentialsVersion ?? null,
+      expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds,
+    };
+    // The audit trail of who was granted what; the token itself is never stored or published.
+    await this.store.append(
+      tokenStreamId(grant.tokenId),
+      0,
+      [
+        {
+          type: TOKENS_EVENTS.TokenIssued,
+          data: {
+            tokenId: grant.tokenId,
+            repository: grant.repository,
+            repositoryId: grant.repositoryId,
+            access: grant.access,
+            username: grant.username,
+            expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
+          },
+        },
+      ],
+      metadata,
+    );
+    return { token: formatToken(this.signer.sign(grant), grant) };
+  }
+
+  async validate(command: ValidateTokenCommand): Promise<ValidateTokenReply> {
+    const presented = parseToken(command.token);
+    const grant = this.signer.verify(presented.signature);
+    checkGrant(grant, presented, {
+      repository: command.repository,
+      access: command.access,
+      now: Math.floor(Date.now() / 1000),
+    });
+    if (await this.revocations.voids(grant.repositoryId, grant.username, grant.credentialsVersion)) {
+      throw new DomainError('forbidden', 'Token was revoked');
+    }
+    return { repositoryId: grant.repositoryId, access: grant.access, username: grant.username };
+  }
+}

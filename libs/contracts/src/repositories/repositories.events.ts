@@ -1,0 +1,37 @@
+/** Facts the repositories service publishes on `dockyard.repositories.events`. */
+export const REPOSITORIES_EVENTS = {
+  RepositoryCreated: 'RepositoryCreated',
+  RepositoryUpdated: 'RepositoryUpdated',
+  RepositoryDeleted: 'RepositoryDeleted',
+} as const;
+
+export type RepositoryKind = 'user' | 'library';
+
+export interface RepositoryMetadata {
+  description: string;
+  fullDescription: string;
+  isPublic: boolean;
+  logo: string;
+}
+
+export interface RepositoryCreatedV1 extends RepositoryMetadata {
+  /** One id per incarnation: a name deleted and created again is a new repository with a fresh history. */
+  repositoryId: string;
+  namespace: string;
+  name: string;
+  kind: RepositoryKind;
+  createdBy: string;
+}
+export interface RepositoryUpdatedV1 {
+  repositoryId: string;
+  namespace: string;
+  name: string;
+  changes: Partial<RepositoryMetadata>;
+}
+export interface RepositoryDeletedV1 {
+  repositoryId: string;
+  namespace: string;
+  name: string;
+}
+
+export const repositoryStreamId = (repositoryId: string): string => `repository-${repositoryId}`;

@@ -1,0 +1,32 @@
+export const TOKENS_COMMANDS = {
+  IssueToken: 'tokens.issue',
+  ValidateToken: 'tokens.validate',
+} as const;
+
+export type TokenAccess = 'read' | 'write' | 'delete';
+
+export interface IssueTokenCommand {
+  /** `namespace/name`, library repositories as `library/name`. */
+  repository: string;
+  repositoryId: string;
+  access: TokenAccess;
+  /** Null for anonymous pulls of public repositories. */
+  user: { username: string; credentialsVersion: number } | null;
+}
+export interface IssueTokenReply {
+  /** The `X-Docker-Token` value: `signature=...,repository="ns/repo",access=...`. */
+  token: string;
+}
+
+export interface ValidateTokenCommand {
+  /** What followed `Token ` in the Authorization header. */
+  token: string;
+  repository: string;
+  /** The access the call needs; `any` accepts every access (registry → index checks). */
+  access: TokenAccess | 'any';
+}
+export interface ValidateTokenReply {
+  repositoryId: string;
+  access: TokenAccess;
+  username: string | null;
+}
