@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-for app in projector accounts gateway; do
+for app in projector accounts repositories images tokens gateway; do
   node "$ROOT/dist/apps/$app/src/main.js" &
   pids+=($!)
 done

@@ -61,7 +61,7 @@ export async function startDistributedHub(options: HubOptions = {}): Promise<Tes
   };
   const processes: HubProcess[] = [];
   for (let i = 0; i < (options.projectors ?? 1); i++) processes.push(HubProcess.start('projector', env));
-  processes.push(HubProcess.start('accounts', env));
+  for (const app of ['accounts', 'repositories', 'images', 'tokens']) processes.push(HubProcess.start(app, env));
   const urls: string[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
     const port = await freePort();

@@ -5,6 +5,7 @@ import { HubRuntime } from '@dockyard/runtime';
 import { GatewayModule } from './gateway.module';
 import { HubExceptionFilter } from './http/hub-exception.filter';
 import { JsonBodyPipe } from './http/json-body.pipe';
+import { registerJsonContentParser } from './http/json-content-parser';
 
 /** JSON bodies of the index API are small; layers (registry API) are streamed, not parsed. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -22,7 +23,9 @@ export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastify
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), adapter, {
     logger: ['error', 'warn'],
+    bodyParser: false, // ours below: an empty JSON body is no body
   });
+  registerJsonContentParser(app.getHttpAdapter().getInstance(), JSON_BODY_LIMIT);
   app.useGlobalFilters(new HubExceptionFilter(runtime.logger));
   app.useGlobalPipes(new JsonBodyPipe());
   app

@@ -8,26 +8,43 @@ import { ReadYourWrites } from './http/read-your-writes';
 import { PingHttpController } from './registry/ping.http-controller';
 import { UsersHttpController } from './users/users.http-controller';
 import { UsersReadModel } from './users/users.read-model';
+import { RepositoryAccess } from './auth/repository-access';
+import { IndexHeaders } from './repositories/index-headers';
+import { RepositoriesReadModel } from './repositories/repositories.read-model';
+import { RepositoryImagesHttpController } from './repositories/repository-images.http-controller';
+import { RepositoryIndexHttpController } from './repositories/repository-index.http-controller';
+import { TagsHttpController } from './repositories/tags.http-controller';
 
 @Module({})
 export class GatewayModule {
   static forRuntime(runtime: HubRuntime): DynamicModule {
     const readPool = runtime.pool('read');
+    const authenticator = new Authenticator(
+      runtime.bus,
+      new UsersReadModel(readPool),
+      new CredentialCache(runtime.config.credentialCacheKey),
+      new FailedLoginLimiter(),
+    );
     return {
       module: GatewayModule,
-      controllers: [PingHttpController, UsersHttpController],
+      // Tags and images before the index routes: their static path words must win over `:second`.
+      controllers: [
+        PingHttpController,
+        UsersHttpController,
+        TagsHttpController,
+        RepositoryImagesHttpController,
+        RepositoryIndexHttpController,
+      ],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: GATEWAY.bus, useValue: runtime.bus },
         {
           provide: GATEWAY.authenticator,
-          useValue: new Authenticator(
-            runtime.bus,
-            new UsersReadModel(readPool),
-            new CredentialCache(runtime.config.credentialCacheKey),
-            new FailedLoginLimiter(),
-          ),
+          useValue: authenticator,
         },
+        { provide: GATEWAY.repositories, useValue: new RepositoriesReadModel(readPool) },
+        { provide: GATEWAY.repositoryAccess, useValue: new RepositoryAccess(runtime.bus, authenticator) },
+        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(runtime.bus, runtime.config.registryEndpoints) },
         {
           provide: GATEWAY.readYourWrites,
           useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger),

@@ -3,4 +3,7 @@ export const GATEWAY = {
   bus: Symbol('bus'),
   authenticator: Symbol('authenticator'),
   readYourWrites: Symbol('readYourWrites'),
+  repositories: Symbol('repositories'),
+  repositoryAccess: Symbol('repositoryAccess'),
+  indexHeaders: Symbol('indexHeaders'),
 } as const;

@@ -3,7 +3,10 @@ import { PROJECTIONS, READ_SCHEMA } from '@dockyard/contracts';
 import { applyOnce, runMigrations } from '@dockyard/eventstore';
 import { Subscription } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { projectImages } from './images/images.projection';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
+import { projectRepository } from './repositories/repositories.projection';
+import { CreateRepositoryReadModels1732400006000 } from './repository-read-models.migrations';
 import { projectUser } from './users/users.projection';
 
 /**
@@ -19,12 +22,21 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     const { bus, config, logger } = this.runtime;
-    await runMigrations(databaseUrlFor(config, 'read'), READ_SCHEMA, [CreateReadModels1732400002000]);
+    await runMigrations(databaseUrlFor(config, 'read'), READ_SCHEMA, [
+      CreateReadModels1732400002000,
+      CreateRepositoryReadModels1732400006000,
+    ]);
     const pool = this.runtime.pool('read');
-    this.subscription = await bus.subscribe('projector', ['accounts'], async (event) => {
-      if (event.source === 'accounts') {
-        await applyOnce(pool, READ_SCHEMA, PROJECTIONS.users, event, (client) => projectUser(client, event));
-      }
+    const projections = {
+      accounts: [PROJECTIONS.users, projectUser],
+      repositories: [PROJECTIONS.repositories, projectRepository],
+      images: [PROJECTIONS.images, projectImages],
+    } as const;
+    this.subscription = await bus.subscribe('projector', ['accounts', 'repositories', 'images'], async (event) => {
+      const projection = projections[event.source as keyof typeof projections];
+      if (!projection) return;
+      const [name, project] = projection;
+      await applyOnce(pool, READ_SCHEMA, name, event, (client) => project(client, event));
     });
     logger.info('projector ready');
   }

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsModule } from '@dockyard/accounts';
+import { ImagesModule } from '@dockyard/images';
+import { RepositoriesModule } from '@dockyard/repositories';
+import { TokensModule } from '@dockyard/tokens';
 import { createGatewayApp } from '@dockyard/gateway';
 import { InProcessBus } from '@dockyard/messaging';
 import { ProjectorModule } from '@dockyard/projector';
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
   const bus = new InProcessBus({ logger: logger.child({ component: 'bus' }), defaultTimeoutMs: config.commandTimeoutMs });
   const runtime = createHubRuntime(config, bus, logger);
   const services: INestApplicationContext[] = [];
-  for (const module of [ProjectorModule, AccountsModule]) {
+  for (const module of [ProjectorModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule]) {
     services.push(await NestFactory.createApplicationContext(module.forRuntime(runtime), { logger: ['error', 'warn'] }));
   }
   const gateway = await createGatewayApp(runtime);

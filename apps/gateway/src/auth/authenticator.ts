@@ -10,6 +10,7 @@ export interface Principal {
   username: string;
   active: boolean;
   admin: boolean;
+  credentialsVersion: number;
 }
 
 /**
@@ -37,7 +38,7 @@ export class Authenticator {
     if (cached) {
       const view = await this.users.find(username);
       if (view && view.credentialsVersion === cached.credentialsVersion) {
-        return { username, active: view.active, admin: view.admin };
+        return { username, active: view.active, admin: view.admin, credentialsVersion: view.credentialsVersion };
       }
       this.cache.forget(username, password);
     }
@@ -55,7 +56,7 @@ export class Authenticator {
       throw error;
     }
     this.cache.remember(username, password, reply.credentialsVersion);
-    return { username: reply.username, active: reply.active, admin: reply.admin };
+    return { username: reply.username, active: reply.active, admin: reply.admin, credentialsVersion: reply.credentialsVersion };
   }
 
   /** As `authenticate`, but the request must carry credentials of an active account. */

@@ -14,7 +14,10 @@ export class JsonBodyPipe implements PipeTransform {
   });
 
   async transform(value: unknown, metadata: Parameters<PipeTransform['transform']>[1]): Promise<unknown> {
-    if (metadata.type !== 'body') return value;
+    // Routes without a DTO (the docker index calls take arrays) read the body themselves.
+    if (metadata.type !== 'body' || !metadata.metatype || metadata.metatype === Object || metadata.metatype === Array) {
+      return value;
+    }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new BadRequestException('The body must be a JSON object');
     }

@@ -1,0 +1,75 @@
+import { FastifyRequest } from 'fastify';
+import { DomainError, TOKENS_COMMANDS, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
+import { MessageBus } from '@dockyard/messaging';
+import { RepositoryView } from '../repositories/repositories.read-model';
+import { Authenticator, Principal } from './authenticator';
+
+/** Who is calling a repository route, and how they proved it. */
+export type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; principal: Principal }
+  | { kind: 'token'; grant: ValidateTokenReply };
+
+/** The repositories service's rule, read side: a namespace's user, or an admin; `library` admins only. */
+export const mayWriteIn = (principal: Principal, namespace: string): boolean =>
+  principal.admin || (namespace !== 'library' && principal.username === namespace);
+
+const mayRead = (principal: Principal, repository: RepositoryView): boolean =>
+  repository.isPublic || mayWriteIn(principal, repository.namespace);
+
+/**
+ * Decides access to a repository for the index and registry routes: a token issued by the index
+ * (checked by the tokens service), Basic credentials, or nobody. Private repositories answer 404 to
+ * whoever may not read them, so their names do not leak.
+ */
+export class RepositoryAccess {
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly authenticator: Authenticator,
+  ) {}
+
+  async caller(request: FastifyRequest, repository: string, tokenAccess: TokenAccess | 'any'): Promise<Caller> {
+    const header = request.headers.authorization ?? '';
+    const token = /^Token\s+(.*)$/i.exec(header)?.[1]?.trim();
+    if (token) {
+      const grant = await this.bus.send<ValidateTokenReply>(
+        'tokens',
+        TOKENS_COMMANDS.ValidateToken,
+        { token, repository, access: tokenAccess },
+        { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
+      );
+      return { kind: 'token', grant };
+    }
+    // An empty `Token ` is what the client sends when the index gave it none: anonymous.
+    const principal = /^Token/i.test(header) ? null : await this.authenticator.authenticate(request);
+    if (!principal) return { kind: 'anonymous' };
+    if (!principal.active) throw new DomainError('inactive', 'Account is not active');
+    return { kind: 'user', principal };
+  }
+
+  /** For reads: a token for this repository, or credentials that may read it, or a public repository. */
+  async requireRead(request: FastifyRequest, repository: RepositoryView | undefined, fullName: string): Promise<Caller> {
+    if (!repository) throw new DomainError('not-found', 'Repository not found');
+    const caller = await this.caller(request, fullName, 'any');
+    if (caller.kind === 'token') return caller;
+    if (repository.isPublic) return caller;
+    if (caller.kind === 'user' && mayRead(caller.principal, repository)) return caller;
+    throw new DomainError('not-found', 'Repository not found');
+  }
+
+  /** For writes: a token of that access for this repository, or credentials of someone who may write. */
+  async requireWrite(
+    request: FastifyRequest,
+    repository: RepositoryView | undefined,
+    fullName: string,
+    access: 'write' | 'delete' = 'write',
+  ): Promise<Caller> {
+    const caller = await this.caller(request, fullName, access);
+    if (caller.kind === 'anonymous') throw new DomainError('unauthenticated', 'Authentication is required');
+    if (!repository) throw new DomainError('not-found', 'Repository not found');
+    if (caller.kind === 'token') return caller;
+    if (mayWriteIn(caller.principal, repository.namespace)) return caller;
+    if (!mayRead(caller.principal, repository)) throw new DomainError('not-found', 'Repository not found');
+    throw new DomainError('forbidden', 'You may not change this repository');
+  }
+}

@@ -1,0 +1,88 @@
+import { Pool } from 'pg';
+import { IndexImage } from '@dockyard/contracts';
+
+export interface RepositoryView {
+  repositoryId: string;
+  namespace: string;
+  name: string;
+  kind: string;
+  description: string;
+  fullDescription: string;
+  isPublic: boolean;
+  logo: string;
+  starCount: number;
+  downloadCount: number;
+  uploadCount: number;
+  pulledAt: Date | null;
+  pushedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const COLUMNS = `repository_id, namespace, name, kind, description, full_description, is_public, logo, star_count,
+  download_count, upload_count, pulled_at, pushed_at, created_at, updated_at`;
+
+const toView = (row: Record<string, any>): RepositoryView => ({
+  repositoryId: row.repository_id,
+  namespace: row.namespace,
+  name: row.name,
+  kind: row.kind,
+  description: row.description,
+  fullDescription: row.full_description,
+  isPublic: row.is_public,
+  logo: row.logo,
+  starCount: row.star_count,
+  downloadCount: Number(row.download_count),
+  uploadCount: Number(row.upload_count),
+  pulledAt: row.pulled_at,
+  pushedAt: row.pushed_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** Queries on the repository read models; every one is an indexed lookup or a bounded range. */
+export class RepositoriesReadModel {
+  constructor(private readonly pool: Pool) {}
+
+  async find(namespace: string, name: string): Promise<RepositoryView | undefined> {
+    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM read.repositories WHERE namespace = $1 AND name = $2`, [
+      namespace,
+      name,
+    ]);
+    return rows[0] && toView(rows[0]);
+  }
+
+  /** A namespace's repositories by name; private ones only when `withPrivate`. */
+  async list(
+    namespace: string,
+    withPrivate: boolean,
+    offset: number,
+    limit: number,
+  ): Promise<{ count: number; results: RepositoryView[] }> {
+    const visible = withPrivate ? '' : 'AND is_public';
+    const [count, page] = await Promise.all([
+      this.pool.query(`SELECT count(*)::int AS n FROM read.repositories WHERE namespace = $1 ${visible}`, [namespace]),
+      this.pool.query(
+        `SELECT ${COLUMNS} FROM read.repositories WHERE namespace = $1 ${visible} ORDER BY name OFFSET $2 LIMIT $3`,
+        [namespace, offset, limit],
+      ),
+    ]);
+    return { count: count.rows[0].n, results: page.rows.map(toView) };
+  }
+
+  async images(repositoryId: string): Promise<IndexImage[]> {
+    const { rows } = await this.pool.query(
+      'SELECT image_id AS id, checksum FROM read.repository_images WHERE repository_id = $1 ORDER BY added_at',
+      [repositoryId],
+    );
+    return rows;
+  }
+
+  async tags(repositoryId: string): Promise<{ tag: string; imageId: string }[]> {
+    const { rows } = await this.pool.query(
+      'SELECT tag, image_id AS "imageId" FROM read.tags WHERE repository_id = $1 ORDER BY tag',
+      [repositoryId],
+    );
+    return rows;
+  }
+}

@@ -1,0 +1,107 @@
+import { Body, Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, IMAGES_COMMANDS, ImagesReply, PROJECTIONS } from '@dockyard/contracts';
+import { MessageBus } from '@dockyard/messaging';
+import { RepositoryAccess } from '../auth/repository-access';
+import { GATEWAY } from '../gateway.tokens';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { requestMetadata } from '../http/request-metadata';
+import { sendJson } from '../http/send-json';
+import { IndexHeaders } from './index-headers';
+import { RepositoriesReadModel } from './repositories.read-model';
+import { repositoryPath } from './repository-path';
+
+/** `.../images` (the image list: push validation and pull) and `.../auth` (token check). */
+@Controller('v1/repositories')
+export class RepositoryImagesHttpController {
+  constructor(
+    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
+    @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
+    @Inject(GATEWAY.repositoryAccess) private readonly access: RepositoryAccess,
+    @Inject(GATEWAY.indexHeaders) private readonly headers: IndexHeaders,
+  ) {}
+
+  /** The push's last call; the docker client always sends `[]`, which keeps the list (204). */
+  @Put([':first/:second/images', ':first/images'])
+  async update(
+    @Param('first') first: string,
+    @Param('second') second: string | undefined,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const path = repositoryPath(first, second);
+    const repository = await this.repositories.find(path.namespace, path.name);
+    const caller = await this.access.requireWrite(request, repository, path.fullName);
+    if (!Array.isArray(body)) throw new DomainError('invalid', 'The body must be a JSON array of images');
+    const images = body.map((entry) => {
+      if (typeof entry !== 'object' || entry === null || typeof (entry as { id?: unknown }).id !== 'string') {
+        throw new DomainError('invalid', 'Every image needs a string id');
+      }
+      const { id, checksum } = entry as { id: string; checksum?: unknown };
+      return typeof checksum === 'string' ? { id, checksum } : { id };
+    });
+    const written = await this.bus.send<ImagesReply>(
+      'images',
+      IMAGES_COMMANDS.UpdateIndex,
+      { repositoryId: repository!.repositoryId, images },
+      requestMetadata(request, caller.kind === 'user' ? caller.principal.username : undefined),
+      { key: repository!.repositoryId },
+    );
+    await this.readYourWrites.waitFor(PROJECTIONS.images, written);
+    await this.headers.apply(request, reply, {
+      repository: path.fullName,
+      repositoryId: repository!.repositoryId,
+      access: 'write',
+      principal: caller.kind === 'user' ? caller.principal : null,
+    });
+    void reply.status(204).send();
+  }
+
+  /**
+   * The pull's first call, and how an external registry checks a token (protocol.md §3 row 9):
+   * 200 for a valid token of this repository, whatever its access.
+   */
+  @Get([':first/:second/images', ':first/images'])
+  async list(
+    @Param('first') first: string,
+    @Param('second') second: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const path = repositoryPath(first, second);
+    const repository = await this.repositories.find(path.namespace, path.name);
+    const caller = await this.access.requireRead(request, repository, path.fullName);
+    const images = await this.repositories.images(repository!.repositoryId);
+    await this.headers.apply(request, reply, {
+      repository: path.fullName,
+      repositoryId: repository!.repositoryId,
+      access: 'read',
+      principal: caller.kind === 'user' ? caller.principal : null,
+    });
+    sendJson(reply, 200, images);
+  }
+
+  /** Seed 000: is this token good for this repository? 200 "OK", 403, 404 for an unknown repository. */
+  @Put([':first/:second/auth', ':first/auth'])
+  async auth(
+    @Param('first') first: string,
+    @Param('second') second: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const path = repositoryPath(first, second);
+    if (!/^Token\s+\S/i.test(request.headers.authorization ?? '')) {
+      throw new DomainError('unauthenticated', 'A repository token is required');
+    }
+    const repository = await this.repositories.find(path.namespace, path.name);
+    if (!repository) throw new DomainError('not-found', 'Repository not found');
+    const caller = await this.access.caller(request, path.fullName, 'any');
+    if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) {
+      throw new DomainError('forbidden', 'Token is not valid for this repository');
+    }
+    void reply.header('Vary', 'Accept');
+    sendJson(reply, 200, 'OK');
+  }
+}

@@ -1,0 +1,240 @@
+import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CreateRepositoryReply,
+  DeleteRepositoryReply,
+  DomainError,
+  IMAGES_COMMANDS,
+  ImagesReply,
+  PROJECTIONS,
+  REPOSITORIES_COMMANDS,
+  RepositoryMetadata,
+  UpdateRepositoryReply,
+} from '@dockyard/contracts';
+import { MessageBus } from '@dockyard/messaging';
+import { Authenticator } from '../auth/authenticator';
+import { RepositoryAccess, mayWriteIn } from '../auth/repository-access';
+import { GATEWAY } from '../gateway.tokens';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { requestMetadata } from '../http/request-metadata';
+import { sendJson } from '../http/send-json';
+import { IndexHeaders } from './index-headers';
+import { RepositoriesReadModel } from './repositories.read-model';
+import { repositoryJson } from './repository-json';
+import { repositoryPath } from './repository-path';
+
+const PAGE_SIZE = 25;
+const MAX_PAGE_SIZE = 100;
+
+/** The image list a docker client sends: entries with a string `id` (seed 000, protocol.md §3 row 2). */
+function imageList(body: unknown): { id: string; checksum?: string }[] {
+  if (!Array.isArray(body)) throw new DomainError('invalid', 'The body must be a JSON array of images');
+  return body.map((entry) => {
+    if (typeof entry !== 'object' || entry === null || typeof (entry as { id?: unknown }).id !== 'string') {
+      throw new DomainError('invalid', 'Every image needs a string id');
+    }
+    const { id, checksum } = entry as { id: string; checksum?: unknown };
+    return typeof checksum === 'string' ? { id, checksum } : { id };
+  });
+}
+
+/** Seed 004's metadata fields (snake_case on the wire). */
+function metadataChanges(body: Record<string, unknown>, allowed: string[]): Partial<Record<keyof RepositoryMetadata, unknown>> {
+  const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) throw new DomainError('invalid', `Unknown fields: ${unknown.join(', ')}`);
+  const changes: Partial<Record<keyof RepositoryMetadata, unknown>> = {};
+  if ('description' in body) changes.description = body.description;
+  if ('full_description' in body) changes.fullDescription = body.full_description;
+  if ('is_public' in body) changes.isPublic = body.is_public;
+  if ('logo' in body) changes.logo = body.logo;
+  return changes;
+}
+
+const METADATA_FIELDS = ['description', 'full_description', 'is_public', 'logo'];
+
+/**
+ * The index's repository routes (seeds 000, 001, 004): create, update, delete, detail, lists,
+ * image lists and token checks; user (`ns/name`) and library (`name`) forms alike.
+ */
+@Controller('v1/repositories')
+export class RepositoryIndexHttpController {
+  constructor(
+    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.authenticator) private readonly authenticator: Authenticator,
+    @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
+    @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
+    @Inject(GATEWAY.repositoryAccess) private readonly access: RepositoryAccess,
+    @Inject(GATEWAY.indexHeaders) private readonly headers: IndexHeaders,
+  ) {}
+
+  /** An array body is the docker push's create (re-sent on every push); an object updates metadata. */
+  @Put([':first/:second', ':first'])
+  async put(
+    @Param('first') first: string,
+    @Param('second') second: string | undefined,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const path = repositoryPath(first, second);
+    const principal = await this.authenticator.requireActive(request);
+    const metadata = requestMetadata(request, principal.username);
+    const actor = { username: principal.username, admin: principal.admin };
+    if (!Array.isArray(body)) {
+      if (typeof body !== 'object' || body === null) throw new DomainError('invalid', 'The body must be a JSON array or object');
+      await this.assertVisible(path.namespace, path.name, principal);
+      const written = await this.bus.send<UpdateRepositoryReply>(
+        'repositories',
+        REPOSITORIES_COMMANDS.UpdateRepository,
+        { actor, namespace: path.namespace, name: path.name, changes: metadataChanges(body as Record<string, unknown>, METADATA_FIELDS) },
+        metadata,
+      );
+      await this.readYourWrites.waitFor(PROJECTIONS.repositories, written);
+      return this.sendDetail(reply, path.namespace, path.name, 200);
+    }
+    const images = imageList(body);
+    const created = await this.bus.send<CreateRepositoryReply>(
+      'repositories',
+      REPOSITORIES_COMMANDS.CreateRepository,
+      { actor, namespace: path.namespace, name: path.name, existing: 'reuse' },
+      metadata,
+      { key: path.fullName },
+    );
+    await this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written);
+    const indexed = await this.bus.send<ImagesReply>(
+      'images',
+      IMAGES_COMMANDS.UpdateIndex,
+      { repositoryId: created.repositoryId, images },
+      metadata,
+      { key: created.repositoryId },
+    );
+    await this.readYourWrites.waitFor(PROJECTIONS.images, indexed);
+    await this.headers.apply(request, reply, {
+      repository: path.fullName,
+      repositoryId: created.repositoryId,
+      access: 'write',
+      principal,
+    });
+    sendJson(reply, 200, '');
+  }
+
+  /** Basic credentials: the index delete (202). A delete token: the registry delete (200). */
+  @Delete([':first/:second', ':first'])
+  async remove(
+    @Param('first') first: string,
+    @Param('second') second: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const path = repositoryPath(first, second);
+    const repository = await this.repositories.find(path.namespace, path.name);
+    const caller = await this.access.requireWrite(request, repository, path.fullName, 'delete');
+    const actor =
+      caller.kind === 'user'
+        ? { username: caller.principal.username, admin: caller.principal.admin }
+        : { username: caller.kind === 'token' ? (caller.grant.username ?? '') : '', admin: true };
+    if (caller.kind === 'user') {
+      await this.headers.apply(request, reply, {
+        repository: path.fullName,
+        repositoryId: repository!.repositoryId,
+        access: 'delete',
+        principal: caller.principal,
+      });
+    }
+    const deleted = await this.bus.send<DeleteRepositoryReply>(
+      'repositories',
+      REPOSITORIES_COMMANDS.DeleteRepository,
+      { actor, namespace: path.namespace, name: path.name },
+      requestMetadata(request, actor.username || undefined),
+      { key: path.fullName },
+    );
+    await this.readYourWrites.waitFor(PROJECTIONS.repositories, deleted);
+    if (caller.kind === 'user') sendJson(reply, 202, '');
+    else sendJson(reply, 200, true);
+  }
+
+  /** Seed 004: create with a JSON body in a namespace. */
+  @Post(':first')
+  async create(@Param('first') namespace: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const principal = await this.authenticator.requireActive(request);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new DomainError('invalid', 'The body must be a JSON object');
+    }
+    const fields = body as Record<string, unknown>;
+    const name = fields.repo_name ?? fields.name;
+    if (fields.namespace !== undefined && fields.namespace !== namespace) {
+      throw new DomainError('invalid', 'The namespace in the body differs from the path');
+    }
+    const created = await this.bus.send<CreateRepositoryReply>(
+      'repositories',
+      REPOSITORIES_COMMANDS.CreateRepository,
+      {
+        actor: { username: principal.username, admin: principal.admin },
+        namespace,
+        name,
+        metadata: metadataChanges(
+          Object.fromEntries(Object.entries(fields).filter(([k]) => !['repo_name', 'name', 'namespace'].includes(k))),
+          METADATA_FIELDS,
+        ),
+        existing: 'refuse',
+      },
+      requestMetadata(request, principal.username),
+      { key: `${namespace}/${String(name)}` },
+    );
+    await this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written);
+    return this.sendDetail(reply, namespace, String(name), 201);
+  }
+
+  /** Seed 004: a namespace's repositories, paged; private ones only for their owner and admins. */
+  @Get(':first')
+  async list(
+    @Param('first') namespace: string,
+    @Query('page') pageParam: unknown,
+    @Query('page_size') sizeParam: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const principal = await this.authenticator.authenticate(request);
+    if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
+    const page = pageParam === undefined ? 1 : Number(pageParam);
+    const size = sizeParam === undefined ? PAGE_SIZE : Number(sizeParam);
+    if (!Number.isInteger(page) || page < 1) throw new DomainError('invalid', 'page must be a positive integer');
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+      throw new DomainError('invalid', `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    const withPrivate = principal !== null && mayWriteIn(principal, namespace);
+    const { count, results } = await this.repositories.list(namespace, withPrivate, (page - 1) * size, size);
+    const link = (p: number) => `/v1/repositories/${namespace}/?page=${p}&page_size=${size}`;
+    sendJson(reply, 200, {
+      count,
+      next: page * size < count ? link(page + 1) : null,
+      previous: page > 1 ? link(page - 1) : null,
+      results: results.map(repositoryJson),
+    });
+  }
+
+  /** Seed 004: one repository with its counters. */
+  @Get(':first/:second')
+  async detail(
+    @Param('first') namespace: string,
+    @Param('second') name: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const repository = await this.repositories.find(namespace, name);
+    await this.access.requireRead(request, repository, `${namespace}/${name}`);
+    sendJson(reply, 200, repositoryJson(repository!));
+  }
+
+  private async assertVisible(namespace: string, name: string, principal: { username: string; admin: boolean }) {
+    const repository = await this.repositories.find(namespace, name);
+    const visible = repository && (repository.isPublic || principal.admin || principal.username === namespace);
+    if (!visible) throw new DomainError('not-found', 'Repository not found');
+  }
+
+  private async sendDetail(reply: FastifyReply, namespace: string, name: string, status: number) {
+    const repository = await this.repositories.find(namespace, name);
+    if (!repository) throw new DomainError('not-found', 'Repository not found');
+    sendJson(reply, status, repositoryJson(repository));
+  }
+}
