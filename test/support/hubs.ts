@@ -10,6 +10,8 @@ export interface TestHub {
   urls: string[];
   dataDir: string;
   processes: HubProcess[];
+  /** Distributed mode only: the hub's database, for checks on the read models. */
+  databaseUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export interface HubOptions {
   projectors?: number;
   dataDir?: string;
   pgPort?: number;
+  registryEndpoints?: string;
 }
 
 const RUNS = resolve(__dirname, '../../.test-runs');
@@ -28,6 +31,7 @@ const settings = (options: HubOptions): Record<string, string> => ({
   DOCKYARD_REQUIRE_CONFIRMATION: String(options.requireConfirmation ?? true),
   DOCKYARD_ADMINS: (options.admins ?? []).join(','),
   DOCKYARD_CREDENTIAL_CACHE_KEY: 'test-key',
+  DOCKYARD_REGISTRY_ENDPOINTS: options.registryEndpoints ?? '',
 });
 
 /** `npm start`'s process: everything in one, on its own embedded PostgreSQL in `dataDir`. */
@@ -51,9 +55,10 @@ export async function startStandaloneHub(options: HubOptions = {}): Promise<Test
 /** Every app its own process, Kafka between them (topics under a fresh prefix), one fresh database. */
 export async function startDistributedHub(options: HubOptions = {}): Promise<TestHub> {
   const dataDir = options.dataDir ?? mkdtempSync(resolve(RUNS, 'hub-'));
+  const databaseUrl = await createTestDatabase('hub');
   const env = {
     ...settings(options),
-    DATABASE_URL: await createTestDatabase('hub'),
+    DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     DOCKYARD_TOPIC_PREFIX: uniqueTopicPrefix('e2e'),
     DOCKYARD_DATA: dataDir,
@@ -77,5 +82,5 @@ export async function startDistributedHub(options: HubOptions = {}): Promise<Tes
     await stop();
     throw error;
   }
-  return { mode: 'distributed', urls, dataDir, processes, stop };
+  return { mode: 'distributed', urls, dataDir, processes, databaseUrl, stop };
 }

@@ -118,7 +118,11 @@ export class RepositoryIndexHttpController {
     sendJson(reply, 200, '');
   }
 
-  /** Basic credentials: the index delete (202). A delete token: the registry delete (200). */
+  /**
+   * One path, two roles (protocol.md §0). Basic with `X-Docker-Token: true` is the index's half of
+   * the Hub delete: 202 and a delete token, nothing deleted yet. A delete token is the registry's
+   * half: the repository goes (200). Basic without a token request deletes at once (200, seed 000).
+   */
   @Delete([':first/:second', ':first'])
   async remove(
     @Param('first') first: string,
@@ -129,18 +133,20 @@ export class RepositoryIndexHttpController {
     const path = repositoryPath(first, second);
     const repository = await this.repositories.find(path.namespace, path.name);
     const caller = await this.access.requireWrite(request, repository, path.fullName, 'delete');
-    const actor =
-      caller.kind === 'user'
-        ? { username: caller.principal.username, admin: caller.principal.admin }
-        : { username: caller.kind === 'token' ? (caller.grant.username ?? '') : '', admin: true };
-    if (caller.kind === 'user') {
+    if (caller.kind === 'user' && String(request.headers['x-docker-token']).toLowerCase() === 'true') {
       await this.headers.apply(request, reply, {
         repository: path.fullName,
         repositoryId: repository!.repositoryId,
         access: 'delete',
         principal: caller.principal,
       });
+      return sendJson(reply, 202, '');
     }
+    // A delete token proves the index granted deletion to its holder.
+    const actor =
+      caller.kind === 'user'
+        ? { username: caller.principal.username, admin: caller.principal.admin }
+        : { username: caller.kind === 'token' ? (caller.grant.username ?? '') : '', admin: true };
     const deleted = await this.bus.send<DeleteRepositoryReply>(
       'repositories',
       REPOSITORIES_COMMANDS.DeleteRepository,
@@ -149,8 +155,8 @@ export class RepositoryIndexHttpController {
       { key: path.fullName },
     );
     await this.readYourWrites.waitFor(PROJECTIONS.repositories, deleted);
-    if (caller.kind === 'user') sendJson(reply, 202, '');
-    else sendJson(reply, 200, true);
+    void reply.header('Vary', 'Accept');
+    sendJson(reply, 200, caller.kind === 'token' ? true : '');
   }
 
   /** Seed 004: create with a JSON body in a namespace. */
