@@ -277,6 +277,14 @@ export function describeUsersApi(mode: string, start: () => Promise<TestHub>): v
         expect(answer.status).toBe(404);
       });
 
+      it('GET /metrics exposes command and read-your-writes timings in the Prometheus format', async () => {
+        const answer = await http(url, 'GET', '/metrics');
+        expect(answer.status).toBe(200);
+        expect(answer.text).toMatch(/dockyard_command_seconds_count\{service="accounts",pattern="accounts.register-user",outcome="ok"\} [1-9]/);
+        expect(answer.text).toContain('dockyard_read_your_writes_wait_seconds_bucket');
+        expect(answer.text).toContain('dockyard_http_request_seconds_bucket');
+      });
+
       it('unknown routes are a JSON 404; the request id comes back', async () => {
         const answer = await http(url, 'GET', '/v1/nothing-here', { headers: { 'X-Request-Id': 'req-123' } });
         expect(answer.status).toBe(404);

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HubRuntime } from '@dockyard/runtime';
 import { GatewayModule } from './gateway.module';
+import { GATEWAY } from './gateway.tokens';
+import { GatewayMetrics } from './metrics/gateway-metrics';
 import { HubExceptionFilter } from './http/hub-exception.filter';
 import { JsonBodyPipe } from './http/json-body.pipe';
 import { registerJsonContentParser } from './http/json-content-parser';
@@ -33,6 +35,16 @@ export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastify
     .getInstance()
     .addHook('onSend', async (request, reply) => {
       void reply.header('X-Request-Id', request.id);
+    });
+  const metrics = app.get<GatewayMetrics>(GATEWAY.metrics);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (request, reply) => {
+      metrics.requestSeconds.observe(
+        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
   app.enableShutdownHooks();
   return app;

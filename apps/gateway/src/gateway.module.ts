@@ -4,6 +4,9 @@ import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
 import { FailedLoginLimiter } from './auth/failed-login-limiter';
 import { GATEWAY } from './gateway.tokens';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsHttpController } from './metrics/metrics.http-controller';
+import { timedBus } from './metrics/timed-bus';
 import { ReadYourWrites } from './http/read-your-writes';
 import { PingHttpController } from './registry/ping.http-controller';
 import { UsersHttpController } from './users/users.http-controller';
@@ -19,8 +22,10 @@ import { TagsHttpController } from './repositories/tags.http-controller';
 export class GatewayModule {
   static forRuntime(runtime: HubRuntime): DynamicModule {
     const readPool = runtime.pool('read');
+    const metrics = new GatewayMetrics();
+    const bus = timedBus(runtime.bus, metrics);
     const authenticator = new Authenticator(
-      runtime.bus,
+      bus,
       new UsersReadModel(readPool),
       new CredentialCache(runtime.config.credentialCacheKey),
       new FailedLoginLimiter(),
@@ -30,6 +35,7 @@ export class GatewayModule {
       // Tags and images before the index routes: their static path words must win over `:second`.
       controllers: [
         PingHttpController,
+        MetricsHttpController,
         UsersHttpController,
         TagsHttpController,
         RepositoryImagesHttpController,
@@ -37,17 +43,18 @@ export class GatewayModule {
       ],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
-        { provide: GATEWAY.bus, useValue: runtime.bus },
+        { provide: GATEWAY.bus, useValue: bus },
+        { provide: GATEWAY.metrics, useValue: metrics },
         {
           provide: GATEWAY.authenticator,
           useValue: authenticator,
         },
         { provide: GATEWAY.repositories, useValue: new RepositoriesReadModel(readPool) },
-        { provide: GATEWAY.repositoryAccess, useValue: new RepositoryAccess(runtime.bus, authenticator) },
-        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(runtime.bus, runtime.config.registryEndpoints) },
+        { provide: GATEWAY.repositoryAccess, useValue: new RepositoryAccess(bus, authenticator) },
+        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(bus, runtime.config.registryEndpoints) },
         {
           provide: GATEWAY.readYourWrites,
-          useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger),
+          useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger, metrics),
         },
       ],
     };

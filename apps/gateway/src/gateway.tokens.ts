@@ -6,4 +6,5 @@ export const GATEWAY = {
   repositories: Symbol('repositories'),
   repositoryAccess: Symbol('repositoryAccess'),
   indexHeaders: Symbol('indexHeaders'),
+  metrics: Symbol('metrics'),
 } as const;

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { ProjectionName, READ_SCHEMA, WrittenStream } from '@dockyard/contracts';
 import { appliedVersion } from '@dockyard/eventstore';
 import { Logger } from '@dockyard/runtime';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 
 /**
  * A 2xx to a write means the client's next request sees it on any replica (DESIGN §4): before
@@ -13,10 +14,20 @@ export class ReadYourWrites {
     private readonly pool: Pool,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly metrics?: GatewayMetrics,
   ) {}
 
   async waitFor(projection: ProjectionName, written: WrittenStream | null | undefined): Promise<void> {
     if (!written) return;
+    const end = this.metrics?.readYourWritesSeconds.startTimer({ projection });
+    try {
+      await this.poll(projection, written);
+    } finally {
+      end?.();
+    }
+  }
+
+  private async poll(projection: ProjectionName, written: WrittenStream): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
     let delay = 1;
     while ((await appliedVersion(this.pool, READ_SCHEMA, projection, written.streamId)) < written.streamVersion) {
