@@ -4,6 +4,8 @@ import { cpus } from 'node:os';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '@dockyard/runtime';
 import { benchEventStore } from './event-store.bench';
+import { benchImagesRead } from './images-read.bench';
+import { benchPushSequence } from './push-sequence.bench';
 import { benchLogin } from './login.bench';
 import { benchRelayLatency } from './relay-latency.bench';
 
@@ -36,7 +38,13 @@ async function main(): Promise<void> {
     console.log('login read path ...');
     const login = await benchLogin(await database(pg.url, 'bench_login'));
     console.log(login);
-    writeFileSync(resolve(ROOT, 'docs/benchmarks.md'), report(eventStore, relay, login));
+    console.log('images read path and scale ...');
+    const images = await benchImagesRead(await database(pg.url, 'bench_images'));
+    console.log(images);
+    console.log('push sequence (distributed) ...');
+    const push = await benchPushSequence(await database(pg.url, 'bench_push'), brokers);
+    console.log(push);
+    writeFileSync(resolve(ROOT, 'docs/benchmarks.md'), report(eventStore, relay, login) + reportIndex(images, push));
   } finally {
     await pg.stop();
   }
@@ -81,6 +89,45 @@ autocannon, 50 connections, 8 s per run, client on the same 2-core machine (so b
 | bare Fastify, same SQL | ${login.bareFastifyRequestsPerSecond} |
 | **ratio** | **${login.ratio}** |
 | gateway latency p50 / p99 at that load | ${login.gatewayP50Ms} ms / ${login.gatewayP99Ms} ms |
+`;
+}
+
+function reportIndex(images: Record<string, number>, push: Record<string, number>): string {
+  return `
+## \`GET /v1/repositories/(ns)/(repo)/images\` (the pull's first read)
+
+Standalone hub against bare Fastify running the same two queries on the same read model; a
+repository with 10 images; autocannon 50 connections, 8 s per run. Target (DESIGN §8): ratio ≥ 0.7,
+p99 at half that load < 10 ms.
+
+| | requests/s |
+|---|---|
+| gateway | ${images.gatewayRequestsPerSecond} |
+| bare Fastify, same SQL | ${images.bareFastifyRequestsPerSecond} |
+| **ratio** | **${images.ratio}** |
+| gateway p50 / p99 at full load | ${images.gatewayP50Ms} ms / ${images.gatewayP99Ms} ms |
+| gateway p99 at half load (${images.halfLoadRequestsPerSecond} req/s) | ${images.halfLoadP99Ms} ms |
+
+### Does a read grow with the number of repositories?
+
+The same read, one request at a time (1,500 requests), with the read model filled to 10,000 and then
+to 1,000,000 repositories (3 images each). Both queries are index lookups, so it must not grow.
+
+| repositories in the read model | p50 | p99 |
+|---|---|---|
+| 10,000 | ${images.at10kP50Ms} ms | ${images.at10kP99Ms} ms |
+| 1,000,000 | ${images.at1mP50Ms} ms | ${images.at1mP99Ms} ms |
+
+## The docker push's index sequence, distributed
+
+Every app its own process (gateway, accounts, repositories, images, tokens, projector), Kafka
+between them, one PostgreSQL; 120 sequences, 4 at a time, each: \`PUT .../repo/\` with 3
+images and \`X-Docker-Token: true\` → \`PUT .../images []\` → \`PUT .../auth\` with the token.
+Shares are of the summed sequence time, from the gateway's own metrics.
+
+| sequences/s | p50 | p99 | in Kafka command round trips | in read-your-writes waits |
+|---|---|---|---|---|
+| ${push.sequencesPerSecond} | ${push.p50Ms} ms | ${push.p99Ms} ms | ${Math.round(push.commandRoundTripShare * 100)} % | ${Math.round(push.readYourWritesShare * 100)} % |
 `;
 }
 
