@@ -97,25 +97,39 @@ export class KafkaBus implements MessageBus {
       repliesTopic(this.prefix),
       activityTopic(this.prefix),
     ];
-    const existing = new Set(await this.admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await this.admin
-        .createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
-        })
-        .catch((error) => {
-          // Another replica created them first.
-          if (!/already exists/i.test(String(error?.message))) throw error;
-        });
-    }
+    await this.ensureTopics(topics);
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       idempotent: false,
     });
     await this.producer.connect();
+  }
+
+  /**
+   * Creates what is missing and waits until every topic has a leader. Replicas starting together
+   * race to create the same topics; the losers see "already exists" or a topic without metadata
+   * yet, so this retries until the broker answers for all of them.
+   */
+  private async ensureTopics(topics: string[]): Promise<void> {
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      try {
+        const existing = new Set(await this.admin!.listTopics());
+        const missing = topics.filter((t) => !existing.has(t));
+        if (missing.length > 0) {
+          await this.admin!.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
+          });
+        }
+        await this.admin!.fetchTopicMetadata({ topics });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   async send<TReply>(
@@ -166,6 +180,7 @@ export class KafkaBus implements MessageBus {
       [commandsTopic(service, this.prefix)],
       true, // commands sent before this group first joined still count; expired ones are dropped
     );
+    const joined = this.joined(consumer);
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitions ?? 3,
       eachMessage: async ({ message }) => {
@@ -187,6 +202,7 @@ export class KafkaBus implements MessageBus {
         });
       },
     });
+    await joined;
     return { close: () => this.stopConsumer(consumer) };
   }
 
@@ -209,10 +225,12 @@ export class KafkaBus implements MessageBus {
       sources.map((s) => eventsTopic(s, this.prefix)),
       true,
     );
+    const joined = this.joined(consumer);
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitions ?? 3,
       eachMessage: (payload) => this.deliver(handler, payload),
     });
+    await joined;
     return { close: () => this.stopConsumer(consumer) };
   }
 
@@ -302,6 +320,19 @@ export class KafkaBus implements MessageBus {
     await consumer.subscribe({ topics, fromBeginning });
     this.consumers.add(consumer);
     return consumer;
+  }
+
+  /** Resolves once the consumer has joined its group (or after `timeoutMs`): a service is ready when it consumes. */
+  private joined(consumer: Consumer, timeoutMs = 30000): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const off = consumer.on(consumer.events.GROUP_JOIN, done);
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
   }
 
   private async stopConsumer(consumer: Consumer): Promise<void> {
