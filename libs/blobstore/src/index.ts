@@ -1,0 +1,4 @@
+export * from './blob-store';
+export * from './filesystem.blob-store';
+export * from './s3.blob-store';
+export * from './blob-store.config';
