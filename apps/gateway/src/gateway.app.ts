@@ -7,7 +7,7 @@ import { GATEWAY } from './gateway.tokens';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { HubExceptionFilter } from './http/hub-exception.filter';
 import { JsonBodyPipe } from './http/json-body.pipe';
-import { registerJsonContentParser } from './http/json-content-parser';
+import { registerJsonContentParser, registerStreamContentParser } from './http/json-content-parser';
 
 /** JSON bodies of the index API are small; layers (registry API) are streamed, not parsed. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -28,13 +28,18 @@ export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastify
     bodyParser: false, // ours below: an empty JSON body is no body
   });
   registerJsonContentParser(app.getHttpAdapter().getInstance(), JSON_BODY_LIMIT);
+  registerStreamContentParser(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new HubExceptionFilter(runtime.logger));
   app.useGlobalPipes(new JsonBodyPipe());
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onSend', async (request, reply) => {
-      void reply.header('X-Request-Id', request.id);
+      // Every answer says which registry protocol this is (seed 002); standalone is false: a real index.
+      void reply
+        .header('X-Request-Id', request.id)
+        .header('X-Docker-Registry-Version', '0.6.0')
+        .header('X-Docker-Registry-Standalone', 'false');
     });
   const metrics = app.get<GatewayMetrics>(GATEWAY.metrics);
   app

@@ -4,6 +4,10 @@ import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
 import { FailedLoginLimiter } from './auth/failed-login-limiter';
 import { GATEWAY } from './gateway.tokens';
+import { blobStoreFromEnvironment } from '@dockyard/blobstore';
+import { ImageAccess } from './registry/image-access';
+import { ImagesReadModel } from './registry/images.read-model';
+import { RegistryImagesHttpController } from './registry/registry-images.http-controller';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsHttpController } from './metrics/metrics.http-controller';
 import { timedBus } from './metrics/timed-bus';
@@ -30,12 +34,16 @@ export class GatewayModule {
       new CredentialCache(runtime.config.credentialCacheKey),
       new FailedLoginLimiter(),
     );
+    const repositories = new RepositoriesReadModel(readPool);
+    const repositoryAccess = new RepositoryAccess(bus, authenticator);
+    const images = new ImagesReadModel(readPool);
     return {
       module: GatewayModule,
       // Tags and images before the index routes: their static path words must win over `:second`.
       controllers: [
         PingHttpController,
         MetricsHttpController,
+        RegistryImagesHttpController,
         UsersHttpController,
         TagsHttpController,
         RepositoryImagesHttpController,
@@ -49,8 +57,11 @@ export class GatewayModule {
           provide: GATEWAY.authenticator,
           useValue: authenticator,
         },
-        { provide: GATEWAY.repositories, useValue: new RepositoriesReadModel(readPool) },
-        { provide: GATEWAY.repositoryAccess, useValue: new RepositoryAccess(bus, authenticator) },
+        { provide: GATEWAY.repositories, useValue: repositories },
+        { provide: GATEWAY.repositoryAccess, useValue: repositoryAccess },
+        { provide: GATEWAY.images, useValue: images },
+        { provide: GATEWAY.imageAccess, useValue: new ImageAccess(authenticator, repositoryAccess, repositories, images) },
+        { provide: GATEWAY.blobs, useValue: blobStoreFromEnvironment(runtime.config.dataDir) },
         { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(bus, runtime.config.registryEndpoints) },
         {
           provide: GATEWAY.readYourWrites,

@@ -7,4 +7,7 @@ export const GATEWAY = {
   repositoryAccess: Symbol('repositoryAccess'),
   indexHeaders: Symbol('indexHeaders'),
   metrics: Symbol('metrics'),
+  images: Symbol('images'),
+  imageAccess: Symbol('imageAccess'),
+  blobs: Symbol('blobs'),
 } as const;

@@ -1,12 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { IMAGES_COMMANDS } from '@dockyard/contracts';
+import { IMAGE_COMMANDS, IMAGES_COMMANDS } from '@dockyard/contracts';
 import { EventStore, OutboxRelay, runMigrations } from '@dockyard/eventstore';
 import { Subscription } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
 import { CreateKnownRepositories1732400004000 } from './infrastructure/images.migrations';
 import { KnownRepositories } from './infrastructure/known-repositories';
-import { IMAGES_SCHEMA, RepositoryImagesStore } from './infrastructure/repository-images.store';
+import { IMAGES_SCHEMA, ImageStore, RepositoryImagesStore } from './infrastructure/repository-images.store';
 
 /** The images service: per repository, the image list (index) and the tags. */
 @Injectable()
@@ -34,12 +35,17 @@ export class ImagesService implements OnApplicationBootstrap, OnApplicationShutd
       logger: logger.child({ component: 'images-relay' }),
     });
     await this.relay.start();
-    const handlers = new ImagesHandlers(new RepositoryImagesStore(new EventStore(pool, IMAGES_SCHEMA)), known);
+    const store = new EventStore(pool, IMAGES_SCHEMA);
+    const handlers = new ImagesHandlers(new RepositoryImagesStore(store), known);
+    const images = new ImageHandlers(new ImageStore(store));
     this.subscriptions.push(
       await bus.serveCommands('images', {
         [IMAGES_COMMANDS.UpdateIndex]: (payload, metadata) => handlers.updateIndex(payload as never, metadata),
         [IMAGES_COMMANDS.SetTag]: (payload, metadata) => handlers.setTag(payload as never, metadata),
         [IMAGES_COMMANDS.DeleteTag]: (payload, metadata) => handlers.deleteTag(payload as never, metadata),
+        [IMAGE_COMMANDS.StoreJson]: (payload, metadata) => images.storeJson(payload as never, metadata),
+        [IMAGE_COMMANDS.RecordLayer]: (payload, metadata) => images.recordLayer(payload as never, metadata),
+        [IMAGE_COMMANDS.VerifyChecksum]: (payload, metadata) => images.verifyChecksum(payload as never, metadata),
       }),
     );
     logger.info('images service ready');

@@ -3,6 +3,8 @@ import { PROJECTIONS, READ_SCHEMA } from '@dockyard/contracts';
 import { applyOnce, runMigrations } from '@dockyard/eventstore';
 import { Subscription } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { CreateImageMetadata1732400007000 } from './image-metadata/image-metadata.migrations';
+import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
 import { projectRepository } from './repositories/repositories.projection';
@@ -25,6 +27,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     await runMigrations(databaseUrlFor(config, 'read'), READ_SCHEMA, [
       CreateReadModels1732400002000,
       CreateRepositoryReadModels1732400006000,
+      CreateImageMetadata1732400007000,
     ]);
     const pool = this.runtime.pool('read');
     const projections = {
@@ -33,7 +36,10 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       images: [PROJECTIONS.images, projectImages],
     } as const;
     this.subscription = await bus.subscribe('projector', ['accounts', 'repositories', 'images'], async (event) => {
-      const projection = projections[event.source as keyof typeof projections];
+      // The images service holds two aggregates: repository image lists and (global) images.
+      const projection = event.streamId.startsWith('image-')
+        ? ([PROJECTIONS.imageMetadata, projectImageMetadata] as const)
+        : projections[event.source as keyof typeof projections];
       if (!projection) return;
       const [name, project] = projection;
       await applyOnce(pool, READ_SCHEMA, name, event, (client) => project(client, event));

@@ -8,5 +8,6 @@ export const PROJECTIONS = {
   users: 'users',
   repositories: 'repositories',
   images: 'images',
+  imageMetadata: 'image-metadata',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

@@ -8,7 +8,9 @@ import secureJson from 'secure-json-parse';
  */
 export function registerJsonContentParser(app: FastifyInstance, bodyLimit: number): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    // The registry's image json is kept byte for byte: the client's payload checksum covers it.
+    (request as typeof request & { rawJson?: string }).rawJson = body as string;
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
     try {
@@ -17,4 +19,13 @@ export function registerJsonContentParser(app: FastifyInstance, bodyLimit: numbe
       done(Object.assign(new Error('Malformed JSON body'), { statusCode: 400 }), undefined);
     }
   });
+}
+
+/**
+ * Every other content type (layers: application/octet-stream, chunked) is not read here: the route
+ * gets the request stream as its body and streams it on, so no body limit applies and nothing is
+ * buffered whole. Routes that expect JSON reject a stream body with 400.
+ */
+export function registerStreamContentParser(app: FastifyInstance): void {
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 }

@@ -1,37 +1,60 @@
-import { DomainError, MessageMetadata, WrittenStream, repositoryImagesStreamId } from '@dockyard/contracts';
+import { DomainError, MessageMetadata, WrittenStream, imageStreamId, repositoryImagesStreamId } from '@dockyard/contracts';
 import { EventStore, WrongExpectedVersionError } from '@dockyard/eventstore';
 import { RepositoryImagesEvent, RepositoryImagesState, foldRepositoryImages } from '../domain/repository-images';
+import { ImageEvent, ImageState, foldImage } from '../domain/image';
 
 export const IMAGES_SCHEMA = 'images';
+
+/**
+ * load → decide → append on one stream, decided again on fresh state when another writer got there
+ * first; after five lost races it is a 409.
+ */
+export async function changeStream<TEvent extends { type: string; data: object }, TState>(
+  store: EventStore,
+  streamId: string,
+  fold: (events: TEvent[]) => TState,
+  decide: (state: TState) => TEvent[],
+  metadata: MessageMetadata,
+): Promise<(WrittenStream & { events: TEvent[] }) | null> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const stored = await store.readStream(streamId);
+      const state = fold(stored.map((e) => ({ type: e.type, data: e.data }) as unknown as TEvent));
+      const events = decide(state);
+      if (events.length === 0) return null;
+      try {
+        const result = await store.append(
+          streamId,
+          stored.length,
+          events.map((e) => ({ type: e.type, data: { ...(e.data as Record<string, unknown>) } })),
+          metadata,
+        );
+        return { source: 'images', streamId, streamVersion: result.streamVersion, events };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+      }
+    }
+    throw new DomainError('conflict', 'Changed concurrently, try again');
+}
 
 /** RepositoryImages aggregates (one stream per repository incarnation). */
 export class RepositoryImagesStore {
   constructor(private readonly store: EventStore) {}
 
-  /** load → decide → append, decided again on fresh state when another writer got there first. */
   async change(
     repositoryId: string,
     decide: (state: RepositoryImagesState) => RepositoryImagesEvent[],
     metadata: MessageMetadata,
   ): Promise<WrittenStream | null> {
-    const streamId = repositoryImagesStreamId(repositoryId);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const stored = await this.store.readStream(streamId);
-      const state = foldRepositoryImages(stored.map((e) => ({ type: e.type, data: e.data }) as unknown as RepositoryImagesEvent));
-      const events = decide(state);
-      if (events.length === 0) return null;
-      try {
-        const result = await this.store.append(
-          streamId,
-          stored.length,
-          events.map((e) => ({ type: e.type, data: { ...e.data } })),
-          metadata,
-        );
-        return { source: 'images', streamId, streamVersion: result.streamVersion };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-      }
-    }
-    throw new DomainError('conflict', 'The repository’s images were changed concurrently, try again');
+    const written = await changeStream(this.store, repositoryImagesStreamId(repositoryId), foldRepositoryImages, decide, metadata);
+    return written && { source: written.source, streamId: written.streamId, streamVersion: written.streamVersion };
+  }
+}
+
+/** Image aggregates (one stream per image id; ids are global). */
+export class ImageStore {
+  constructor(private readonly store: EventStore) {}
+
+  change(imageId: string, decide: (state: ImageState) => ImageEvent[], metadata: MessageMetadata) {
+    return changeStream(this.store, imageStreamId(imageId), foldImage, decide, metadata);
   }
 }

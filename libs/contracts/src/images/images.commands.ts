@@ -21,3 +21,27 @@ export interface DeleteTagCommand {
   tag: string;
 }
 export type ImagesReply = WrittenStream | null;
+
+export const IMAGE_COMMANDS = {
+  StoreJson: 'images.store-image-json',
+  RecordLayer: 'images.record-layer',
+  VerifyChecksum: 'images.verify-checksum',
+} as const;
+
+export interface StoreImageJsonCommand {
+  imageId: string;
+  json: string;
+}
+export interface RecordLayerCommand {
+  imageId: string;
+  blobKey: string;
+  size: number;
+  payloadChecksum: string;
+}
+export interface VerifyChecksumCommand {
+  imageId: string;
+  /** X-Docker-Checksum (a tarsum: recorded, not verifiable without re-implementing tarsum). */
+  checksum: string;
+  /** X-Docker-Checksum-Payload: verified against what was uploaded. */
+  payloadChecksum: string;
+}

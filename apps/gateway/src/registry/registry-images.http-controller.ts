@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Controller, Get, Headers, Inject, Param, Put, Req, Res } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { BlobStore } from '@dockyard/blobstore';
+import { DomainError, IMAGE_COMMANDS, PROJECTIONS, WrittenStream } from '@dockyard/contracts';
+import { MessageBus } from '@dockyard/messaging';
+import { GATEWAY } from '../gateway.tokens';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { requestMetadata } from '../http/request-metadata';
+import { sendJson } from '../http/send-json';
+import { parseByteRange } from './byte-range';
+import { ImageAccess } from './image-access';
+import { ImagesReadModel } from './images.read-model';
+
+const IMAGE_ID = /^[a-f0-9]{64}$/;
+const ALREADY_EXISTS = { error: 'Image already exists' };
+
+function validId(id: string): string {
+  if (!IMAGE_ID.test(id)) throw new DomainError('invalid', 'Invalid image id');
+  return id;
+}
+
+/**
+ * The registry v1 image routes (seed 002, protocol.md §1.2–1.3): json, layer, checksum, ancestry.
+ * Layer bytes stream between the client and the blob store; only metadata travels as commands.
+ */
+@Controller('v1/images')
+export class RegistryImagesHttpController {
+  constructor(
+    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
+    @Inject(GATEWAY.images) private readonly images: ImagesReadModel,
+    @Inject(GATEWAY.imageAccess) private readonly access: ImageAccess,
+    @Inject(GATEWAY.blobs) private readonly blobs: BlobStore,
+  ) {}
+
+  @Get(':id/json')
+  async json(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.access.require(request, validId(id), 'read');
+    const image = await this.readable(id);
+    void reply
+      .header('X-Docker-Size', String(image.size ?? 0))
+      .header('X-Docker-Checksum-Payload', image.payloadChecksum ?? '')
+      .header('X-Docker-Checksum', image.checksum ?? '');
+    void reply.status(200).type('application/json').send(image.json);
+  }
+
+  @Put(':id/json')
+  async putJson(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.access.require(request, validId(id), 'write');
+    // The exact bytes the client sent: they are part of the payload checksum it will send later.
+    const json = (request as FastifyRequest & { rawJson?: string }).rawJson;
+    if (typeof json !== 'string') throw new DomainError('invalid', 'The body must be the image json');
+    if ((await this.images.find(id))?.complete) return sendJson(reply, 409, ALREADY_EXISTS);
+    const written = await this.command<WrittenStream | null>(request, IMAGE_COMMANDS.StoreJson, { imageId: id, json }, id);
+    if (written === 'exists') return sendJson(reply, 409, ALREADY_EXISTS);
+    await this.readYourWrites.waitFor(PROJECTIONS.imageMetadata, written);
+    sendJson(reply, 200, '');
+  }
+
+  /** Chunked, streamed to the blob store as it arrives; no body limit (layers can be GBs). */
+  @Put(':id/layer')
+  async putLayer(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.access.require(request, validId(id), 'write');
+    const image = await this.images.find(id);
+    if (!image) throw new DomainError('not-found', 'Image not found: upload its json first');
+    if (image.complete) return sendJson(reply, 409, ALREADY_EXISTS);
+    const body = request.body;
+    if (!(body instanceof Readable)) throw new DomainError('invalid', 'The layer must be sent as application/octet-stream');
+    const payload = createHash('sha256').update(image.json).update('\n');
+    const blob = await this.blobs.put(body, (chunk) => payload.update(chunk));
+    const written = await this.command<WrittenStream | null>(
+      request,
+      IMAGE_COMMANDS.RecordLayer,
+      { imageId: id, blobKey: blob.key, size: blob.size, payloadChecksum: `sha256:${payload.digest('hex')}` },
+      id,
+    );
+    if (written === 'exists') return sendJson(reply, 409, ALREADY_EXISTS);
+    await this.readYourWrites.waitFor(PROJECTIONS.imageMetadata, written);
+    sendJson(reply, 200, '');
+  }
+
+  @Put(':id/checksum')
+  async putChecksum(
+    @Param('id') id: string,
+    @Headers('x-docker-checksum') checksum: string | undefined,
+    @Headers('x-docker-checksum-payload') payloadChecksum: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.access.require(request, validId(id), 'write');
+    if (!payloadChecksum) throw new DomainError('invalid', 'X-Docker-Checksum-Payload is required');
+    const written = await this.command<WrittenStream | null>(
+      request,
+      IMAGE_COMMANDS.VerifyChecksum,
+      { imageId: id, checksum: checksum ?? '', payloadChecksum },
+      id,
+    );
+    if (written === 'exists') return sendJson(reply, 409, ALREADY_EXISTS);
+    await this.readYourWrites.waitFor(PROJECTIONS.imageMetadata, written);
+    sendJson(reply, 200, '');
+  }
+
+  @Get(':id/layer')
+  async layer(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.access.require(request, validId(id), 'read');
+    const image = await this.readable(id);
+    const size = image.size ?? 0;
+    const range = parseByteRange(request.headers.range, size);
+    void reply.header('Accept-Ranges', 'bytes').type('application/octet-stream');
+    if (range === 'unsatisfiable') {
+      return void reply.status(416).header('Content-Range', `bytes */${size}`).send();
+    }
+    const stream = await this.blobs.get(image.blobKey!, range);
+    if (range) {
+      void reply
+        .status(206)
+        .header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('Content-Length', String(range.end - range.start + 1));
+    } else {
+      void reply.status(200).header('Content-Length', String(size));
+    }
+    return reply.send(stream);
+  }
+
+  @Get(':id/ancestry')
+  async ancestry(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.access.require(request, validId(id), 'read');
+    await this.readable(id);
+    sendJson(reply, 200, await this.images.ancestry(id));
+  }
+
+  /** Complete images only: one still being uploaded answers like docker-registry did. */
+  private async readable(id: string) {
+    const image = await this.images.find(id);
+    if (!image) throw new DomainError('not-found', 'Image not found');
+    if (!image.complete || !image.blobKey) throw new DomainError('invalid', 'Image is being uploaded, retry later');
+    return image;
+  }
+
+  private async command<T>(request: FastifyRequest, pattern: string, payload: object, imageId: string): Promise<T | 'exists'> {
+    try {
+      return await this.bus.send<T>('images', pattern, payload, requestMetadata(request), { key: imageId });
+    } catch (error) {
+      if ((error as DomainError).code === 'already-exists') return 'exists';
+      throw error;
+    }
+  }
+}

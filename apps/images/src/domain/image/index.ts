@@ -1,0 +1,3 @@
+export * from './image.events';
+export * from './image.state';
+export * from './image.decide';
