@@ -311,6 +311,23 @@ export function describeIndexApi(mode: string, start: () => Promise<TestHub>, en
       });
     });
 
+    describe('counters', () => {
+      it('pushes and pulls are counted from the activity topic into the detail', async () => {
+        await alice.push('alice_01/counted', ids('counted'));
+        for (let i = 0; i < 2; i++) expect((await new DockerIndexClient(url).getImages('alice_01/counted')).status).toBe(200);
+        const deadline = Date.now() + 10000;
+        let detail: Record<string, unknown> = {};
+        while (Date.now() < deadline) {
+          detail = (await http(url, 'GET', '/v1/repositories/alice_01/counted')).json() as Record<string, unknown>;
+          if (detail.download === 2 && detail.upload === 1) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(detail).toMatchObject({ download: 2, upload: 1 });
+        expect(Date.parse(String(detail.pulled_at))).not.toBeNaN();
+        expect(Date.parse(String(detail.pushed_at))).not.toBeNaN();
+      });
+    });
+
     describe('tags (seed 004 delete)', () => {
       it('DELETE .../tags/(tag) removes it; unknown tags and images are 404; bad tag names 400', async () => {
         const [image] = ids('tag-img');

@@ -3,6 +3,8 @@ import { PROJECTIONS, READ_SCHEMA } from '@dockyard/contracts';
 import { applyOnce, runMigrations } from '@dockyard/eventstore';
 import { Subscription } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
+import { projectActivity } from './activity/activity.projection';
 import { CreateImageMetadata1732400007000 } from './image-metadata/image-metadata.migrations';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
@@ -18,7 +20,7 @@ import { projectUser } from './users/users.projection';
  */
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscription?: Subscription;
+  private readonly subscriptions: Subscription[] = [];
 
   constructor(@Inject(HUB_RUNTIME) private readonly runtime: HubRuntime) {}
 
@@ -28,6 +30,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       CreateReadModels1732400002000,
       CreateRepositoryReadModels1732400006000,
       CreateImageMetadata1732400007000,
+      CreateCountedActivity1732400008000,
     ]);
     const pool = this.runtime.pool('read');
     const projections = {
@@ -35,7 +38,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       repositories: [PROJECTIONS.repositories, projectRepository],
       images: [PROJECTIONS.images, projectImages],
     } as const;
-    this.subscription = await bus.subscribe('projector', ['accounts', 'repositories', 'images'], async (event) => {
+    this.subscriptions.push(await bus.subscribeActivity('projector-activity', (activity) => projectActivity(pool, activity)));
+    this.subscriptions.push(await bus.subscribe('projector', ['accounts', 'repositories', 'images'], async (event) => {
       // The images service holds two aggregates: repository image lists and (global) images.
       const projection = event.streamId.startsWith('image-')
         ? ([PROJECTIONS.imageMetadata, projectImageMetadata] as const)
@@ -43,11 +47,11 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       if (!projection) return;
       const [name, project] = projection;
       await applyOnce(pool, READ_SCHEMA, name, event, (client) => project(client, event));
-    });
+    }));
     logger.info('projector ready');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
+    for (const subscription of this.subscriptions.splice(0)) await subscription.close();
   }
 }

@@ -10,3 +10,4 @@ export * from './images/images.events';
 export * from './images/images.commands';
 export * from './tokens/tokens.commands';
 export * from './tokens/tokens.events';
+export * from './activity';

@@ -1,4 +1,4 @@
-import { DomainError, MessageMetadata, PublishedEvent, ServiceName, isDomainError } from '@dockyard/contracts';
+import { DomainError, MessageMetadata, PublishedEvent, RepositoryActivity, ServiceName, isDomainError } from '@dockyard/contracts';
 import { CommandHandler, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
 
 interface BusLogger {
@@ -13,6 +13,8 @@ interface Group {
   cursor: number;
   draining: boolean;
 }
+
+const ACTIVITY = 'activity';
 
 /** JSON round trip: what crosses the bus is data, exactly as it would be on Kafka. */
 const wire = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
@@ -92,6 +94,19 @@ export class InProcessBus implements MessageBus {
         member.members = member.members.filter((h) => h !== handler);
       },
     };
+  }
+
+  // Activity rides the same ordered log as events, under a source of its own.
+  async recordActivity(activity: RepositoryActivity): Promise<void> {
+    if (this.closed) throw new Error('bus closed');
+    this.log.push(wire({ source: ACTIVITY, activity } as unknown as PublishedEvent));
+    for (const group of this.groups.values()) void this.drain(group);
+  }
+
+  async subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription> {
+    return this.subscribe(group, [ACTIVITY as ServiceName], (entry) =>
+      handler((entry as unknown as { activity: RepositoryActivity }).activity),
+    );
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import {
   DomainError,
   MessageMetadata,
   PublishedEvent,
+  RepositoryActivity,
   SERVICES,
   ServiceName,
   commandsTopic,
@@ -229,6 +230,43 @@ export class KafkaBus implements MessageBus {
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitions ?? 3,
       eachMessage: (payload) => this.deliver(handler, payload),
+    });
+    await joined;
+    return { close: () => this.stopConsumer(consumer) };
+  }
+
+  async recordActivity(activity: RepositoryActivity): Promise<void> {
+    await this.producer!.send({
+      topic: activityTopic(this.prefix),
+      acks: -1,
+      messages: [{ key: activity.repositoryId, value: JSON.stringify(activity) }],
+    });
+  }
+
+  async subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription> {
+    const consumer = await this.startConsumer(`${this.prefix}.${group}`, [activityTopic(this.prefix)], true);
+    const joined = this.joined(consumer);
+    await consumer.run({
+      eachMessage: async ({ message, heartbeat }) => {
+        let activity: RepositoryActivity;
+        try {
+          activity = JSON.parse(message.value?.toString() ?? '');
+        } catch {
+          return; // malformed: it can never be counted
+        }
+        let backoff = 100;
+        for (;;) {
+          try {
+            return await handler(activity);
+          } catch (error) {
+            if (this.closing) throw error;
+            this.options.logger?.warn({ err: error }, 'activity handler failed; retrying');
+            await new Promise((r) => setTimeout(r, backoff));
+            backoff = Math.min(backoff * 2, 5000);
+            await heartbeat().catch(() => undefined);
+          }
+        }
+      },
     });
     await joined;
     return { close: () => this.stopConsumer(consumer) };

@@ -1,4 +1,4 @@
-import { MessageMetadata, PublishedEvent, ServiceName } from '@dockyard/contracts';
+import { MessageMetadata, PublishedEvent, RepositoryActivity, ServiceName } from '@dockyard/contracts';
 
 /** Answers one command pattern; throws a DomainError to reply with a rule the command broke. */
 export type CommandHandler = (payload: unknown, metadata: MessageMetadata) => Promise<unknown>;
@@ -41,6 +41,18 @@ export interface MessageBus {
    * at least once. A handler error stops that consumer and retries the same event; it never skips it.
    */
   subscribe(group: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription>;
+
+  /** Records a pull or push on the activity topic (at least once). */
+  recordActivity(activity: RepositoryActivity): Promise<void>;
+
+  /** Delivers activity to one member of `group`, at least once. */
+  subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription>;
+
+  /** Records a pull or push on the activity topic (at least once). */
+  recordActivity(activity: RepositoryActivity): Promise<void>;
+
+  /** Delivers activity to one member of `group`, at least once. */
+  subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription>;
 
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@ export function timedBus(bus: MessageBus, metrics: GatewayMetrics): MessageBus {
     serveCommands: (service, handlers) => bus.serveCommands(service, handlers),
     publish: (source, events) => bus.publish(source, events),
     subscribe: (group, sources, handler) => bus.subscribe(group, sources, handler),
+    recordActivity: (activity) => bus.recordActivity(activity),
+    subscribeActivity: (group, handler) => bus.subscribeActivity(group, handler),
     close: () => bus.close(),
     async send<TReply>(service: ServiceName, pattern: string, payload: unknown, metadata: MessageMetadata, options?: SendOptions) {
       const end = metrics.commandSeconds.startTimer({ service, pattern });

@@ -1,4 +1,5 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { IssueTokenReply, TOKENS_COMMANDS, TokenAccess } from '@dockyard/contracts';
 import { MessageBus } from '@dockyard/messaging';
 import { Principal } from '../auth/authenticator';
@@ -13,6 +14,16 @@ export class IndexHeaders {
     private readonly bus: MessageBus,
     private readonly endpoints: string[],
   ) {}
+
+  /**
+   * Counts a pull (the image list read) or a push (its final image list call). Best effort: a lost
+   * count must not fail the client's pull or push, so errors are only logged.
+   */
+  recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push'): void {
+    this.bus
+      .recordActivity({ activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString() })
+      .catch((error) => request.log.warn({ err: error }, 'activity not recorded'));
+  }
 
   endpointsFor(request: FastifyRequest): string {
     return this.endpoints.length > 0 ? this.endpoints.join(', ') : (request.headers.host ?? 'localhost');

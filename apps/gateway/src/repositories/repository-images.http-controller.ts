@@ -56,6 +56,7 @@ export class RepositoryImagesHttpController {
       access: 'write',
       principal: caller.kind === 'user' ? caller.principal : null,
     });
+    this.headers.recordActivity(request, repository!.repositoryId, 'push');
     void reply.status(204).send();
   }
 
@@ -80,6 +81,7 @@ export class RepositoryImagesHttpController {
       access: 'read',
       principal: caller.kind === 'user' ? caller.principal : null,
     });
+    this.headers.recordActivity(request, repository!.repositoryId, 'pull');
     sendJson(reply, 200, images);
   }
 
