@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres } from '@dockyard/runtime';
 import { benchEventStore } from './event-store.bench';
 import { benchImagesRead } from './images-read.bench';
+import { benchLayers } from './layers.bench';
 import { benchPushSequence } from './push-sequence.bench';
 import { benchLogin } from './login.bench';
 import { benchRelayLatency } from './relay-latency.bench';
@@ -44,7 +45,10 @@ async function main(): Promise<void> {
     console.log('push sequence (distributed) ...');
     const push = await benchPushSequence(await database(pg.url, 'bench_push'), brokers);
     console.log(push);
-    writeFileSync(resolve(ROOT, 'docs/benchmarks.md'), report(eventStore, relay, login) + reportIndex(images, push));
+    console.log('layers ...');
+    const layers = await benchLayers(await database(pg.url, 'bench_layers'));
+    console.log(layers);
+    writeFileSync(resolve(ROOT, 'docs/benchmarks.md'), report(eventStore, relay, login) + reportIndex(images, push) + reportLayers(layers));
   } finally {
     await pg.stop();
   }
@@ -128,6 +132,29 @@ Shares are of the summed sequence time, from the gateway's own metrics.
 | sequences/s | p50 | p99 | in Kafka command round trips | in read-your-writes waits |
 |---|---|---|---|---|
 | ${push.sequencesPerSecond} | ${push.p50Ms} ms | ${push.p99Ms} ms | ${Math.round(push.commandRoundTripShare * 100)} % | ${Math.round(push.readYourWritesShare * 100)} % |
+`;
+}
+
+function reportLayers(layers: Record<string, number>): string {
+  return `
+## Layers: upload and download through the gateway
+
+One ${layers.layerMb} MiB layer (incompressible bytes), pushed with chunked \`PUT /v1/images/(id)/layer\` and
+pulled with \`GET .../layer\` through the standalone hub (filesystem blob store on the same disk),
+against a plain streamed file copy on that disk. Ratio = copy time / transfer time. The gateway's
+memory (RSS of the hub process) is sampled every 50 ms: it must stay flat, whatever the layer size.
+
+| | MB/s | ratio to a file copy |
+|---|---|---|
+| plain file copy | ${layers.fileCopyMbPerSecond} | 1 |
+| upload through the gateway (hashing json+layer on the way) | ${layers.uploadMbPerSecond} | ${layers.uploadRatio} |
+| download through the gateway | ${layers.downloadMbPerSecond} | ${layers.downloadRatio} |
+
+| hub memory (RSS) | MiB |
+|---|---|
+| idle, before the transfer | ${layers.idleRssMb} |
+| peak during the upload | ${layers.uploadPeakRssMb} |
+| peak during the download | ${layers.downloadPeakRssMb} |
 `;
 }
 
