@@ -7,6 +7,7 @@ import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
+import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { repositoryPath } from './repository-path';
@@ -34,14 +35,7 @@ export class RepositoryImagesHttpController {
     const path = repositoryPath(first, second);
     const repository = await this.repositories.find(path.namespace, path.name);
     const caller = await this.access.requireWrite(request, repository, path.fullName);
-    if (!Array.isArray(body)) throw new DomainError('invalid', 'The body must be a JSON array of images');
-    const images = body.map((entry) => {
-      if (typeof entry !== 'object' || entry === null || typeof (entry as { id?: unknown }).id !== 'string') {
-        throw new DomainError('invalid', 'Every image needs a string id');
-      }
-      const { id, checksum } = entry as { id: string; checksum?: unknown };
-      return typeof checksum === 'string' ? { id, checksum } : { id };
-    });
+    const images = imageList(body);
     const written = await this.bus.send<ImagesReply>(
       'images',
       IMAGES_COMMANDS.UpdateIndex,

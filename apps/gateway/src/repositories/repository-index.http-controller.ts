@@ -18,6 +18,7 @@ import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
+import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { repositoryJson } from './repository-json';
@@ -25,18 +26,6 @@ import { repositoryPath } from './repository-path';
 
 const PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 100;
-
-/** The image list a docker client sends: entries with a string `id` (seed 000, protocol.md §3 row 2). */
-function imageList(body: unknown): { id: string; checksum?: string }[] {
-  if (!Array.isArray(body)) throw new DomainError('invalid', 'The body must be a JSON array of images');
-  return body.map((entry) => {
-    if (typeof entry !== 'object' || entry === null || typeof (entry as { id?: unknown }).id !== 'string') {
-      throw new DomainError('invalid', 'Every image needs a string id');
-    }
-    const { id, checksum } = entry as { id: string; checksum?: unknown };
-    return typeof checksum === 'string' ? { id, checksum } : { id };
-  });
-}
 
 /** Seed 004's metadata fields (snake_case on the wire). */
 function metadataChanges(body: Record<string, unknown>, allowed: string[]): Partial<Record<keyof RepositoryMetadata, unknown>> {
