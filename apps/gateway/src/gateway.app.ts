@@ -51,6 +51,5 @@ export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastify
         reply.elapsedTime / 1000,
       );
     });
-  app.enableShutdownHooks();
   return app;
 }
