@@ -23,6 +23,8 @@ export interface HubOptions {
   dataDir?: string;
   pgPort?: number;
   registryEndpoints?: string;
+  /** Extra environment for every process (e.g. the S3 blob store settings). */
+  env?: Record<string, string>;
 }
 
 const RUNS = resolve(__dirname, '../../.test-runs');
@@ -32,6 +34,7 @@ const settings = (options: HubOptions): Record<string, string> => ({
   DOCKYARD_ADMINS: (options.admins ?? []).join(','),
   DOCKYARD_CREDENTIAL_CACHE_KEY: 'test-key',
   DOCKYARD_REGISTRY_ENDPOINTS: options.registryEndpoints ?? '',
+  ...options.env,
 });
 
 /** `npm start`'s process: everything in one, on its own embedded PostgreSQL in `dataDir`. */
