@@ -26,10 +26,12 @@ describe('replicas (distributed over Kafka)', () => {
     for (let i = 0; i < repositories.length; i += 4) {
       await Promise.all(
         repositories.slice(i, i + 4).map(async (repo, j) => {
-          await clients[j % 2].push(repo, imagesOf(repo));
-          // read-your-writes: the other replica sees the push at once
-          const seen = await http(hub.urls[(j + 1) % 2], 'GET', `/v1/repositories/${repo}/images`);
+          const token = await clients[j % 2].push(repo, imagesOf(repo));
+          // read-your-writes: the other replica sees the push at once, and takes its token
+          const other = hub.urls[(j + 1) % 2];
+          const seen = await http(other, 'GET', `/v1/repositories/${repo}/images`);
           expect((seen.json() as { id: string }[]).map((e) => e.id)).toEqual(imagesOf(repo));
+          expect((await http(other, 'PUT', `/v1/repositories/${repo}/auth`, { headers: { Authorization: `Token ${token}` } })).status).toBe(200);
         }),
       );
     }
