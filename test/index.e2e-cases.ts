@@ -1,5 +1,5 @@
 import { DockerIndexClient, imageIdOf } from './support/docker-index-client';
-import { TestHub } from './support/hubs';
+import { TEST_ADMIN_PASSWORD, TestHub } from './support/hubs';
 import { basic, confirmationPath, http } from './support/http';
 
 const TOKEN_FORMAT = /^signature=[A-Za-z0-9_.-]+,repository="([^"]+)",access=(read|write|delete)$/;
@@ -7,7 +7,7 @@ const TOKEN_FORMAT = /^signature=[A-Za-z0-9_.-]+,repository="([^"]+)",access=(re
 /**
  * The index API for repositories, images, tokens and tags (seeds 000, 001, 004), played as the
  * docker 1.x client's push, pull and delete conversations plus every error case. The hub requires
- * e-mail confirmation; `hub_root` is admin. `endpoints` is what X-Docker-Endpoints must say.
+ * e-mail confirmation; `hub_root` is its bootstrap admin. `endpoints` is what X-Docker-Endpoints must say.
  */
 export function describeIndexApi(mode: string, start: () => Promise<TestHub>, endpoints: (url: string) => string): void {
   describe(`index API (${mode})`, () => {
@@ -30,7 +30,7 @@ export function describeIndexApi(mode: string, start: () => Promise<TestHub>, en
       url = hub.urls[0];
       alice = await user('alice_01');
       bob = await user('bob_0001');
-      root = await user('hub_root');
+      root = new DockerIndexClient(url, { username: 'hub_root', password: TEST_ADMIN_PASSWORD });
     });
     afterAll(async () => {
       await hub?.stop();

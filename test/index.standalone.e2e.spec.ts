@@ -2,4 +2,4 @@ import { describeIndexApi } from './index.e2e-cases';
 import { startStandaloneHub } from './support/hubs';
 
 // Without DOCKYARD_REGISTRY_ENDPOINTS the endpoints are the host the client used.
-describeIndexApi('standalone', () => startStandaloneHub({ admins: ['hub_root'] }), (url) => new URL(url).host);
+describeIndexApi('standalone', () => startStandaloneHub({ admin: 'hub_root' }), (url) => new URL(url).host);

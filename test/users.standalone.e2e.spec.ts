@@ -1,4 +1,4 @@
 import { describeUsersApi } from './users.e2e-cases';
 import { startStandaloneHub } from './support/hubs';
 
-describeUsersApi('standalone', () => startStandaloneHub({ admins: ['hub_admin'] }));
+describeUsersApi('standalone', () => startStandaloneHub({ admin: 'hub_admin' }));

@@ -12,12 +12,15 @@ export interface TestHub {
   processes: HubProcess[];
   /** Distributed mode only: the hub's database, for checks on the read models. */
   databaseUrl?: string;
+  /** Distributed mode only: the environment every app was started with (to restart one of them). */
+  env?: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export interface HubOptions {
   requireConfirmation?: boolean;
-  admins?: string[];
+  /** The bootstrap admin's username (DOCKYARD_ADMIN_USERNAME); its password is TEST_ADMIN_PASSWORD. */
+  admin?: string;
   gateways?: number;
   projectors?: number;
   dataDir?: string;
@@ -29,9 +32,14 @@ export interface HubOptions {
 
 const RUNS = resolve(__dirname, '../../.test-runs');
 
+/** Every test hub creates its admin at start, as an operator would (README: DOCKYARD_ADMIN_PASSWORD). */
+export const TEST_ADMIN_PASSWORD = 'secret1';
+export const DEFAULT_TEST_ADMIN = 'hub_root';
+
 const settings = (options: HubOptions): Record<string, string> => ({
   DOCKYARD_REQUIRE_CONFIRMATION: String(options.requireConfirmation ?? true),
-  DOCKYARD_ADMINS: (options.admins ?? []).join(','),
+  DOCKYARD_ADMIN_USERNAME: options.admin ?? DEFAULT_TEST_ADMIN,
+  DOCKYARD_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
   DOCKYARD_CREDENTIAL_CACHE_KEY: 'test-key',
   DOCKYARD_REGISTRY_ENDPOINTS: options.registryEndpoints ?? '',
   ...options.env,
@@ -85,5 +93,5 @@ export async function startDistributedHub(options: HubOptions = {}): Promise<Tes
     await stop();
     throw error;
   }
-  return { mode: 'distributed', urls, dataDir, processes, databaseUrl, stop };
+  return { mode: 'distributed', urls, dataDir, processes, databaseUrl, env, stop };
 }

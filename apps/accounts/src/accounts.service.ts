@@ -5,7 +5,8 @@ import { Subscription } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { AuthenticateHandler } from './application/authenticate.handler';
 import { ConfirmEmailHandler } from './application/confirm-email.handler';
-import { grantConfiguredAdmins } from './application/grant-configured-admins';
+import { ensureBootstrapAdmin } from './application/bootstrap-admin';
+import { ChangeRoleHandler } from './application/change-role.handler';
 import { RegisterUserHandler } from './application/register-user.handler';
 import { UpdateUserHandler } from './application/update-user.handler';
 import { accountsCommandHandlers } from './accounts.message-controller';
@@ -35,9 +36,14 @@ export class AccountsService implements OnApplicationBootstrap, OnApplicationShu
       mailDir: join(config.dataDir, 'mail'),
       logger: logger.child({ component: 'mail' }),
     });
-    const settings = { requireConfirmation: config.requireConfirmation, admins: config.admins, publicUrl: config.publicUrl };
+    const settings = { requireConfirmation: config.requireConfirmation, publicUrl: config.publicUrl };
 
-    await grantConfiguredAdmins(users, config.admins);
+    for (const name of config.retiredRoleVariables) {
+      logger.warn(
+        `${name} grants nothing any more: the admin account comes from DOCKYARD_ADMIN_USERNAME and DOCKYARD_ADMIN_PASSWORD(_FILE), other roles from PUT /v1/admin/users/(username)/roles/(role)`,
+      );
+    }
+    await ensureBootstrapAdmin(users, hasher, { username: config.adminUsername, password: config.adminPassword }, logger);
     this.relay = new OutboxRelay({
       pool,
       schema: ACCOUNTS_SCHEMA,
@@ -53,6 +59,7 @@ export class AccountsService implements OnApplicationBootstrap, OnApplicationShu
         authenticate: new AuthenticateHandler(users, hasher),
         update: new UpdateUserHandler(users, hasher),
         confirm: new ConfirmEmailHandler(users),
+        changeRole: new ChangeRoleHandler(users),
       }),
     );
     logger.info('accounts service ready');

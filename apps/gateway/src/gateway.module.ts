@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { RolesHttpController } from './admin/roles.http-controller';
 import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
 import { FailedLoginLimiter } from './auth/failed-login-limiter';
@@ -45,6 +46,7 @@ export class GatewayModule {
         MetricsHttpController,
         RegistryImagesHttpController,
         UsersHttpController,
+        RolesHttpController,
         TagsHttpController,
         RepositoryImagesHttpController,
         RepositoryIndexHttpController,

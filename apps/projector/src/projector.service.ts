@@ -9,6 +9,7 @@ import { CreateImageMetadata1732400007000 } from './image-metadata/image-metadat
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
+import { AddUserRoles1732400010000 } from './users/user-roles.migrations';
 import { projectRepository } from './repositories/repositories.projection';
 import { CreateRepositoryReadModels1732400006000 } from './repository-read-models.migrations';
 import { projectUser } from './users/users.projection';
@@ -31,6 +32,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       CreateRepositoryReadModels1732400006000,
       CreateImageMetadata1732400007000,
       CreateCountedActivity1732400008000,
+      AddUserRoles1732400010000,
     ]);
     const pool = this.runtime.pool('read');
     const projections = {

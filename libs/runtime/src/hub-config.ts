@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_TOPIC_PREFIX } from '@dockyard/contracts';
 
@@ -15,7 +16,11 @@ export interface HubConfig {
   kafkaBrokers: string[];
   topicPrefix: string;
   requireConfirmation: boolean;
-  admins: string[];
+  /** The operator's admin account, created at start-up when a password is given (Harbor's way). */
+  adminUsername: string;
+  adminPassword: string | undefined;
+  /** Variables that once granted roles by name and now grant nothing: start-up warns about them. */
+  retiredRoleVariables: string[];
   smtpUrl: string | undefined;
   mailFrom: string;
   publicUrl: string;
@@ -39,6 +44,13 @@ const list = (value: string | undefined): string[] =>
     .map((item) => item.trim())
     .filter(Boolean);
 
+/** DOCKYARD_ADMIN_PASSWORD, or the first line of the file DOCKYARD_ADMIN_PASSWORD_FILE names (a Secret). */
+function adminPassword(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.DOCKYARD_ADMIN_PASSWORD) return env.DOCKYARD_ADMIN_PASSWORD;
+  if (!env.DOCKYARD_ADMIN_PASSWORD_FILE) return undefined;
+  return readFileSync(env.DOCKYARD_ADMIN_PASSWORD_FILE, 'utf8').split(/\r?\n/)[0];
+}
+
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const port = Number(env.PORT ?? 5000);
   const dataDir = resolve(env.DOCKYARD_DATA ?? '.dockyard');
@@ -58,7 +70,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     kafkaBrokers: list(env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
     topicPrefix: env.DOCKYARD_TOPIC_PREFIX || DEFAULT_TOPIC_PREFIX,
     requireConfirmation: flag(env.DOCKYARD_REQUIRE_CONFIRMATION, true),
-    admins: list(env.DOCKYARD_ADMINS),
+    adminUsername: env.DOCKYARD_ADMIN_USERNAME || 'admin',
+    adminPassword: adminPassword(env),
+    retiredRoleVariables: ['DOCKYARD_ADMINS', 'DOCKYARD_AUDITORS'].filter((name) => env[name]),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.DOCKYARD_MAIL_FROM ?? 'Dockyard <no-reply@dockyard.local>',
     publicUrl: (env.DOCKYARD_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),

@@ -1,7 +1,6 @@
 /** The accounts service's part of the hub configuration. */
 export interface AccountsSettings {
   requireConfirmation: boolean;
-  admins: string[];
   publicUrl: string;
 }
 export const ACCOUNTS_SETTINGS = Symbol('AccountsSettings');

@@ -1,6 +1,7 @@
 import { AuthenticateCommand, AuthenticateReply, DomainError } from '@dockyard/contracts';
 import { PasswordHasher } from '../infrastructure/password-hasher';
 import { UserRepository } from '../infrastructure/user.repository';
+import { hasRole } from '../domain/user';
 
 /** Checks a username and password; inactive users authenticate (the gateway answers them 403). */
 export class AuthenticateHandler {
@@ -19,7 +20,8 @@ export class AuthenticateHandler {
     return {
       username: state.username,
       active: state.active,
-      admin: state.admin,
+      admin: hasRole(state, 'admin'),
+      auditor: hasRole(state, 'auditor'),
       credentialsVersion: state.credentialsVersion,
     };
   }

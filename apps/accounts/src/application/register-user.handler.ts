@@ -28,7 +28,7 @@ export class RegisterUserHandler {
     if (typeof command.email === 'string' && command.email && (await this.users.emailClaimed(command.email))) {
       throw new DomainError('already-exists', ALREADY_EXISTS);
     }
-    const username = Username.create(command.username);
+    const username = Username.forRegistration(command.username);
     const password = Password.create(command.password);
     const email = Email.create(command.email);
 
@@ -39,7 +39,6 @@ export class RegisterUserHandler {
       email,
       passwordHash: await this.hasher.hash(password.value),
       confirmationCodeHash: code === null ? null : hashConfirmationCode(code),
-      admin: this.settings.admins.includes(username.value),
     });
     let written;
     try {

@@ -5,6 +5,8 @@ import {
   EmailConfirmedV1,
   PasswordChangedV1,
   PublishedEvent,
+  RoleGrantedV1,
+  RoleRevokedV1,
   UserRegisteredV1,
 } from '@dockyard/contracts';
 
@@ -45,11 +47,18 @@ export async function projectUser(client: PoolClient, event: PublishedEvent): Pr
       return;
     }
     case ACCOUNTS_EVENTS.AdminGranted:
-      await client.query(`UPDATE read.users SET admin = true, updated_at = $2 WHERE username = $1`, [
-        (event.data as { username: string }).username,
-        at,
-      ]);
+      await setRole(client, (event.data as { username: string }).username, 'admin', true, at);
       return;
+    case ACCOUNTS_EVENTS.RoleGranted: {
+      const data = event.data as unknown as RoleGrantedV1;
+      await setRole(client, data.username, data.role, true, at);
+      return;
+    }
+    case ACCOUNTS_EVENTS.RoleRevoked: {
+      const data = event.data as unknown as RoleRevokedV1;
+      await setRole(client, data.username, data.role, false, at);
+      return;
+    }
     case ACCOUNTS_EVENTS.UserDeactivated:
       await client.query(`UPDATE read.users SET active = false, updated_at = $2 WHERE username = $1`, [
         (event.data as { username: string }).username,
@@ -60,4 +69,13 @@ export async function projectUser(client: PoolClient, event: PublishedEvent): Pr
       // Event types this projection does not know yet (a newer producer) change nothing here.
       return;
   }
+}
+
+// One column per role; the role name comes from a closed list, never from the event as SQL.
+const ROLE_COLUMNS = { admin: 'admin', auditor: 'auditor' } as const;
+
+async function setRole(client: PoolClient, username: string, role: string, granted: boolean, at: string): Promise<void> {
+  const column = ROLE_COLUMNS[role as keyof typeof ROLE_COLUMNS];
+  if (!column) return;
+  await client.query(`UPDATE read.users SET ${column} = $2, updated_at = $3 WHERE username = $1`, [username, granted, at]);
 }

@@ -1,4 +1,5 @@
 import { WrittenStream } from '../event-envelope';
+import { UserRole } from './accounts.events';
 
 /** Request-reply commands the accounts service answers on `dockyard.accounts.commands`. */
 export const ACCOUNTS_COMMANDS = {
@@ -6,6 +7,7 @@ export const ACCOUNTS_COMMANDS = {
   Authenticate: 'accounts.authenticate',
   UpdateUser: 'accounts.update-user',
   ConfirmEmail: 'accounts.confirm-email',
+  ChangeRole: 'accounts.change-role',
 } as const;
 
 export interface RegisterUserCommand {
@@ -24,6 +26,7 @@ export interface AuthenticateReply {
   username: string;
   active: boolean;
   admin: boolean;
+  auditor: boolean;
   credentialsVersion: number;
 }
 
@@ -41,3 +44,12 @@ export interface ConfirmEmailCommand {
   code: string;
 }
 export type ConfirmEmailReply = WrittenStream;
+
+/** `PUT` / `DELETE /v1/admin/users/(username)/roles/(role)`: the gateway has checked the caller is an admin. */
+export interface ChangeRoleCommand {
+  actor: { username: string; admin: boolean };
+  username: string;
+  role: UserRole;
+  granted: boolean;
+}
+export type ChangeRoleReply = WrittenStream | null;

@@ -4,7 +4,10 @@ export const ACCOUNTS_EVENTS = {
   EmailConfirmed: 'EmailConfirmed',
   EmailAdded: 'EmailAdded',
   PasswordChanged: 'PasswordChanged',
+  /** Written before roles existed; read as `RoleGranted` with role `admin`. */
   AdminGranted: 'AdminGranted',
+  RoleGranted: 'RoleGranted',
+  RoleRevoked: 'RoleRevoked',
   UserDeactivated: 'UserDeactivated',
 } as const;
 
@@ -13,6 +16,8 @@ export interface UserRegisteredV1 {
   email: string;
   /** False while the e-mail waits for confirmation. */
   active: boolean;
+  /** True only for the operator's admin account created at start-up (DOCKYARD_ADMIN_USERNAME). */
+  bootstrap?: boolean;
 }
 export interface EmailConfirmedV1 {
   username: string;
@@ -29,6 +34,17 @@ export interface PasswordChangedV1 {
 }
 export interface AdminGrantedV1 {
   username: string;
+}
+/** Roles are granted by an admin (the event's actor), never by a name someone can register. */
+export type UserRole = 'admin' | 'auditor';
+export const USER_ROLES: readonly UserRole[] = ['admin', 'auditor'];
+export interface RoleGrantedV1 {
+  username: string;
+  role: UserRole;
+}
+export interface RoleRevokedV1 {
+  username: string;
+  role: UserRole;
 }
 export interface UserDeactivatedV1 {
   username: string;

@@ -4,3 +4,4 @@ export * from './password';
 export * from './user.events';
 export * from './user.state';
 export * from './user.decide';
+export * from './reserved-names';

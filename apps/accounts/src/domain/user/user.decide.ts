@@ -1,8 +1,8 @@
-import { ACCOUNTS_EVENTS, DomainError } from '@dockyard/contracts';
+import { ACCOUNTS_EVENTS, DomainError, USER_ROLES, UserRole } from '@dockyard/contracts';
 import { Email } from './email';
 import { Username } from './username';
 import { UserEvent } from './user.events';
-import { UserState } from './user.state';
+import { UserState, hasRole } from './user.state';
 
 /**
  * The User aggregate's rules: each function takes the current state and a command and returns the
@@ -16,7 +16,6 @@ export interface RegisterUser {
   passwordHash: string;
   /** Null when the hub does not require confirmation: the account is active at once. */
   confirmationCodeHash: string | null;
-  admin: boolean;
 }
 
 export function register(state: UserState, command: RegisterUser): UserEvent[] {
@@ -29,8 +28,25 @@ export function register(state: UserState, command: RegisterUser): UserEvent[] {
       secret: { passwordHash: command.passwordHash, confirmationCodeHash: command.confirmationCodeHash },
     },
   ];
-  if (command.admin) events.push({ type: ACCOUNTS_EVENTS.AdminGranted, data: { username } });
   return events;
+}
+
+/**
+ * The operator's admin account, created at start-up from DOCKYARD_ADMIN_USERNAME and its password
+ * (Harbor's initial admin password): active at once and admin. The name may be a reserved word
+ * (`admin` is the default) because no sign-up can take it.
+ */
+export function bootstrapAdmin(state: UserState, command: Omit<RegisterUser, 'confirmationCodeHash'>): UserEvent[] {
+  if (state.exists) throw new DomainError('already-exists', 'Username or email already exists');
+  const username = command.username.value;
+  return [
+    {
+      type: ACCOUNTS_EVENTS.UserRegistered,
+      data: { username, email: command.email.value, active: true, bootstrap: true },
+      secret: { passwordHash: command.passwordHash, confirmationCodeHash: null },
+    },
+    { type: ACCOUNTS_EVENTS.RoleGranted, data: { username, role: 'admin' } },
+  ];
 }
 
 export function confirmEmail(state: UserState, presentedCodeHash: string): UserEvent[] {
@@ -62,9 +78,14 @@ export function changePassword(state: UserState, passwordHash: string): UserEven
   ];
 }
 
-export function grantAdmin(state: UserState): UserEvent[] {
+/** Only an admin grants or revokes a role; doing it twice changes nothing. */
+export function changeRole(state: UserState, actor: { admin: boolean }, role: unknown, granted: boolean): UserEvent[] {
+  if (!actor.admin) throw new DomainError('forbidden', 'Only admins may change roles');
+  if (!USER_ROLES.includes(role as UserRole)) throw new DomainError('invalid', `Role must be one of ${USER_ROLES.join(', ')}`);
   mustExist(state);
-  return state.admin ? [] : [{ type: ACCOUNTS_EVENTS.AdminGranted, data: { username: state.username } }];
+  const data = { username: state.username, role: role as UserRole };
+  if (granted) return hasRole(state, data.role) ? [] : [{ type: ACCOUNTS_EVENTS.RoleGranted, data }];
+  return hasRole(state, data.role) ? [{ type: ACCOUNTS_EVENTS.RoleRevoked, data }] : [];
 }
 
 export function deactivate(state: UserState): UserEvent[] {

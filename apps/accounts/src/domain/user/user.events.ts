@@ -4,6 +4,8 @@ import {
   EmailAddedV1,
   EmailConfirmedV1,
   PasswordChangedV1,
+  RoleGrantedV1,
+  RoleRevokedV1,
   UserDeactivatedV1,
   UserRegisteredV1,
 } from '@dockyard/contracts';
@@ -22,4 +24,6 @@ export type UserEvent =
   | { type: typeof ACCOUNTS_EVENTS.EmailAdded; data: EmailAddedV1 }
   | { type: typeof ACCOUNTS_EVENTS.PasswordChanged; data: PasswordChangedV1; secret: { passwordHash: string } }
   | { type: typeof ACCOUNTS_EVENTS.AdminGranted; data: AdminGrantedV1 }
+  | { type: typeof ACCOUNTS_EVENTS.RoleGranted; data: RoleGrantedV1 }
+  | { type: typeof ACCOUNTS_EVENTS.RoleRevoked; data: RoleRevokedV1 }
   | { type: typeof ACCOUNTS_EVENTS.UserDeactivated; data: UserDeactivatedV1 };

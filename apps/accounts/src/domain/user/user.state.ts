@@ -1,4 +1,4 @@
-import { ACCOUNTS_EVENTS } from '@dockyard/contracts';
+import { ACCOUNTS_EVENTS, UserRole } from '@dockyard/contracts';
 import { UserEvent } from './user.events';
 
 export interface UserEmail {
@@ -13,7 +13,9 @@ export interface UserState {
   /** False until the first e-mail is confirmed (when confirmation is required) or after deactivation. */
   active: boolean;
   deactivated: boolean;
-  admin: boolean;
+  /** Created by the operator's bootstrap (DOCKYARD_ADMIN_USERNAME), not by a sign-up. */
+  bootstrap: boolean;
+  roles: ReadonlySet<UserRole>;
   passwordHash: string;
   credentialsVersion: number;
   confirmationCodeHash: string | null;
@@ -25,7 +27,8 @@ export const initialUserState = (): UserState => ({
   emails: [],
   active: false,
   deactivated: false,
-  admin: false,
+  bootstrap: false,
+  roles: new Set(),
   passwordHash: '',
   credentialsVersion: 0,
   confirmationCodeHash: null,
@@ -40,6 +43,7 @@ export function evolve(state: UserState, event: UserEvent): UserState {
         username: event.data.username,
         emails: [{ address: event.data.email, confirmed: event.data.active }],
         active: event.data.active,
+        bootstrap: event.data.bootstrap === true,
         passwordHash: event.secret.passwordHash,
         credentialsVersion: 1,
         confirmationCodeHash: event.secret.confirmationCodeHash,
@@ -56,10 +60,16 @@ export function evolve(state: UserState, event: UserEvent): UserState {
     case ACCOUNTS_EVENTS.PasswordChanged:
       return { ...state, passwordHash: event.secret.passwordHash, credentialsVersion: event.data.credentialsVersion };
     case ACCOUNTS_EVENTS.AdminGranted:
-      return { ...state, admin: true };
+      return { ...state, roles: new Set([...state.roles, 'admin']) };
+    case ACCOUNTS_EVENTS.RoleGranted:
+      return { ...state, roles: new Set([...state.roles, event.data.role]) };
+    case ACCOUNTS_EVENTS.RoleRevoked:
+      return { ...state, roles: new Set([...state.roles].filter((role) => role !== event.data.role)) };
     case ACCOUNTS_EVENTS.UserDeactivated:
       return { ...state, active: false, deactivated: true };
   }
 }
 
 export const foldUser = (events: UserEvent[]): UserState => events.reduce(evolve, initialUserState());
+
+export const hasRole = (state: UserState, role: UserRole): boolean => state.roles.has(role);

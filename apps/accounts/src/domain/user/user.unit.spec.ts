@@ -1,8 +1,8 @@
 import { ACCOUNTS_EVENTS, DomainError } from '@dockyard/contracts';
 import { Email, Password, Username } from './index';
-import { addEmail, changePassword, confirmEmail, deactivate, grantAdmin, register } from './user.decide';
+import { addEmail, bootstrapAdmin, changePassword, changeRole, confirmEmail, deactivate, register } from './user.decide';
 import { UserEvent } from './user.events';
-import { foldUser } from './user.state';
+import { foldUser, hasRole } from './user.state';
 
 const registered = (active = false): UserEvent => ({
   type: ACCOUNTS_EVENTS.UserRegistered,
@@ -22,12 +22,11 @@ const expectError = (fn: () => unknown, code: string) => {
 };
 
 describe('User aggregate', () => {
-  const newUser = (admin = false, code: string | null = 'code-hash') => ({
+  const newUser = (code: string | null = 'code-hash') => ({
     username: Username.create('alice_01'),
     email: Email.create('Alice@Example.com'),
     passwordHash: 'hash-1',
     confirmationCodeHash: code,
-    admin,
   });
 
   describe('register', () => {
@@ -41,10 +40,12 @@ describe('User aggregate', () => {
         },
       ]);
     });
-    it('is active at once when confirmation is off, and grants admin to configured admins', () => {
-      const events = register(given(), newUser(true, null));
-      expect(events.map((e) => e.type)).toEqual(['UserRegistered', 'AdminGranted']);
-      expect(given(...events)).toMatchObject({ active: true, admin: true, credentialsVersion: 1 });
+    it('is active at once when confirmation is off, and never grants a role', () => {
+      const events = register(given(), newUser(null));
+      expect(events.map((e) => e.type)).toEqual(['UserRegistered']);
+      const state = given(...events);
+      expect(state).toMatchObject({ active: true, bootstrap: false, credentialsVersion: 1 });
+      expect(hasRole(state, 'admin')).toBe(false);
     });
     it('refuses a taken username with the docker client’s exact message', () => {
       expect(() => register(given(registered()), newUser())).toThrow('Username or email already exists');
@@ -90,11 +91,40 @@ describe('User aggregate', () => {
     });
   });
 
-  describe('grantAdmin and deactivate', () => {
-    it('grants once', () => {
-      const events = grantAdmin(given(registered(true)));
-      expect(events).toHaveLength(1);
-      expect(grantAdmin(given(registered(true), ...events))).toEqual([]);
+  describe('bootstrapAdmin', () => {
+    it('creates an active admin marked as the bootstrap’s own', () => {
+      const events = bootstrapAdmin(given(), { username: Username.create('admin'), email: Email.create('a@admin.example'), passwordHash: 'h' });
+      expect(events.map((e) => e.type)).toEqual(['UserRegistered', 'RoleGranted']);
+      const state = given(...events);
+      expect(state).toMatchObject({ active: true, bootstrap: true });
+      expect(hasRole(state, 'admin')).toBe(true);
+    });
+    it('never takes over an account someone registered', () => {
+      expectError(
+        () => bootstrapAdmin(given(registered(true)), { username: Username.create('alice_01'), email: Email.create('a@b.cd'), passwordHash: 'h' }),
+        'already-exists',
+      );
+    });
+  });
+
+  describe('changeRole and deactivate', () => {
+    it('an admin grants and revokes, each once', () => {
+      const granted = changeRole(given(registered(true)), { admin: true }, 'auditor', true);
+      expect(granted).toEqual([{ type: 'RoleGranted', data: { username: 'alice_01', role: 'auditor' } }]);
+      expect(changeRole(given(registered(true), ...granted), { admin: true }, 'auditor', true)).toEqual([]);
+      const revoked = changeRole(given(registered(true), ...granted), { admin: true }, 'auditor', false);
+      expect(revoked).toEqual([{ type: 'RoleRevoked', data: { username: 'alice_01', role: 'auditor' } }]);
+      expect(hasRole(given(registered(true), ...granted, ...revoked), 'auditor')).toBe(false);
+      expect(changeRole(given(registered(true)), { admin: true }, 'auditor', false)).toEqual([]);
+    });
+    it('a non-admin, an unknown role and an unknown user are refused', () => {
+      expectError(() => changeRole(given(registered(true)), { admin: false }, 'admin', true), 'forbidden');
+      expectError(() => changeRole(given(registered(true)), { admin: true }, 'owner', true), 'invalid');
+      expectError(() => changeRole(given(), { admin: true }, 'admin', true), 'not-found');
+    });
+    it('reads the AdminGranted events written before roles existed as the admin role', () => {
+      const state = given(registered(true), { type: ACCOUNTS_EVENTS.AdminGranted, data: { username: 'alice_01' } });
+      expect(hasRole(state, 'admin')).toBe(true);
     });
     it('deactivation makes the account inactive for good', () => {
       const events = deactivate(given(registered(true)));
@@ -111,9 +141,20 @@ describe('value objects', () => {
     expectError(() => Username.create(raw), 'invalid'),
   );
   it.each(['abcd', 'a_1_b', 'a'.repeat(30)])('accepts username %p', (raw) => expect(Username.create(raw).value).toBe(raw));
-  it.each(['', 'nope', 'a@b', 'a b@c.d', 7])('rejects email %p', (raw) => expectError(() => Email.create(raw), 'invalid'));
+  it.each(['library', 'admin', 'search', 'users', 'audit', 'organizations', 'images', 'repositories'])(
+    'refuses the reserved name %p at registration only',
+    (raw) => {
+      expectError(() => Username.forRegistration(raw), 'invalid');
+      expect(Username.create(raw).value).toBe(raw);
+    },
+  );
+  it.each(['', 'nope', 'a@b', 'a b@c.d', 7, 'x,other@corp.example', 'a@b.cd,c@d.ef', 'a@b.cd; c@d.ef', 'A <a@b.cd>', 'a\u0000@b.cd', 'a@b.cd\r\nBcc: c@d.ef', '"a b"@c.de'])(
+    'rejects email %p',
+    (raw) => expectError(() => Email.create(raw), 'invalid'),
+  );
+  it.each(['a@b.cd', 'first.last+tag@sub.example.com', "o'neil@x.io"])('accepts email %p', (raw) => expect(Email.create(raw).value).toBe(raw.toLowerCase()));
   it('lower-cases e-mail', () => expect(Email.create('A@B.CD').value).toBe('a@b.cd'));
-  it.each(['', '1234', 'x'.repeat(257), null])('rejects password %p', (raw) =>
+  it.each(['', '1234', 'x'.repeat(257), null, 'secret\u0000', 'sec\nret1', 'secret\u007f'])('rejects password %p', (raw) =>
     expectError(() => Password.create(raw), 'invalid'),
   );
   it('accepts a 5-character password', () => expect(Password.create('12345').value).toBe('12345'));
