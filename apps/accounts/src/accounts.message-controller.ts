@@ -1,24 +1,47 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { ACCOUNTS_COMMANDS } from '@dockyard/contracts';
-import { CommandHandler } from '@dockyard/messaging';
+import { BusContext } from '@dockyard/messaging';
 import { AuthenticateHandler } from './application/authenticate.handler';
 import { ChangeRoleHandler } from './application/change-role.handler';
 import { ConfirmEmailHandler } from './application/confirm-email.handler';
 import { RegisterUserHandler } from './application/register-user.handler';
 import { UpdateUserHandler } from './application/update-user.handler';
+import { AuthenticateDto, ChangeRoleDto, ConfirmEmailDto, RegisterUserDto, UpdateUserDto } from './accounts.commands.dto';
 
-/** Maps the accounts command patterns (libs/contracts) to their use cases. */
-export function accountsCommandHandlers(handlers: {
-  register: RegisterUserHandler;
-  authenticate: AuthenticateHandler;
-  update: UpdateUserHandler;
-  confirm: ConfirmEmailHandler;
-  changeRole: ChangeRoleHandler;
-}): Record<string, CommandHandler> {
-  return {
-    [ACCOUNTS_COMMANDS.RegisterUser]: (payload, metadata) => handlers.register.handle(payload as never, metadata),
-    [ACCOUNTS_COMMANDS.Authenticate]: (payload) => handlers.authenticate.handle(payload as never),
-    [ACCOUNTS_COMMANDS.UpdateUser]: (payload, metadata) => handlers.update.handle(payload as never, metadata),
-    [ACCOUNTS_COMMANDS.ConfirmEmail]: (payload, metadata) => handlers.confirm.handle(payload as never, metadata),
-    [ACCOUNTS_COMMANDS.ChangeRole]: (payload, metadata) => handlers.changeRole.handle(payload as never, metadata),
-  };
+/** The accounts service's commands (patterns from libs/contracts), each to its use case. */
+@Controller()
+export class AccountsMessageController {
+  constructor(
+    private readonly registerUser: RegisterUserHandler,
+    private readonly authenticateUser: AuthenticateHandler,
+    private readonly updateUser: UpdateUserHandler,
+    private readonly confirmEmail: ConfirmEmailHandler,
+    private readonly changeRole: ChangeRoleHandler,
+  ) {}
+
+  @MessagePattern(ACCOUNTS_COMMANDS.RegisterUser)
+  register(@Payload() command: RegisterUserDto, @Ctx() context: BusContext) {
+    return this.registerUser.handle(command, context.getMetadata());
+  }
+
+  @MessagePattern(ACCOUNTS_COMMANDS.Authenticate)
+  authenticate(@Payload() command: AuthenticateDto) {
+    return this.authenticateUser.handle(command);
+  }
+
+  @MessagePattern(ACCOUNTS_COMMANDS.UpdateUser)
+  update(@Payload() command: UpdateUserDto, @Ctx() context: BusContext) {
+    return this.updateUser.handle(command, context.getMetadata());
+  }
+
+  @MessagePattern(ACCOUNTS_COMMANDS.ConfirmEmail)
+  confirm(@Payload() command: ConfirmEmailDto, @Ctx() context: BusContext) {
+    return this.confirmEmail.handle(command, context.getMetadata());
+  }
+
+  @MessagePattern(ACCOUNTS_COMMANDS.ChangeRole)
+  role(@Payload() command: ChangeRoleDto, @Ctx() context: BusContext) {
+    return this.changeRole.handle(command, context.getMetadata());
+  }
 }

@@ -1,10 +1,39 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
-import { RepositoriesService } from './repositories.service';
+import { EventStore } from '@dockyard/eventstore';
+import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { CreateRepositoryHandler } from './application/create-repository.handler';
+import { DeleteRepositoryHandler } from './application/delete-repository.handler';
+import { UpdateRepositoryHandler } from './application/update-repository.handler';
+import { CreateNameClaims1732400003000 } from './infrastructure/repositories.migrations';
+import { REPOSITORIES_SCHEMA, RepositoryStore } from './infrastructure/repository.store';
+import { RepositoriesMessageController } from './repositories.message-controller';
 
+/** The repositories service: owns repositories (names, visibility, descriptions, deletion). */
 @Module({})
 export class RepositoriesModule {
   static forRuntime(runtime: HubRuntime): DynamicModule {
-    return { module: RepositoriesModule, providers: [{ provide: HUB_RUNTIME, useValue: runtime }, RepositoriesService] };
+    const useCase = <T>(make: (store: RepositoryStore) => T) => ({ useFactory: make, inject: [RepositoryStore] });
+    return {
+      module: RepositoriesModule,
+      controllers: [RepositoriesMessageController],
+      providers: [
+        { provide: HUB_RUNTIME, useValue: runtime },
+        {
+          provide: RepositoryStore,
+          useFactory: () => new RepositoryStore(new EventStore(runtime.pool('repositories'), REPOSITORIES_SCHEMA), runtime.pool('repositories')),
+        },
+        { provide: CreateRepositoryHandler, ...useCase((store) => new CreateRepositoryHandler(store)) },
+        { provide: UpdateRepositoryHandler, ...useCase((store) => new UpdateRepositoryHandler(store)) },
+        { provide: DeleteRepositoryHandler, ...useCase((store) => new DeleteRepositoryHandler(store)) },
+        {
+          provide: ServiceStore,
+          useValue: new ServiceStore(runtime, {
+            service: 'repositories',
+            schema: REPOSITORIES_SCHEMA,
+            migrations: [CreateNameClaims1732400003000],
+          }),
+        },
+      ],
+    };
   }
 }

@@ -11,3 +11,4 @@ export * from './images/images.commands';
 export * from './tokens/tokens.commands';
 export * from './tokens/tokens.events';
 export * from './activity';
+export * from './event-sources';

@@ -1,5 +1,5 @@
 import { DomainError, MessageMetadata, PublishedEvent, RepositoryActivity, ServiceName, isDomainError } from '@dockyard/contracts';
-import { CommandHandler, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
+import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
 
 interface BusLogger {
   warn(obj: object, msg?: string): void;
@@ -26,7 +26,7 @@ const wire = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.
  * handler is retried on the same event, never skipped.
  */
 export class InProcessBus implements MessageBus {
-  private readonly commandHandlers = new Map<string, Record<string, CommandHandler>>();
+  private readonly dispatchers = new Map<string, CommandDispatcher>();
   private readonly log: PublishedEvent[] = [];
   private readonly groups = new Map<string, Group>();
   private closed = false;
@@ -40,8 +40,8 @@ export class InProcessBus implements MessageBus {
     metadata: MessageMetadata,
     options: SendOptions = {},
   ): Promise<TReply> {
-    const handler = this.commandHandlers.get(service)?.[pattern];
-    if (!handler || this.closed) throw new DomainError('unavailable', `${service} is not available`);
+    const dispatch = this.dispatchers.get(service);
+    if (!dispatch || this.closed) throw new DomainError('unavailable', `${service} is not available`);
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs ?? 10000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -50,7 +50,7 @@ export class InProcessBus implements MessageBus {
     const call = (async () => {
       await Promise.resolve();
       try {
-        return wire(await handler(wire(payload), wire(metadata))) as TReply;
+        return wire(await dispatch(pattern, wire(payload), wire(metadata))) as TReply;
       } catch (error) {
         if (isDomainError(error)) throw new DomainError(error.code, error.message);
         this.options.logger?.error({ err: error, service, pattern, correlationId: metadata.correlationId }, 'command failed');
@@ -64,11 +64,11 @@ export class InProcessBus implements MessageBus {
     }
   }
 
-  async serveCommands(service: ServiceName, handlers: Record<string, CommandHandler>): Promise<Subscription> {
-    this.commandHandlers.set(service, { ...this.commandHandlers.get(service), ...handlers });
+  async serveCommands(service: ServiceName, dispatch: CommandDispatcher): Promise<Subscription> {
+    this.dispatchers.set(service, dispatch);
     return {
       close: async () => {
-        this.commandHandlers.delete(service);
+        if (this.dispatchers.get(service) === dispatch) this.dispatchers.delete(service);
       },
     };
   }
@@ -111,7 +111,7 @@ export class InProcessBus implements MessageBus {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.commandHandlers.clear();
+    this.dispatchers.clear();
   }
 
   /** Delivers the group's pending events one at a time, rotating over its members. */

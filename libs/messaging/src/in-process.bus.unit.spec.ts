@@ -1,5 +1,5 @@
 import { InProcessBus } from './in-process.bus';
-import { describeMessageBusContract, eventOf } from './message-bus.contract';
+import { describeMessageBusContract, eventOf, route } from './message-bus.contract';
 
 // Each InProcessBus is its own world: the contract's "several buses" share one instance here.
 let shared: InProcessBus | undefined;
@@ -28,12 +28,12 @@ describe('InProcessBus specifics', () => {
 
   it('copies payloads: a handler cannot change the sender’s object', async () => {
     const bus = new InProcessBus();
-    await bus.serveCommands('accounts', {
+    await bus.serveCommands('accounts', route({
       mutate: async (payload) => {
         (payload as { n: number }).n = 99;
         return payload;
       },
-    });
+    }));
     const payload = { n: 1 };
     await expect(bus.send('accounts', 'mutate', payload, { correlationId: 'c', actor: 'a' })).resolves.toEqual({ n: 99 });
     expect(payload.n).toBe(1);

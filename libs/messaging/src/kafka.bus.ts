@@ -15,7 +15,7 @@ import {
   activityTopic,
 } from '@dockyard/contracts';
 import { CommandEnvelope, CommandReply } from './command-envelope';
-import { CommandHandler, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
+import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
 
 interface BusLogger {
   info(obj: object, msg?: string): void;
@@ -175,7 +175,7 @@ export class KafkaBus implements MessageBus {
     return (await reply) as TReply;
   }
 
-  async serveCommands(service: ServiceName, handlers: Record<string, CommandHandler>): Promise<Subscription> {
+  async serveCommands(service: ServiceName, dispatch: CommandDispatcher): Promise<Subscription> {
     const consumer = await this.startConsumer(
       `${this.prefix}.${service}.commands`,
       [commandsTopic(service, this.prefix)],
@@ -195,7 +195,7 @@ export class KafkaBus implements MessageBus {
           return;
         }
         if (!requestId || !replyTo || Date.now() > envelope.expiresAt) return; // nobody waits for it
-        const reply = await this.answer(handlers, envelope);
+        const reply = await this.answer(dispatch, envelope);
         await this.producer!.send({
           topic: repliesTopic(this.prefix),
           acks: -1,
@@ -310,11 +310,9 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  private async answer(handlers: Record<string, CommandHandler>, envelope: CommandEnvelope): Promise<CommandReply> {
-    const handler = handlers[envelope.pattern];
-    if (!handler) return { ok: false, error: { code: 'invalid', message: `unknown command ${envelope.pattern}` } };
+  private async answer(dispatch: CommandDispatcher, envelope: CommandEnvelope): Promise<CommandReply> {
     try {
-      return { ok: true, result: (await handler(envelope.payload, envelope.metadata)) ?? null };
+      return { ok: true, result: (await dispatch(envelope.pattern, envelope.payload, envelope.metadata)) ?? null };
     } catch (error) {
       if (isDomainError(error)) return { ok: false, error: { code: error.code, message: error.message } };
       this.options.logger?.error(

@@ -1,7 +1,10 @@
 import { MessageMetadata, PublishedEvent, RepositoryActivity, ServiceName } from '@dockyard/contracts';
 
-/** Answers one command pattern; throws a DomainError to reply with a rule the command broke. */
-export type CommandHandler = (payload: unknown, metadata: MessageMetadata) => Promise<unknown>;
+/**
+ * Answers a service's commands: Nest routes each pattern to its `@MessagePattern` handler
+ * (`BusServer`). Throws a DomainError to reply with a rule the command broke.
+ */
+export type CommandDispatcher = (pattern: string, payload: unknown, metadata: MessageMetadata) => Promise<unknown>;
 
 /** Applies one event. It must be idempotent: the bus delivers at least once. */
 export type EventHandler = (event: PublishedEvent) => Promise<void>;
@@ -30,8 +33,8 @@ export interface MessageBus {
     options?: SendOptions,
   ): Promise<TReply>;
 
-  /** Serves `service`'s commands: one handler per pattern. Replicas of a service share the load. */
-  serveCommands(service: ServiceName, handlers: Record<string, CommandHandler>): Promise<Subscription>;
+  /** Serves `service`'s commands. Replicas of a service share the load. */
+  serveCommands(service: ServiceName, dispatch: CommandDispatcher): Promise<Subscription>;
 
   /** Publishes committed events of `source` in the given order, keyed by stream id. Resolves once durable. */
   publish(source: ServiceName, events: PublishedEvent[]): Promise<void>;
@@ -41,12 +44,6 @@ export interface MessageBus {
    * at least once. A handler error stops that consumer and retries the same event; it never skips it.
    */
   subscribe(group: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription>;
-
-  /** Records a pull or push on the activity topic (at least once). */
-  recordActivity(activity: RepositoryActivity): Promise<void>;
-
-  /** Delivers activity to one member of `group`, at least once. */
-  subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription>;
 
   /** Records a pull or push on the activity topic (at least once). */
   recordActivity(activity: RepositoryActivity): Promise<void>;

@@ -1,6 +1,7 @@
 import { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { KafkaBus } from '@dockyard/messaging';
+import { INestMicroservice } from '@nestjs/common';
+import { BusExceptionFilter, BusServer, BusServerOptions, KafkaBus, MessageBus, commandValidationPipe } from '@dockyard/messaging';
 import { loadHubConfig } from './hub-config';
 import { HubRuntime, createHubRuntime } from './hub-runtime';
 import { createLogger } from './logger';
@@ -20,12 +21,35 @@ export async function createDistributedRuntime(app: string): Promise<HubRuntime>
   return createHubRuntime(config, bus, logger);
 }
 
-/** `main.ts` of a service app (accounts, projector, ...): a Nest application context, no HTTP. */
-export async function runServiceProcess(app: string, module: (runtime: HubRuntime) => DynamicModule): Promise<void> {
+/**
+ * What every Dockyard microservice gets besides its module: the bus as its transport, DTO
+ * validation of every `@Payload()`, and errors handed back to the bus with their DomainError code.
+ * Tests build the same thing from `Test.createTestingModule(...).createNestMicroservice(...)`.
+ */
+export function configureBusMicroservice(app: INestMicroservice): INestMicroservice {
+  app.useGlobalPipes(commandValidationPipe());
+  app.useGlobalFilters(new BusExceptionFilter());
+  return app;
+}
+
+/** A service's microservice on `bus`, listening (its stores migrated and relaying first). */
+export async function startBusMicroservice(module: DynamicModule, bus: MessageBus, server: BusServerOptions): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice(module, { strategy: new BusServer(bus, server), logger: ['error', 'warn'] });
+  configureBusMicroservice(app);
+  await app.listen();
+  return app;
+}
+
+/** `main.ts` of a service app (accounts, projector, ...): one Nest microservice on Kafka, no HTTP. */
+export async function runServiceProcess(
+  app: string,
+  module: (runtime: HubRuntime) => DynamicModule,
+  server: BusServerOptions,
+): Promise<void> {
   const runtime = await createDistributedRuntime(app);
-  const context = await NestFactory.createApplicationContext(module(runtime), { logger: ['error', 'warn'] });
+  const microservice = await startBusMicroservice(module(runtime), runtime.bus, server);
   const stop = async () => {
-    await context.close();
+    await microservice.close();
     await runtime.close();
     process.exit(0);
   };

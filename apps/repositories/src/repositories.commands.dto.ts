@@ -1,0 +1,39 @@
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  RepositoryMetadata,
+  UpdateRepositoryCommand,
+} from '@dockyard/contracts';
+
+/*
+ * The repositories commands' payloads: shapes and types. Names and metadata values are the
+ * domain's rules (RepositoryName, validateMetadata), which answer with the API's messages.
+ */
+
+export class RepositoryActorDto {
+  @IsString() username!: string;
+  @IsBoolean() admin!: boolean;
+}
+
+export class CreateRepositoryDto implements CreateRepositoryCommand {
+  @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
+  @IsString() namespace!: string;
+  @IsString() name!: string;
+  @IsOptional() @IsObject() metadata?: Partial<RepositoryMetadata>;
+  @IsIn(['reuse', 'refuse']) existing!: 'reuse' | 'refuse';
+}
+
+export class UpdateRepositoryDto implements UpdateRepositoryCommand {
+  @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
+  @IsString() namespace!: string;
+  @IsString() name!: string;
+  @IsObject() changes!: Partial<RepositoryMetadata>;
+}
+
+export class DeleteRepositoryDto implements DeleteRepositoryCommand {
+  @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
+  @IsString() namespace!: string;
+  @IsString() name!: string;
+}

@@ -1,0 +1,33 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { REPOSITORIES_COMMANDS } from '@dockyard/contracts';
+import { BusContext } from '@dockyard/messaging';
+import { CreateRepositoryHandler } from './application/create-repository.handler';
+import { DeleteRepositoryHandler } from './application/delete-repository.handler';
+import { UpdateRepositoryHandler } from './application/update-repository.handler';
+import { CreateRepositoryDto, DeleteRepositoryDto, UpdateRepositoryDto } from './repositories.commands.dto';
+
+/** The repositories service's commands (patterns from libs/contracts), each to its use case. */
+@Controller()
+export class RepositoriesMessageController {
+  constructor(
+    private readonly createRepository: CreateRepositoryHandler,
+    private readonly updateRepository: UpdateRepositoryHandler,
+    private readonly deleteRepository: DeleteRepositoryHandler,
+  ) {}
+
+  @MessagePattern(REPOSITORIES_COMMANDS.CreateRepository)
+  create(@Payload() command: CreateRepositoryDto, @Ctx() context: BusContext) {
+    return this.createRepository.handle(command, context.getMetadata());
+  }
+
+  @MessagePattern(REPOSITORIES_COMMANDS.UpdateRepository)
+  update(@Payload() command: UpdateRepositoryDto, @Ctx() context: BusContext) {
+    return this.updateRepository.handle(command, context.getMetadata());
+  }
+
+  @MessagePattern(REPOSITORIES_COMMANDS.DeleteRepository)
+  delete(@Payload() command: DeleteRepositoryDto, @Ctx() context: BusContext) {
+    return this.deleteRepository.handle(command, context.getMetadata());
+  }
+}
