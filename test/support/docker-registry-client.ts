@@ -28,6 +28,9 @@ export function putChunked(url: string, path: string, body: Buffer, headers: Rec
 
 /** The registry side of a docker 1.x push and pull (protocol.md §1.2, §1.3), with the index's token. */
 export class DockerRegistryClient {
+  /** How many `PUT .../layer` this client sent: a mounted image is never uploaded. */
+  layerPuts = 0;
+
   constructor(
     private readonly url: string,
     private readonly token: string,
@@ -44,6 +47,7 @@ export class DockerRegistryClient {
     const json = await http(this.url, 'PUT', `/v1/images/${image.id}/json`, { raw: image.json, headers: { ...this.auth, 'Content-type': 'application/json' } });
     if (json.status === 409 && json.text.includes('Image already exists')) return 'skipped';
     if (json.status !== 200) throw new Error(`json ${json.status} ${json.text}`);
+    this.layerPuts++;
     const layer = await putChunked(this.url, `/v1/images/${image.id}/layer`, image.layer, this.auth);
     if (layer.status !== 200) throw new Error(`layer ${layer.status} ${layer.text}`);
     const checksum = await http(this.url, 'PUT', `/v1/images/${image.id}/checksum`, {

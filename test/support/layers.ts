@@ -30,6 +30,13 @@ export async function imageChain(name: string, layers: Record<string, string | B
   return images;
 }
 
+/** An image built on `parent` (a `FROM` of a pulled base): its own id and layer. */
+export async function imageOn(parent: TestImage, name: string, files: Record<string, string | Buffer>): Promise<TestImage> {
+  const id = createHash('sha256').update(`${name}-${Math.random()}`).digest('hex');
+  const json = JSON.stringify({ id, parent: parent.id, created: '2014-01-02T00:00:00Z', container_config: { Cmd: ['/app'] } });
+  return { id, parent: parent.id, json, layer: await tarLayer(files) };
+}
+
 /** X-Docker-Checksum-Payload as the docker client computes it: sha256(json + "\n" + layer). */
 export const payloadChecksum = (image: TestImage): string =>
   `sha256:${createHash('sha256').update(image.json).update('\n').update(image.layer).digest('hex')}`;

@@ -9,7 +9,7 @@ import { CreateKnownRepositories1732400004000 } from './infrastructure/images.mi
 import { KnownRepositories } from './infrastructure/known-repositories';
 import { IMAGES_SCHEMA, ImageStore, RepositoryImagesStore } from './infrastructure/repository-images.store';
 
-/** The images service: per repository, the image list (index) and the tags. */
+/** The images service: per repository, the image list (index) and the tags; per (namespace, id), the image. */
 @Injectable()
 export class ImagesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly subscriptions: Subscription[] = [];
@@ -46,6 +46,7 @@ export class ImagesService implements OnApplicationBootstrap, OnApplicationShutd
         [IMAGE_COMMANDS.StoreJson]: (payload, metadata) => images.storeJson(payload as never, metadata),
         [IMAGE_COMMANDS.RecordLayer]: (payload, metadata) => images.recordLayer(payload as never, metadata),
         [IMAGE_COMMANDS.VerifyChecksum]: (payload, metadata) => images.verifyChecksum(payload as never, metadata),
+        [IMAGE_COMMANDS.MountImage]: (payload, metadata) => images.mountImage(payload as never, metadata),
       }),
     );
     logger.info('images service ready');

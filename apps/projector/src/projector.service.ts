@@ -5,7 +5,7 @@ import { Subscription } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { projectActivity } from './activity/activity.projection';
-import { CreateImageMetadata1732400007000 } from './image-metadata/image-metadata.migrations';
+import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
@@ -33,6 +33,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       CreateImageMetadata1732400007000,
       CreateCountedActivity1732400008000,
       AddUserRoles1732400010000,
+      ImagesByNamespace1732400013000,
     ]);
     const pool = this.runtime.pool('read');
     const projections = {
@@ -42,7 +43,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     } as const;
     this.subscriptions.push(await bus.subscribeActivity('projector-activity', (activity) => projectActivity(pool, activity)));
     this.subscriptions.push(await bus.subscribe('projector', ['accounts', 'repositories', 'images'], async (event) => {
-      // The images service holds two aggregates: repository image lists and (global) images.
+      // The images service holds two aggregates: repository image lists and images (per namespace).
       const projection = event.streamId.startsWith('image-')
         ? ([PROJECTIONS.imageMetadata, projectImageMetadata] as const)
         : projections[event.source as keyof typeof projections];

@@ -1,15 +1,32 @@
 import { FastifyRequest } from 'fastify';
 import { DomainError } from '@dockyard/contracts';
-import { Authenticator } from '../auth/authenticator';
-import { RepositoryAccess } from '../auth/repository-access';
+import { Authenticator, Principal } from '../auth/authenticator';
+import { RepositoryAccess, mayWriteIn } from '../auth/repository-access';
 import { RepositoriesReadModel } from '../repositories/repositories.read-model';
-import { ImagesReadModel } from './images.read-model';
+import { ImagesReadModel, Reader } from './images.read-model';
+
+/** Which namespace's copy of an image a request reads or writes, and who is asking (for mounts). */
+export interface ImageTarget {
+  namespace: string;
+  reader: () => Promise<Reader>;
+}
+
+const ANONYMOUS: Reader = { any: false, own: null };
+
+/** The repository read rule (public, or `mayWriteIn`) as a filter on repositories. */
+const readerOf = (principal: Principal | null): Reader =>
+  principal
+    ? { any: principal.admin, own: mayWriteIn({ ...principal, admin: false }, principal.username) ? principal.username : null }
+    : ANONYMOUS;
 
 /**
- * Image ids are global, but an image is only reachable through a repository that holds it: a token
- * opens the images of its own repository only; Basic credentials open images of repositories the
- * user may read (or, to upload, write); anonymous callers reach images of public repositories.
- * Unreachable images answer 404, so their existence does not leak.
+ * An image is identified by (namespace, id), and a request reaches one namespace's copy:
+ * - a token for repository R (namespace N): N's copy, and only if R lists the id;
+ * - Basic, to write: the caller's own namespace if one of its repositories lists the id, for admins
+ *   also `library`; nobody ever writes another namespace's copy;
+ * - Basic or anonymous, to read: a copy listed by a repository of its namespace that the caller may
+ *   read (complete first, then the caller's own, `library`, the earliest stored).
+ * Unreadable images answer 404, so their existence does not leak.
  */
 export class ImageAccess {
   constructor(
@@ -19,7 +36,7 @@ export class ImageAccess {
     private readonly images: ImagesReadModel,
   ) {}
 
-  async require(request: FastifyRequest, imageId: string, need: 'read' | 'write'): Promise<void> {
+  async target(request: FastifyRequest, imageId: string, need: 'read' | 'write'): Promise<ImageTarget> {
     const header = request.headers.authorization ?? '';
     const token = /^Token\s+(.*)$/i.exec(header)?.[1]?.trim();
     if (token) {
@@ -30,23 +47,31 @@ export class ImageAccess {
       if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) {
         throw new DomainError('forbidden', 'Token is not valid');
       }
-      if (await this.images.inRepository(imageId, repository.repositoryId)) return;
-      if (need === 'write') throw new DomainError('forbidden', 'The image is not in the token’s repository');
-      throw new DomainError('not-found', 'Image not found');
+      if (!(await this.images.inRepository(imageId, repository.repositoryId))) {
+        if (need === 'write') throw new DomainError('forbidden', 'The image is not in the token’s repository');
+        throw new DomainError('not-found', 'Image not found');
+      }
+      const username = caller.grant.username;
+      return {
+        namespace: repository.namespace,
+        reader: async () =>
+          username ? readerOf({ username, active: true, admin: await this.images.isAdmin(username), credentialsVersion: 0 }) : ANONYMOUS,
+      };
     }
     const principal = /^Token/i.test(header) ? null : await this.authenticator.authenticate(request);
     if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
+    const reader = readerOf(principal);
     if (need === 'write') {
       if (!principal) throw new DomainError('unauthenticated', 'Authentication is required');
-      const writable = await this.images.heldBy(imageId, { publicOk: false, namespace: principal.username, any: principal.admin });
-      if (writable) return;
-      throw new DomainError('forbidden', 'The image is in no repository you may push to');
+      for (const namespace of [principal.username, 'library']) {
+        if (mayWriteIn(principal, namespace) && (await this.images.listedIn(namespace, imageId))) {
+          return { namespace, reader: async () => reader };
+        }
+      }
+      throw new DomainError('forbidden', 'The image is in no repository of your namespace');
     }
-    const readable = await this.images.heldBy(imageId, {
-      publicOk: true,
-      namespace: principal?.username,
-      any: principal?.admin ?? false,
-    });
-    if (!readable) throw new DomainError('not-found', 'Image not found');
+    const namespace = await this.images.readableCopy(imageId, reader);
+    if (!namespace) throw new DomainError('not-found', 'Image not found');
+    return { namespace, reader: async () => reader };
   }
 }

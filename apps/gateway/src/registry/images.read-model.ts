@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 
 export interface ImageView {
+  namespace: string;
   imageId: string;
   parent: string | null;
   json: string;
@@ -11,18 +12,33 @@ export interface ImageView {
   complete: boolean;
 }
 
-/** Queries on read.images and on which repositories hold an image. */
+/**
+ * Who reads: `any` (admins read every repository), `own` (the namespace whose private repositories
+ * the caller may read, null for none); public repositories are readable by everyone.
+ */
+export interface Reader {
+  any: boolean;
+  own: string | null;
+}
+
+// A repository of the copy's namespace lists the id, and the reader may read that repository.
+const READABLE_COPY = `EXISTS (SELECT 1 FROM read.repository_images ri JOIN read.repositories r USING (repository_id)
+  WHERE ri.image_id = i.image_id AND r.namespace = i.namespace AND ($2 OR r.is_public OR r.namespace = $3))`;
+
+/** Queries on read.images (one row per namespace's copy of an id) and on the repositories that list them. */
 export class ImagesReadModel {
   constructor(private readonly pool: Pool) {}
 
-  async find(imageId: string): Promise<ImageView | undefined> {
+  async find(namespace: string, imageId: string): Promise<ImageView | undefined> {
     const { rows } = await this.pool.query(
-      `SELECT image_id, parent, json, blob_key, size, checksum, payload_checksum, complete FROM read.images WHERE image_id = $1`,
-      [imageId],
+      `SELECT namespace, image_id, parent, json, blob_key, size, checksum, payload_checksum, complete
+       FROM read.images WHERE namespace = $1 AND image_id = $2`,
+      [namespace, imageId],
     );
     const row = rows[0];
     return (
       row && {
+        namespace: row.namespace,
         imageId: row.image_id,
         parent: row.parent,
         json: row.json,
@@ -35,28 +51,60 @@ export class ImagesReadModel {
     );
   }
 
-  /** The image and its parents, the image first (what `GET .../ancestry` answers). */
-  async ancestry(imageId: string): Promise<string[]> {
+  /** The image and its parents within one namespace, the image first (what `GET .../ancestry` answers). */
+  async ancestry(namespace: string, imageId: string): Promise<string[]> {
     const { rows } = await this.pool.query(
       `WITH RECURSIVE chain(image_id, parent, depth) AS (
-         SELECT image_id, parent, 0 FROM read.images WHERE image_id = $1
+         SELECT image_id, parent, 0 FROM read.images WHERE namespace = $1 AND image_id = $2
          UNION ALL
-         SELECT i.image_id, i.parent, c.depth + 1 FROM read.images i JOIN chain c ON i.image_id = c.parent WHERE c.depth < 1000)
+         SELECT i.image_id, i.parent, c.depth + 1 FROM read.images i JOIN chain c ON i.namespace = $1 AND i.image_id = c.parent
+         WHERE c.depth < 1000)
        SELECT image_id FROM chain ORDER BY depth`,
-      [imageId],
+      [namespace, imageId],
     );
     return rows.map((r) => r.image_id);
   }
 
   /**
-   * Whether some repository holding the image lets this caller in: `public` (anyone), `namespace`
-   * (the caller's own), or any repository at all (admins).
+   * For reads without a repository context (Basic or anonymous): the namespace whose copy to serve,
+   * among copies the reader may read through a repository of their namespace. Complete copies first,
+   * then the reader's own namespace, then `library`, then the earliest stored.
    */
-  async heldBy(imageId: string, filter: { publicOk: boolean; namespace?: string; any?: boolean }): Promise<boolean> {
+  async readableCopy(imageId: string, reader: Reader): Promise<string | undefined> {
+    const { rows } = await this.pool.query(
+      `SELECT i.namespace FROM read.images i WHERE i.image_id = $1 AND ${READABLE_COPY}
+       ORDER BY i.complete DESC, i.namespace = $3 DESC, i.namespace = 'library' DESC, i.stored_at LIMIT 1`,
+      [imageId, reader.any, reader.own],
+    );
+    return rows[0]?.namespace;
+  }
+
+  /**
+   * Where `target` may mount `imageId` from: another namespace's complete copy whose json is
+   * byte-identical to `json` and which the reader may read now. `library` first; otherwise only when
+   * every such copy has the same layer: identical json does not prove identical layer bytes, so a
+   * copy someone made with the same json and other bytes makes the pusher upload their own.
+   */
+  async mountSource(imageId: string, json: string, reader: Reader, target: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query(
+      `WITH candidates AS (
+         SELECT i.namespace, i.blob_key, i.stored_at FROM read.images i
+         WHERE i.image_id = $1 AND i.complete AND i.json = $4 AND i.namespace <> $5 AND ${READABLE_COPY})
+       SELECT namespace, (SELECT count(DISTINCT blob_key) FROM candidates)::int AS layers FROM candidates
+       ORDER BY namespace = 'library' DESC, stored_at LIMIT 1`,
+      [imageId, reader.any, reader.own, json, target],
+    );
+    const best = rows[0];
+    if (!best) return undefined;
+    return best.namespace === 'library' || best.layers === 1 ? best.namespace : undefined;
+  }
+
+  /** Whether a repository of `namespace` lists the image. */
+  async listedIn(namespace: string, imageId: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `SELECT 1 FROM read.repository_images ri JOIN read.repositories r USING (repository_id)
-       WHERE ri.image_id = $1 AND ($2 OR ($3 AND r.is_public) OR r.namespace = $4) LIMIT 1`,
-      [imageId, filter.any === true, filter.publicOk, filter.namespace ?? null],
+       WHERE ri.image_id = $1 AND r.namespace = $2 LIMIT 1`,
+      [imageId, namespace],
     );
     return (rowCount ?? 0) > 0;
   }
@@ -67,5 +115,11 @@ export class ImagesReadModel {
       [repositoryId, imageId],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  /** Whether an active user is an admin (a token names its user, not their rights). */
+  async isAdmin(username: string): Promise<boolean> {
+    const { rows } = await this.pool.query('SELECT admin FROM read.users WHERE username = $1 AND active', [username]);
+    return rows[0]?.admin === true;
   }
 }

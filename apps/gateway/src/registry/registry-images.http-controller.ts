@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Controller, Get, Headers, Inject, Param, Put, Req, Res } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { BlobStore } from '@dockyard/blobstore';
-import { DomainError, IMAGE_COMMANDS, PROJECTIONS, WrittenStream } from '@dockyard/contracts';
+import { DomainError, IMAGE_COMMANDS, PROJECTIONS, WrittenStream, isDomainError } from '@dockyard/contracts';
 import { MessageBus } from '@dockyard/messaging';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -23,7 +23,9 @@ function validId(id: string): string {
 
 /**
  * The registry v1 image routes (seed 002, protocol.md §1.2–1.3): json, layer, checksum, ancestry.
- * Layer bytes stream between the client and the blob store; only metadata travels as commands.
+ * Every request reaches one namespace's copy of the image (`ImageAccess`); writes only ever the
+ * writer's own. Layer bytes stream between the client and the blob store; only metadata travels as
+ * commands.
  */
 @Controller('v1/images')
 export class RegistryImagesHttpController {
@@ -37,8 +39,8 @@ export class RegistryImagesHttpController {
 
   @Get(':id/json')
   async json(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    await this.access.require(request, validId(id), 'read');
-    const image = await this.readable(id);
+    const { namespace } = await this.access.target(request, validId(id), 'read');
+    const image = await this.readable(namespace, id);
     void reply
       .header('X-Docker-Size', String(image.size ?? 0))
       .header('X-Docker-Checksum-Payload', image.payloadChecksum ?? '')
@@ -46,14 +48,23 @@ export class RegistryImagesHttpController {
     void reply.status(200).type('application/json').send(image.json);
   }
 
+  /**
+   * Stores the json into the writer's namespace N. When N has no complete copy but another
+   * namespace the writer may read has a complete copy with these exact bytes (a child pushed on a
+   * public base), N gets that image mounted and the client is told "Image already exists", so it
+   * skips the layer upload.
+   */
   @Put(':id/json')
   async putJson(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    await this.access.require(request, validId(id), 'write');
+    const target = await this.access.target(request, validId(id), 'write');
+    const { namespace } = target;
     // The exact bytes the client sent: they are part of the payload checksum it will send later.
     const json = (request as FastifyRequest & { rawJson?: string }).rawJson;
     if (typeof json !== 'string') throw new DomainError('invalid', 'The body must be the image json');
-    if ((await this.images.find(id))?.complete) return sendJson(reply, 409, ALREADY_EXISTS);
-    const written = await this.command<WrittenStream | null>(request, IMAGE_COMMANDS.StoreJson, { imageId: id, json }, id);
+    if ((await this.images.find(namespace, id))?.complete) return sendJson(reply, 409, ALREADY_EXISTS);
+    const source = await this.images.mountSource(id, json, await target.reader(), namespace);
+    if (source && (await this.mount(request, namespace, id, source, json))) return sendJson(reply, 409, ALREADY_EXISTS);
+    const written = await this.command<WrittenStream | null>(request, IMAGE_COMMANDS.StoreJson, { namespace, imageId: id, json }, namespace, id);
     if (written === 'exists') return sendJson(reply, 409, ALREADY_EXISTS);
     await this.readYourWrites.waitFor(PROJECTIONS.imageMetadata, written);
     sendJson(reply, 200, '');
@@ -62,8 +73,8 @@ export class RegistryImagesHttpController {
   /** Chunked, streamed to the blob store as it arrives; no body limit (layers can be GBs). */
   @Put(':id/layer')
   async putLayer(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    await this.access.require(request, validId(id), 'write');
-    const image = await this.images.find(id);
+    const { namespace } = await this.access.target(request, validId(id), 'write');
+    const image = await this.images.find(namespace, id);
     if (!image) throw new DomainError('not-found', 'Image not found: upload its json first');
     if (image.complete) return sendJson(reply, 409, ALREADY_EXISTS);
     const body = request.body;
@@ -73,7 +84,8 @@ export class RegistryImagesHttpController {
     const written = await this.command<WrittenStream | null>(
       request,
       IMAGE_COMMANDS.RecordLayer,
-      { imageId: id, blobKey: blob.key, size: blob.size, payloadChecksum: `sha256:${payload.digest('hex')}` },
+      { namespace, imageId: id, blobKey: blob.key, size: blob.size, payloadChecksum: `sha256:${payload.digest('hex')}` },
+      namespace,
       id,
     );
     if (written === 'exists') return sendJson(reply, 409, ALREADY_EXISTS);
@@ -89,12 +101,13 @@ export class RegistryImagesHttpController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.access.require(request, validId(id), 'write');
+    const { namespace } = await this.access.target(request, validId(id), 'write');
     if (!payloadChecksum) throw new DomainError('invalid', 'X-Docker-Checksum-Payload is required');
     const written = await this.command<WrittenStream | null>(
       request,
       IMAGE_COMMANDS.VerifyChecksum,
-      { imageId: id, checksum: checksum ?? '', payloadChecksum },
+      { namespace, imageId: id, checksum: checksum ?? '', payloadChecksum },
+      namespace,
       id,
     );
     if (written === 'exists') return sendJson(reply, 409, ALREADY_EXISTS);
@@ -104,8 +117,8 @@ export class RegistryImagesHttpController {
 
   @Get(':id/layer')
   async layer(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    await this.access.require(request, validId(id), 'read');
-    const image = await this.readable(id);
+    const { namespace } = await this.access.target(request, validId(id), 'read');
+    const image = await this.readable(namespace, id);
     const size = image.size ?? 0;
     const range = parseByteRange(request.headers.range, size);
     void reply.header('Accept-Ranges', 'bytes').type('application/octet-stream');
@@ -124,24 +137,47 @@ export class RegistryImagesHttpController {
     return reply.send(stream);
   }
 
+  /** Parents within the same namespace: the namespace's own (uploaded or mounted) copies. */
   @Get(':id/ancestry')
   async ancestry(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    await this.access.require(request, validId(id), 'read');
-    await this.readable(id);
-    sendJson(reply, 200, await this.images.ancestry(id));
+    const { namespace } = await this.access.target(request, validId(id), 'read');
+    await this.readable(namespace, id);
+    sendJson(reply, 200, await this.images.ancestry(namespace, id));
   }
 
   /** Complete images only: one still being uploaded answers like docker-registry did. */
-  private async readable(id: string) {
-    const image = await this.images.find(id);
+  private async readable(namespace: string, id: string) {
+    const image = await this.images.find(namespace, id);
     if (!image) throw new DomainError('not-found', 'Image not found');
     if (!image.complete || !image.blobKey) throw new DomainError('invalid', 'Image is being uploaded, retry later');
     return image;
   }
 
-  private async command<T>(request: FastifyRequest, pattern: string, payload: object, imageId: string): Promise<T | 'exists'> {
+  /**
+   * Mounts `source`'s copy into `namespace`: true when the namespace's copy is complete afterwards.
+   * A refusal (the source changed meanwhile, its parent is missing here) lets the push go on as an
+   * upload of the client's own bytes.
+   */
+  private async mount(request: FastifyRequest, namespace: string, id: string, source: string, json: string): Promise<boolean> {
     try {
-      return await this.bus.send<T>('images', pattern, payload, requestMetadata(request), { key: imageId });
+      const written = await this.command<WrittenStream | null>(
+        request,
+        IMAGE_COMMANDS.MountImage,
+        { namespace, imageId: id, sourceNamespace: source, json },
+        namespace,
+        id,
+      );
+      if (written !== 'exists') await this.readYourWrites.waitFor(PROJECTIONS.imageMetadata, written);
+      return true;
+    } catch (error) {
+      if (isDomainError(error)) return false;
+      throw error;
+    }
+  }
+
+  private async command<T>(request: FastifyRequest, pattern: string, payload: object, namespace: string, imageId: string): Promise<T | 'exists'> {
+    try {
+      return await this.bus.send<T>('images', pattern, payload, requestMetadata(request), { key: `${namespace}/${imageId}` });
     } catch (error) {
       if ((error as DomainError).code === 'already-exists') return 'exists';
       throw error;

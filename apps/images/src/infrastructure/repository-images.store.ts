@@ -1,7 +1,7 @@
 import { DomainError, MessageMetadata, WrittenStream, imageStreamId, repositoryImagesStreamId } from '@dockyard/contracts';
 import { EventStore, WrongExpectedVersionError } from '@dockyard/eventstore';
 import { RepositoryImagesEvent, RepositoryImagesState, foldRepositoryImages } from '../domain/repository-images';
-import { ImageEvent, ImageState, foldImage } from '../domain/image';
+import { ImageEvent, ImageRef, ImageState, foldImage } from '../domain/image';
 
 export const IMAGES_SCHEMA = 'images';
 
@@ -50,11 +50,16 @@ export class RepositoryImagesStore {
   }
 }
 
-/** Image aggregates (one stream per image id; ids are global). */
+/** Image aggregates: one stream per (namespace, image id), `image-<namespace>/<id>`. */
 export class ImageStore {
   constructor(private readonly store: EventStore) {}
 
-  change(imageId: string, decide: (state: ImageState) => ImageEvent[], metadata: MessageMetadata) {
-    return changeStream(this.store, imageStreamId(imageId), foldImage, decide, metadata);
+  change(ref: ImageRef, decide: (state: ImageState) => ImageEvent[], metadata: MessageMetadata) {
+    return changeStream(this.store, imageStreamId(ref.namespace, ref.id), foldImage, decide, metadata);
+  }
+
+  async load(ref: ImageRef): Promise<ImageState> {
+    const stored = await this.store.readStream(imageStreamId(ref.namespace, ref.id));
+    return foldImage(stored.map((e) => ({ type: e.type, data: e.data }) as unknown as ImageEvent));
   }
 }

@@ -22,26 +22,41 @@ export interface DeleteTagCommand {
 }
 export type ImagesReply = WrittenStream | null;
 
+/** Per image, always in the writer's own namespace (the gateway decides which one). */
 export const IMAGE_COMMANDS = {
   StoreJson: 'images.store-image-json',
   RecordLayer: 'images.record-layer',
   VerifyChecksum: 'images.verify-checksum',
+  MountImage: 'images.mount-image',
 } as const;
 
 export interface StoreImageJsonCommand {
+  namespace: string;
   imageId: string;
   json: string;
 }
 export interface RecordLayerCommand {
+  namespace: string;
   imageId: string;
   blobKey: string;
   size: number;
   payloadChecksum: string;
 }
 export interface VerifyChecksumCommand {
+  namespace: string;
   imageId: string;
   /** X-Docker-Checksum (a tarsum: recorded, not verifiable without re-implementing tarsum). */
   checksum: string;
   /** X-Docker-Checksum-Payload: verified against what was uploaded. */
   payloadChecksum: string;
+}
+/**
+ * Makes `imageId` complete in `namespace` from `sourceNamespace`'s complete copy, whose stored json
+ * must equal `json` byte for byte. The gateway sends it only when the pusher may read the source.
+ */
+export interface MountImageCommand {
+  namespace: string;
+  imageId: string;
+  sourceNamespace: string;
+  json: string;
 }

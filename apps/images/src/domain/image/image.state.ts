@@ -1,15 +1,19 @@
 import { IMAGE_EVENTS } from '@dockyard/contracts';
 import { ImageEvent } from './image.events';
 
-/** One image: json stored → layer uploaded → checksum verified (complete). */
+/**
+ * One namespace's copy of an image: json stored → layer uploaded → checksum verified (complete),
+ * or mounted complete at once from another namespace's identical image.
+ */
 export interface ImageState {
   json: string | null;
   parent: string | null;
   layer: { blobKey: string; size: number; payloadChecksum: string } | null;
+  checksum: string | null;
   complete: boolean;
 }
 
-export const initialImageState = (): ImageState => ({ json: null, parent: null, layer: null, complete: false });
+export const initialImageState = (): ImageState => ({ json: null, parent: null, layer: null, checksum: null, complete: false });
 
 export function evolve(state: ImageState, event: ImageEvent): ImageState {
   switch (event.type) {
@@ -20,7 +24,17 @@ export function evolve(state: ImageState, event: ImageEvent): ImageState {
     case IMAGE_EVENTS.LayerRejected:
       return { ...state, layer: null };
     case IMAGE_EVENTS.ChecksumVerified:
-      return { ...state, complete: true };
+      return { ...state, checksum: event.data.checksum, complete: true };
+    case IMAGE_EVENTS.ImageMounted: {
+      const d = event.data;
+      return {
+        json: d.json,
+        parent: d.parent,
+        layer: { blobKey: d.blobKey, size: d.size, payloadChecksum: d.payloadChecksum },
+        checksum: d.checksum,
+        complete: true,
+      };
+    }
   }
 }
 
