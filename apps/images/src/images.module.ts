@@ -1,10 +1,40 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
-import { ImagesService } from './images.service';
+import { EventStore } from '@dockyard/eventstore';
+import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { ImageHandlers } from './application/image.handlers';
+import { ImagesHandlers } from './application/images.handlers';
+import { ImagesMessageController } from './images.message-controller';
+import { CreateKnownRepositories1732400004000 } from './infrastructure/images.migrations';
+import { KnownRepositories } from './infrastructure/known-repositories';
+import { IMAGES_SCHEMA, ImageStore, RepositoryImagesStore } from './infrastructure/repository-images.store';
 
+/** The images service: per repository, the image list (index) and the tags; per (namespace, id), the image. */
 @Module({})
 export class ImagesModule {
   static forRuntime(runtime: HubRuntime): DynamicModule {
-    return { module: ImagesModule, providers: [{ provide: HUB_RUNTIME, useValue: runtime }, ImagesService] };
+    const pool = runtime.pool('images');
+    return {
+      module: ImagesModule,
+      controllers: [ImagesMessageController],
+      providers: [
+        { provide: HUB_RUNTIME, useValue: runtime },
+        { provide: EventStore, useFactory: () => new EventStore(pool, IMAGES_SCHEMA) },
+        { provide: KnownRepositories, useFactory: () => new KnownRepositories(pool, runtime.config.readYourWritesTimeoutMs) },
+        {
+          provide: ImagesHandlers,
+          useFactory: (store: EventStore, known: KnownRepositories) => new ImagesHandlers(new RepositoryImagesStore(store), known),
+          inject: [EventStore, KnownRepositories],
+        },
+        { provide: ImageHandlers, useFactory: (store: EventStore) => new ImageHandlers(new ImageStore(store)), inject: [EventStore] },
+        {
+          provide: ServiceStore,
+          useValue: new ServiceStore(runtime, {
+            service: 'images',
+            schema: IMAGES_SCHEMA,
+            migrations: [CreateKnownRepositories1732400004000],
+          }),
+        },
+      ],
+    };
   }
 }

@@ -1,0 +1,70 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { IMAGE_COMMANDS, IMAGES_COMMANDS, PublishedEvent, REPOSITORIES_EVENTS } from '@dockyard/contracts';
+import { BusContext } from '@dockyard/messaging';
+import { ImageHandlers } from './application/image.handlers';
+import { ImagesHandlers } from './application/images.handlers';
+import {
+  DeleteTagDto,
+  MountImageDto,
+  RecordLayerDto,
+  SetTagDto,
+  StoreImageJsonDto,
+  UpdateIndexDto,
+  VerifyChecksumDto,
+} from './images.commands.dto';
+import { KnownRepositories } from './infrastructure/known-repositories';
+
+/**
+ * The images service's commands — per repository (image list, tags) and per image (json, layer,
+ * checksum, mount) — and the repositories' facts it keeps to refuse work on dead repositories.
+ */
+@Controller()
+export class ImagesMessageController {
+  constructor(
+    private readonly index: ImagesHandlers,
+    private readonly images: ImageHandlers,
+    private readonly known: KnownRepositories,
+  ) {}
+
+  @MessagePattern(IMAGES_COMMANDS.UpdateIndex)
+  updateIndex(@Payload() command: UpdateIndexDto, @Ctx() context: BusContext) {
+    return this.index.updateIndex(command, context.getMetadata());
+  }
+
+  @MessagePattern(IMAGES_COMMANDS.SetTag)
+  setTag(@Payload() command: SetTagDto, @Ctx() context: BusContext) {
+    return this.index.setTag(command, context.getMetadata());
+  }
+
+  @MessagePattern(IMAGES_COMMANDS.DeleteTag)
+  deleteTag(@Payload() command: DeleteTagDto, @Ctx() context: BusContext) {
+    return this.index.deleteTag(command, context.getMetadata());
+  }
+
+  @MessagePattern(IMAGE_COMMANDS.StoreJson)
+  storeJson(@Payload() command: StoreImageJsonDto, @Ctx() context: BusContext) {
+    return this.images.storeJson(command, context.getMetadata());
+  }
+
+  @MessagePattern(IMAGE_COMMANDS.RecordLayer)
+  recordLayer(@Payload() command: RecordLayerDto, @Ctx() context: BusContext) {
+    return this.images.recordLayer(command, context.getMetadata());
+  }
+
+  @MessagePattern(IMAGE_COMMANDS.VerifyChecksum)
+  verifyChecksum(@Payload() command: VerifyChecksumDto, @Ctx() context: BusContext) {
+    return this.images.verifyChecksum(command, context.getMetadata());
+  }
+
+  @MessagePattern(IMAGE_COMMANDS.MountImage)
+  mountImage(@Payload() command: MountImageDto, @Ctx() context: BusContext) {
+    return this.images.mountImage(command, context.getMetadata());
+  }
+
+  @EventPattern(REPOSITORIES_EVENTS.RepositoryCreated)
+  @EventPattern(REPOSITORIES_EVENTS.RepositoryDeleted)
+  async repositoryChanged(@Payload() event: PublishedEvent) {
+    await this.known.apply(event);
+  }
+}
