@@ -65,10 +65,15 @@ export class RepositoryAccess {
    * life: once the repository is private, the token opens it only for a holder who may read it now
    * (the namespace's user, or an admin), per the read models — the same rows the `PUT` that made it
    * private waited for, so every replica refuses from the moment that `PUT` answered. A grant
-   * without a user (an anonymous pull's) opens no private repository.
+   * without a user (an anonymous pull's) opens no private repository. 403, not 404: the holder
+   * was given the name.
    */
   private async assertTokenStillOpens(grant: ValidateTokenReply, repository: RepositoryView | undefined): Promise<void> {
-    if (!repository || repository.isPublic) return;
+    if (!repository) return;
+    // A token of an earlier repository of that name (deleted, then created again) never opens the
+    // new one, even before the tokens service has learnt of the deletion.
+    if (repository.repositoryId !== grant.repositoryId) throw new DomainError('forbidden', 'Token is for another repository');
+    if (repository.isPublic) return;
     const refused = new DomainError('forbidden', 'This token no longer opens the repository: it is private');
     if (!grant.username) throw refused;
     const user = await this.users.find(grant.username);
