@@ -1,3 +1,5 @@
+import { refuseControlCharacters } from '../http/control-characters';
+
 export interface BasicCredentials {
   username: string;
   password: string;
@@ -6,13 +8,15 @@ export interface BasicCredentials {
 /**
  * Reads `Authorization: Basic base64(user:pass)`. Returns null when the header is absent or not
  * Basic; an empty pair (`Basic Og==`, what a logged-out docker client sends) comes back empty so the
- * caller answers 401 and the client offers a login.
+ * caller answers 401 and the client offers a login. Decoded credentials holding a control character
+ * (a NUL would reach PostgreSQL text and fail there) are a 400: no account can have them.
  */
 export function parseBasicCredentials(header: string | undefined): BasicCredentials | null {
   if (!header) return null;
   const match = /^Basic\s+(\S*)\s*$/i.exec(header);
   if (!match) return null;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  refuseControlCharacters(decoded, 'The Basic credentials');
   const colon = decoded.indexOf(':');
   if (colon < 0) return { username: '', password: '' };
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
