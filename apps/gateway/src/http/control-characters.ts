@@ -1,9 +1,11 @@
 import { DomainError } from '@dockyard/contracts';
 
+/* eslint-disable no-control-regex -- finding control characters is the point here */
 /** C0 controls and DEL: nothing the hub stores or compares may hold them (PostgreSQL text refuses NUL). */
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** The same, but tab and line breaks pass: free text (descriptions) is written by people. */
 const CONTROL_EXCEPT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/* eslint-enable no-control-regex */
 
 export function hasControlCharacter(text: string, allowLineBreaks = false): boolean {
   return (allowLineBreaks ? CONTROL_EXCEPT_LINE_BREAKS : CONTROL).test(text);
