@@ -365,6 +365,7 @@ export function describeEdges(mode: string, startHub: (options: HubOptions) => P
         const headers = as('own_0001');
         expectJsonError(await http(url, method, path, { raw: 'repo_name=web', headers: { ...headers, 'Content-Type': 'text/plain' } }), 415);
         expectJsonError(await http(url, method, path, { raw: 'repo_name=web', headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' } }), 415);
+        expectJsonError(await http(url, method, path, { raw: Buffer.from('repo_name=web'), headers }), 415);
         expectJsonError(await http(url, method, path, { raw: 'not json {', headers: { ...headers, 'Content-Type': 'application/json' } }), 400);
       }
       expect((await http(url, 'GET', '/v1/repositories/own_0001/other', { headers: as('own_0001') })).status).toBe(404);
