@@ -12,6 +12,7 @@ describe('parseBasicCredentials', () => {
   it('gives an empty pair for the logged-out docker client (Basic Og==) and for garbage', () => {
     expect(parseBasicCredentials('Basic Og==')).toEqual({ username: '', password: '' });
     expect(parseBasicCredentials('Basic !!!')).toEqual({ username: '', password: '' });
+    expect(parseBasicCredentials('Basic !!!not-base64')).toEqual({ username: '', password: '' });
   });
   it('refuses control characters in the decoded credentials with a 400, NUL first of all', () => {
     for (const pair of ['ali\u0000ce:secret', 'alice:sec\u0000ret', 'alice:se\ncret', 'al\u007fice:x', '\u0001:x']) {

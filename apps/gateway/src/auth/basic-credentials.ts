@@ -1,5 +1,7 @@
 import { refuseControlCharacters } from '../http/control-characters';
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
 export interface BasicCredentials {
   username: string;
   password: string;
@@ -15,6 +17,8 @@ export function parseBasicCredentials(header: string | undefined): BasicCredenti
   if (!header) return null;
   const match = /^Basic\s+(\S*)\s*$/i.exec(header);
   if (!match) return null;
+  // Not base64 at all is garbage, not credentials: the empty pair (401), like a pair without a colon.
+  if (!BASE64.test(match[1])) return { username: '', password: '' };
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   refuseControlCharacters(decoded, 'The Basic credentials');
   const colon = decoded.indexOf(':');
