@@ -15,7 +15,8 @@ async function forged(image: TestImage, text: string): Promise<TestImage> {
 
 /**
  * Images belong to a namespace: the attacks of issue 13 (squatter, hijacker, leaker, also against
- * `library`), and the docker 1.x flows that must keep working (a child on someone's public base
+ * `library`, and a squatter's copy of a base published elsewhere), and the docker 1.x flows that
+ * must keep working (a child on a base the pusher pulled from the hub, or on a `library` base,
  * mounts it without uploading it again; one image pushed to two of one's repositories uploads once).
  */
 export function describeImageOwnership(mode: string, start: () => Promise<TestHub>): void {
@@ -62,9 +63,9 @@ export function describeImageOwnership(mode: string, start: () => Promise<TestHu
       await finish(user, remote, opened, images[images.length - 1]);
       return opened.registry;
     };
-    /** An anonymous docker pull of `remote:latest`. */
-    const pull = async (remote: string) => {
-      const listed = await new DockerIndexClient(pullUrl).getImages(remote);
+    /** A docker pull of `remote:latest`, anonymous or logged in as `user` (its token then names the user). */
+    const pull = async (remote: string, user?: string) => {
+      const listed = await new DockerIndexClient(pullUrl, user ? { username: user, password: PASSWORD } : undefined).getImages(remote);
       expect(listed.status).toBe(200);
       return new DockerRegistryClient(pullUrl, listed.headers.get('x-docker-token')!).pull(remote, 'latest');
     };
@@ -169,9 +170,12 @@ export function describeImageOwnership(mode: string, start: () => Promise<TestHu
       expect((await get('layer', secret.id, basicOf('alice'))).status).toBe(200);
     });
 
-    it('a child pushed on another user’s public base mounts the base (no layer upload), pulls whole, and keeps it when the base turns private or is deleted', async () => {
+    it('a child pushed on another user’s public base that the pusher pulled from the hub mounts the base (no layer upload), pulls whole, and keeps it when the base turns private or is deleted', async () => {
       const base = await imageChain('base', [{ 'bin/sh': 'shell' }, { 'lib/libc.so': 'libc'.repeat(1000) }]);
       await push('alice', 'alice/base', base);
+      // carol pulls alice's base logged in (on the other gateway), builds on it and pushes at once
+      const pulled = await pull('alice/base', 'carol');
+      expect([...pulled.keys()]).toEqual(base.map((i) => i.id));
       const child = await imageOn(base[1], 'child', { 'app/run': 'carol app' });
       const carol = await push('carol', 'carol/app', [...base, child]);
       expect(carol.layerPuts).toBe(1);
@@ -186,6 +190,23 @@ export function describeImageOwnership(mode: string, start: () => Promise<TestHu
       await expectPulled('carol/app', [...base, child]);
       expect((await http(url, 'DELETE', '/v1/repositories/alice/base/', { headers: basicOf('alice') })).status).toBe(200);
       await expectPulled('carol/app', [...base, child]);
+    });
+
+    it('squatter of a public base: a copy of a base’s json with other layer bytes is not mounted for a pusher who never pulled it from the hub', async () => {
+      // the base as published elsewhere (say Docker Hub): carol pulled it there, so her local copy is the real one
+      const [base] = await imageChain('hub-base', [{ 'bin/sh': 'real shell from elsewhere' }]);
+      // mallory knows the json and uploads it first, public, in her own namespace, with poisoned bytes
+      const poisoned = { ...base, layer: await tarLayer({ 'bin/sh': 'poisoned shell' }) };
+      expect((await push('mallory', 'mallory/hub-base', [poisoned])).layerPuts).toBe(1);
+      // carol can read mallory's copy (it is public), but never pulled it from this hub
+      const child = await imageOn(base, 'on-hub-base', { 'app/run': 'carol service' });
+      const carol = await push('carol', 'carol/service', [base, child]);
+      expect(carol.layerPuts).toBe(2);
+      // carol's repository serves carol's bytes, never mallory's; mallory's keeps hers
+      await expectPulled('carol/service', [base, child]);
+      const asCarol = await pull('carol/service', 'carol');
+      expect(asCarol.get(base.id)!.layer.equals(poisoned.layer)).toBe(false);
+      await expectPulled('mallory/hub-base', [poisoned]);
     });
 
     it('one image pushed to two of one’s own repositories is uploaded once', async () => {
@@ -205,6 +226,7 @@ export function describeImageOwnership(mode: string, start: () => Promise<TestHu
       expect((await push('mallory', 'mallory/popular', [lookAlike])).layerPuts).toBe(1);
       expect((await http(url, 'PUT', '/v1/repositories/alice/popular/', { body: { is_public: true }, headers: basicOf('alice') })).status).toBe(200);
 
+      // carol got the base elsewhere and pulled neither copy from the hub: she uploads her own bytes
       const child = await imageOn(base, 'on-popular', { app: 'carol' });
       const carol = await push('carol', 'carol/popular-app', [base, child]);
       expect(carol.layerPuts).toBe(2);
@@ -212,7 +234,7 @@ export function describeImageOwnership(mode: string, start: () => Promise<TestHu
     });
 
     describe('library images (an admin pushes)', () => {
-      it('a squatter’s and a hijacker’s uploads never reach a library image; a child on it mounts it', async () => {
+      it('a squatter’s and a hijacker’s uploads never reach a library image; a child on it mounts it without a prior pull', async () => {
         const [lib] = await imageChain('busybox', [{ 'bin/busybox': 'real busybox' }]);
         const [other] = await imageChain('busybox-2', [{ 'bin/true': 'true' }]);
         const evil = await forged(lib, 'evil busybox');
@@ -236,6 +258,7 @@ export function describeImageOwnership(mode: string, start: () => Promise<TestHu
         await finish(ADMIN, 'library/busybox', admin, lib);
         await expectPulled('library/busybox', [lib]);
 
+        // carol never pulled it from the hub: library (written by admins only) mounts for any reader
         const child = await imageOn(lib, 'on-busybox', { 'app/tool': 'carol tool' });
         const carol = await push('carol', 'carol/tool', [lib, child]);
         expect(carol.layerPuts).toBe(1);

@@ -282,7 +282,8 @@ export function describeUsersApi(mode: string, start: () => Promise<TestHub>): v
       });
 
       it('GET /metrics exposes command and read-your-writes timings in the Prometheus format', async () => {
-        const answer = await http(url, 'GET', '/metrics');
+        // Admins only (issue 13): hub_admin was registered by the admin test above.
+        const answer = await http(url, 'GET', '/metrics', { headers: { Authorization: basic('hub_admin', 'secret1') } });
         expect(answer.status).toBe(200);
         expect(answer.text).toMatch(/dockyard_command_seconds_count\{service="accounts",pattern="accounts.register-user",outcome="ok"\} [1-9]/);
         expect(answer.text).toContain('dockyard_read_your_writes_wait_seconds_bucket');

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createTestDatabase, testKafkaBrokers, uniqueTopicPrefix } from '../../libs/testing/src';
 import { freePort } from './free-port';
@@ -45,9 +45,20 @@ const settings = (options: HubOptions): Record<string, string> => ({
   ...options.env,
 });
 
+/**
+ * A fresh data folder. mkdtemp makes it 0700; run as root, the hub's embedded PostgreSQL (user
+ * `postgres`) must enter it, and the hub never changes folders it did not create: the harness,
+ * which created it, opens it.
+ */
+const newDataDir = (): string => {
+  const dir = mkdtempSync(resolve(RUNS, 'hub-'));
+  chmodSync(dir, 0o755);
+  return dir;
+};
+
 /** `npm start`'s process: everything in one, on its own embedded PostgreSQL in `dataDir`. */
 export async function startStandaloneHub(options: HubOptions = {}): Promise<TestHub & { pgPort: number }> {
-  const dataDir = options.dataDir ?? mkdtempSync(resolve(RUNS, 'hub-'));
+  const dataDir = options.dataDir ?? newDataDir();
   const port = await freePort();
   const pgPort = options.pgPort ?? (await freePort());
   const hub = HubProcess.start('standalone', {
@@ -65,7 +76,7 @@ export async function startStandaloneHub(options: HubOptions = {}): Promise<Test
 
 /** Every app its own process, Kafka between them (topics under a fresh prefix), one fresh database. */
 export async function startDistributedHub(options: HubOptions = {}): Promise<TestHub> {
-  const dataDir = options.dataDir ?? mkdtempSync(resolve(RUNS, 'hub-'));
+  const dataDir = options.dataDir ?? newDataDir();
   const databaseUrl = await createTestDatabase('hub');
   const env = {
     ...settings(options),

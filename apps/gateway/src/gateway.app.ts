@@ -8,6 +8,8 @@ import { GatewayMetrics } from './metrics/gateway-metrics';
 import { HubExceptionFilter } from './http/hub-exception.filter';
 import { JsonBodyPipe } from './http/json-body.pipe';
 import { registerJsonContentParser, registerStreamContentParser } from './http/json-content-parser';
+import { dropIdleConnections } from './http/idle-connections';
+import { registerRequestInputGuard } from './http/request-input-guard';
 
 /** JSON bodies of the index API are small; layers (registry API) are streamed, not parsed. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -29,6 +31,8 @@ export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastify
   });
   registerJsonContentParser(app.getHttpAdapter().getInstance(), JSON_BODY_LIMIT);
   registerStreamContentParser(app.getHttpAdapter().getInstance());
+  registerRequestInputGuard(app.getHttpAdapter().getInstance());
+  dropIdleConnections(app.getHttpServer(), runtime.config.idleTimeoutMs);
   app.useGlobalFilters(new HubExceptionFilter(runtime.logger));
   app.useGlobalPipes(new JsonBodyPipe());
   app

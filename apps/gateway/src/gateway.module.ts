@@ -29,14 +29,15 @@ export class GatewayModule {
     const readPool = runtime.pool('read');
     const metrics = new GatewayMetrics();
     const bus = timedBus(runtime.bus, metrics);
+    const users = new UsersReadModel(readPool);
     const authenticator = new Authenticator(
       bus,
-      new UsersReadModel(readPool),
+      users,
       new CredentialCache(runtime.config.credentialCacheKey),
       new FailedLoginLimiter(),
     );
     const repositories = new RepositoriesReadModel(readPool);
-    const repositoryAccess = new RepositoryAccess(bus, authenticator);
+    const repositoryAccess = new RepositoryAccess(bus, authenticator, repositories, users);
     const images = new ImagesReadModel(readPool);
     return {
       module: GatewayModule,

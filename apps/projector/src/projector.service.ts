@@ -7,6 +7,7 @@ import { CreateCountedActivity1732400008000 } from './activity/activity.migratio
 import { projectActivity } from './activity/activity.projection';
 import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
+import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import { projectImages } from './images/images.projection';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
 import { AddUserRoles1732400010000 } from './users/user-roles.migrations';
@@ -34,6 +35,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       CreateCountedActivity1732400008000,
       AddUserRoles1732400010000,
       ImagesByNamespace1732400013000,
+      CreateImageFetches1732400013100,
     ]);
     const pool = this.runtime.pool('read');
     const projections = {

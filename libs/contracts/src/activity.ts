@@ -1,11 +1,32 @@
 /**
- * A pull or a push of a repository: high-volume counting that travels on `dockyard.activity`, not
- * in any aggregate's stream (DESIGN §3). The projector folds it into the repositories' counters.
+ * What travels on `dockyard.activity`: high-volume facts that are not in any aggregate's stream
+ * (DESIGN §3). The projector folds them into read models; each is delivered at least once, so every
+ * fold is idempotent.
  */
-export interface RepositoryActivity {
+export type RepositoryActivity = RepositoryCountActivity | ImageFetchedActivity;
+
+/** A pull or a push of a repository, counted into its `download`/`upload` counters. */
+export interface RepositoryCountActivity {
   /** Unique per occurrence: a redelivered activity is counted once. */
   activityId: string;
   repositoryId: string;
   kind: 'pull' | 'push';
+  at: string;
+}
+
+/**
+ * An identified user was served the layer of one namespace's copy of an image (`GET
+ * /v1/images/<id>/layer`, 200 or 206): the provenance a mount needs (a non-`library` copy is mounted
+ * into a pusher's namespace only if the pusher fetched that very copy). Folded into
+ * `read.image_fetches`, idempotent by (username, namespace, imageId). `repositoryId` is null: no
+ * repository counter changes (and on Kafka the message has no key: fetches need no order).
+ */
+export interface ImageFetchedActivity {
+  activityId: string;
+  repositoryId: null;
+  kind: 'image-fetched';
+  username: string;
+  namespace: string;
+  imageId: string;
   at: string;
 }

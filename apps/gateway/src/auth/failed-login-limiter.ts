@@ -1,36 +1,81 @@
 import { HttpException } from '@nestjs/common';
 
+interface Attempts {
+  /** Wrong passwords within the window. */
+  failures: number;
+  /** Logins being checked right now: each may turn out wrong, so each takes one of the slots. */
+  inFlight: number;
+  resetAt: number;
+}
+
+/** How a login that took a slot ended. */
+export type LoginOutcome = 'right' | 'wrong' | 'unknown';
+
 /**
- * Slows password guessing: after `maxFailures` wrong passwords for one username from one address
- * within `windowMs`, further attempts get 429 with Retry-After until the window ends. Written here
- * because rate-limit plugins count requests, not failed logins; the count is per gateway replica.
+ * Slows password guessing: one username from one address gets `maxFailures` slots per `windowMs`.
+ * A login takes a slot before its password is checked (the check takes ~20 ms of hashing, so a
+ * burst of parallel guesses would otherwise all pass a count taken before any of them failed); a
+ * wrong password keeps its slot until the window ends, a right one (or an unrelated fault) gives
+ * it back. When all slots are taken the attempt is refused with 429 and Retry-After.
+ *
+ * Written here because rate-limit plugins count requests, not failed logins. The count lives in
+ * this gateway replica's memory: with N replicas a guesser gets at most N times the limit. Memory is
+ * bounded: past `maxEntries` keys, finished windows are dropped, then the oldest keys nobody is
+ * logging in with right now (a guesser would need to churn that many keys to win a fresh window).
  */
 export class FailedLoginLimiter {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+  private readonly attempts = new Map<string, Attempts>();
 
   constructor(
     private readonly maxFailures = 10,
     private readonly windowMs = 60_000,
+    private readonly maxEntries = 100_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  assertAllowed(username: string, address: string): void {
-    const entry = this.failures.get(`${username}\0${address}`);
-    if (!entry || entry.resetAt <= Date.now() || entry.count < this.maxFailures) return;
-    const retryAfter = Math.ceil((entry.resetAt - Date.now()) / 1000);
-    throw new TooManyFailedLogins(retryAfter);
-  }
-
-  recordFailure(username: string, address: string): void {
+  /**
+   * Takes a slot for one login, or throws TooManyFailedLogins. The caller must call the returned
+   * function exactly once, with how the check ended.
+   */
+  begin(username: string, address: string): (outcome: LoginOutcome) => void {
     const key = `${username}\0${address}`;
-    const now = Date.now();
-    const entry = this.failures.get(key);
-    if (!entry || entry.resetAt <= now) this.failures.set(key, { count: 1, resetAt: now + this.windowMs });
-    else entry.count++;
-    if (this.failures.size > 100_000) this.sweep(now);
+    const now = this.now();
+    let entry = this.attempts.get(key);
+    if (entry && entry.resetAt <= now) {
+      entry.failures = 0;
+      entry.resetAt = now + this.windowMs;
+    }
+    if (!entry) {
+      entry = { failures: 0, inFlight: 0, resetAt: now + this.windowMs };
+      this.attempts.set(key, entry);
+      if (this.attempts.size > this.maxEntries) this.shrink(now);
+    }
+    if (entry.failures + entry.inFlight >= this.maxFailures) {
+      throw new TooManyFailedLogins(Math.max(1, Math.ceil((entry.resetAt - now) / 1000)));
+    }
+    entry.inFlight++;
+    const taken = entry;
+    let ended = false;
+    return (outcome) => {
+      if (ended) return;
+      ended = true;
+      taken.inFlight--;
+      if (outcome === 'wrong') taken.failures++;
+      if (taken.failures === 0 && taken.inFlight === 0 && this.attempts.get(key) === taken) this.attempts.delete(key);
+    };
   }
 
-  private sweep(now: number): void {
-    for (const [key, entry] of this.failures) if (entry.resetAt <= now) this.failures.delete(key);
+  /** Keys currently tracked (for tests of the memory bound). */
+  get size(): number {
+    return this.attempts.size;
+  }
+
+  private shrink(now: number): void {
+    for (const [key, entry] of this.attempts) if (entry.resetAt <= now && entry.inFlight === 0) this.attempts.delete(key);
+    for (const [key, entry] of this.attempts) {
+      if (this.attempts.size <= this.maxEntries) break;
+      if (entry.inFlight === 0) this.attempts.delete(key);
+    }
   }
 }
 

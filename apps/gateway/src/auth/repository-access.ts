@@ -1,7 +1,8 @@
 import { FastifyRequest } from 'fastify';
 import { DomainError, TOKENS_COMMANDS, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
 import { MessageBus } from '@dockyard/messaging';
-import { RepositoryView } from '../repositories/repositories.read-model';
+import { RepositoriesReadModel, RepositoryView } from '../repositories/repositories.read-model';
+import { UsersReadModel } from '../users/users.read-model';
 import { Authenticator, Principal } from './authenticator';
 
 /** Who is calling a repository route, and how they proved it. */
@@ -26,9 +27,20 @@ export class RepositoryAccess {
   constructor(
     private readonly bus: MessageBus,
     private readonly authenticator: Authenticator,
+    private readonly repositories: RepositoriesReadModel,
+    private readonly users: UsersReadModel,
   ) {}
 
-  async caller(request: FastifyRequest, repository: string, tokenAccess: TokenAccess | 'any'): Promise<Caller> {
+  /**
+   * `known` is the repository's read-model row when the route has looked it up already; otherwise a
+   * token's repository is looked up here (the registry image routes).
+   */
+  async caller(
+    request: FastifyRequest,
+    repository: string,
+    tokenAccess: TokenAccess | 'any',
+    known?: RepositoryView,
+  ): Promise<Caller> {
     const header = request.headers.authorization ?? '';
     const token = /^Token\s+(.*)$/i.exec(header)?.[1]?.trim();
     if (token) {
@@ -38,6 +50,7 @@ export class RepositoryAccess {
         { token, repository, access: tokenAccess },
         { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
       );
+      await this.assertTokenStillOpens(grant, known ?? (await this.findByFullName(repository)));
       return { kind: 'token', grant };
     }
     // An empty `Token ` is what the client sends when the index gave it none: anonymous.
@@ -47,10 +60,38 @@ export class RepositoryAccess {
     return { kind: 'user', principal };
   }
 
+  /**
+   * A token is signed while its repository is public, but visibility can change during its day of
+   * life: once the repository is private, the token opens it only for a holder who may read it now
+   * (the namespace's user, or an admin), per the read models — the same rows the `PUT` that made it
+   * private waited for, so every replica refuses from the moment that `PUT` answered. A grant
+   * without a user (an anonymous pull's) opens no private repository. 403, not 404: the holder
+   * was given the name.
+   */
+  private async assertTokenStillOpens(grant: ValidateTokenReply, repository: RepositoryView | undefined): Promise<void> {
+    if (!repository) return;
+    // A token of an earlier repository of that name (deleted, then created again) never opens the
+    // new one, even before the tokens service has learnt of the deletion.
+    if (repository.repositoryId !== grant.repositoryId) throw new DomainError('forbidden', 'Token is for another repository');
+    if (repository.isPublic) return;
+    const refused = new DomainError('forbidden', 'This token no longer opens the repository: it is private');
+    if (!grant.username) throw refused;
+    const user = await this.users.find(grant.username);
+    if (!user || !user.active) throw refused;
+    const holder: Principal = { username: user.username, active: user.active, admin: user.admin, credentialsVersion: user.credentialsVersion };
+    if (!mayRead(holder, repository)) throw refused;
+  }
+
+  private async findByFullName(fullName: string): Promise<RepositoryView | undefined> {
+    const slash = fullName.indexOf('/');
+    if (slash < 0) return undefined;
+    return this.repositories.find(fullName.slice(0, slash), fullName.slice(slash + 1));
+  }
+
   /** For reads: a token for this repository, or credentials that may read it, or a public repository. */
   async requireRead(request: FastifyRequest, repository: RepositoryView | undefined, fullName: string): Promise<Caller> {
     if (!repository) throw new DomainError('not-found', 'Repository not found');
-    const caller = await this.caller(request, fullName, 'any');
+    const caller = await this.caller(request, fullName, 'any', repository);
     if (caller.kind === 'token') return caller;
     if (repository.isPublic) return caller;
     if (caller.kind === 'user' && mayRead(caller.principal, repository)) return caller;
@@ -64,7 +105,7 @@ export class RepositoryAccess {
     fullName: string,
     access: 'write' | 'delete' = 'write',
   ): Promise<Caller> {
-    const caller = await this.caller(request, fullName, access);
+    const caller = await this.caller(request, fullName, access, repository);
     if (caller.kind === 'anonymous') throw new DomainError('unauthenticated', 'Authentication is required');
     if (!repository) throw new DomainError('not-found', 'Repository not found');
     if (caller.kind === 'token') return caller;

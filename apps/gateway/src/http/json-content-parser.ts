@@ -24,8 +24,11 @@ export function registerJsonContentParser(app: FastifyInstance, bodyLimit: numbe
 /**
  * Every other content type (layers: application/octet-stream, chunked) is not read here: the route
  * gets the request stream as its body and streams it on, so no body limit applies and nothing is
- * buffered whole. Routes that expect JSON reject a stream body with 400.
+ * buffered whole. Routes that expect JSON reject a stream body with 415 (request-input-guard).
  */
 export function registerStreamContentParser(app: FastifyInstance): void {
+  // Fastify reads text/plain as a string by default; the v1 API has no text bodies, so it is a
+  // stream like every other type and routes that expect JSON refuse it with 415.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 }

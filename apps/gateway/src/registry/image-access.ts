@@ -8,6 +8,8 @@ import { ImagesReadModel, Reader } from './images.read-model';
 /** Which namespace's copy of an image a request reads or writes, and who is asking (for mounts). */
 export interface ImageTarget {
   namespace: string;
+  /** The identified user (a token's user, or Basic credentials); null when anonymous. */
+  username: string | null;
   reader: () => Promise<Reader>;
 }
 
@@ -54,6 +56,7 @@ export class ImageAccess {
       const username = caller.grant.username;
       return {
         namespace: repository.namespace,
+        username,
         reader: async () =>
           username ? readerOf({ username, active: true, admin: await this.images.isAdmin(username), credentialsVersion: 0 }) : ANONYMOUS,
       };
@@ -65,13 +68,13 @@ export class ImageAccess {
       if (!principal) throw new DomainError('unauthenticated', 'Authentication is required');
       for (const namespace of [principal.username, 'library']) {
         if (mayWriteIn(principal, namespace) && (await this.images.listedIn(namespace, imageId))) {
-          return { namespace, reader: async () => reader };
+          return { namespace, username: principal.username, reader: async () => reader };
         }
       }
       throw new DomainError('forbidden', 'The image is in no repository of your namespace');
     }
     const namespace = await this.images.readableCopy(imageId, reader);
     if (!namespace) throw new DomainError('not-found', 'Image not found');
-    return { namespace, reader: async () => reader };
+    return { namespace, username: principal?.username ?? null, reader: async () => reader };
   }
 }

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { MountCandidate } from './mount-source';
 
 export interface ImageView {
   namespace: string;
@@ -80,23 +81,19 @@ export class ImagesReadModel {
   }
 
   /**
-   * Where `target` may mount `imageId` from: another namespace's complete copy whose json is
-   * byte-identical to `json` and which the reader may read now. `library` first; otherwise only when
-   * every such copy has the same layer: identical json does not prove identical layer bytes, so a
-   * copy someone made with the same json and other bytes makes the pusher upload their own.
+   * The copies `target` might mount `imageId` from (see `chooseMountSource`): other namespaces'
+   * complete copies whose json is byte-identical to `json` and which the reader may read now, each
+   * with whether `pusher` was served that very copy (read.image_fetches).
    */
-  async mountSource(imageId: string, json: string, reader: Reader, target: string): Promise<string | undefined> {
+  async mountCandidates(imageId: string, json: string, reader: Reader, target: string, pusher: string | null): Promise<MountCandidate[]> {
     const { rows } = await this.pool.query(
-      `WITH candidates AS (
-         SELECT i.namespace, i.blob_key, i.stored_at FROM read.images i
-         WHERE i.image_id = $1 AND i.complete AND i.json = $4 AND i.namespace <> $5 AND ${READABLE_COPY})
-       SELECT namespace, (SELECT count(DISTINCT blob_key) FROM candidates)::int AS layers FROM candidates
-       ORDER BY namespace = 'library' DESC, stored_at LIMIT 1`,
-      [imageId, reader.any, reader.own, json, target],
+      `SELECT i.namespace, i.blob_key, i.stored_at,
+         EXISTS (SELECT 1 FROM read.image_fetches f WHERE f.username = $6 AND f.namespace = i.namespace AND f.image_id = i.image_id) AS fetched
+       FROM read.images i
+       WHERE i.image_id = $1 AND i.complete AND i.blob_key IS NOT NULL AND i.json = $4 AND i.namespace <> $5 AND ${READABLE_COPY}`,
+      [imageId, reader.any, reader.own, json, target, pusher],
     );
-    const best = rows[0];
-    if (!best) return undefined;
-    return best.namespace === 'library' || best.layers === 1 ? best.namespace : undefined;
+    return rows.map((r) => ({ namespace: r.namespace, blobKey: r.blob_key, fetched: r.fetched === true, storedAt: Number(r.stored_at) }));
   }
 
   /** Whether a repository of `namespace` lists the image. */

@@ -1,17 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Controller, Get, Headers, Inject, Param, Put, Req, Res } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { BlobStore } from '@dockyard/blobstore';
 import { DomainError, IMAGE_COMMANDS, PROJECTIONS, WrittenStream, isDomainError } from '@dockyard/contracts';
 import { MessageBus } from '@dockyard/messaging';
+import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
 import { parseByteRange } from './byte-range';
-import { ImageAccess } from './image-access';
+import { ImageAccess, ImageTarget } from './image-access';
 import { ImagesReadModel } from './images.read-model';
+import { chooseMountSource } from './mount-source';
 
 const IMAGE_ID = /^[a-f0-9]{64}$/;
 const ALREADY_EXISTS = { error: 'Image already exists' };
@@ -35,6 +37,7 @@ export class RegistryImagesHttpController {
     @Inject(GATEWAY.images) private readonly images: ImagesReadModel,
     @Inject(GATEWAY.imageAccess) private readonly access: ImageAccess,
     @Inject(GATEWAY.blobs) private readonly blobs: BlobStore,
+    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
   @Get(':id/json')
@@ -50,9 +53,9 @@ export class RegistryImagesHttpController {
 
   /**
    * Stores the json into the writer's namespace N. When N has no complete copy but another
-   * namespace the writer may read has a complete copy with these exact bytes (a child pushed on a
-   * public base), N gets that image mounted and the client is told "Image already exists", so it
-   * skips the layer upload.
+   * namespace has a complete copy with these exact bytes that the writer may mount (`library`, or a
+   * copy the writer pulled from this hub: a child pushed on a base), N gets that image mounted and
+   * the client is told "Image already exists", so it skips the layer upload.
    */
   @Put(':id/json')
   async putJson(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
@@ -62,7 +65,7 @@ export class RegistryImagesHttpController {
     const json = (request as FastifyRequest & { rawJson?: string }).rawJson;
     if (typeof json !== 'string') throw new DomainError('invalid', 'The body must be the image json');
     if ((await this.images.find(namespace, id))?.complete) return sendJson(reply, 409, ALREADY_EXISTS);
-    const source = await this.images.mountSource(id, json, await target.reader(), namespace);
+    const source = await this.mountSource(target, id, json);
     if (source && (await this.mount(request, namespace, id, source, json))) return sendJson(reply, 409, ALREADY_EXISTS);
     const written = await this.command<WrittenStream | null>(request, IMAGE_COMMANDS.StoreJson, { namespace, imageId: id, json }, namespace, id);
     if (written === 'exists') return sendJson(reply, 409, ALREADY_EXISTS);
@@ -117,7 +120,7 @@ export class RegistryImagesHttpController {
 
   @Get(':id/layer')
   async layer(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const { namespace } = await this.access.target(request, validId(id), 'read');
+    const { namespace, username } = await this.access.target(request, validId(id), 'read');
     const image = await this.readable(namespace, id);
     const size = image.size ?? 0;
     const range = parseByteRange(request.headers.range, size);
@@ -126,6 +129,7 @@ export class RegistryImagesHttpController {
       return void reply.status(416).header('Content-Range', `bytes */${size}`).send();
     }
     const stream = await this.blobs.get(image.blobKey!, range);
+    if (username) this.recordFetch(request, username, namespace, id);
     if (range) {
       void reply
         .status(206)
@@ -151,6 +155,37 @@ export class RegistryImagesHttpController {
     if (!image) throw new DomainError('not-found', 'Image not found');
     if (!image.complete || !image.blobKey) throw new DomainError('invalid', 'Image is being uploaded, retry later');
     return image;
+  }
+
+  /**
+   * The namespace to mount the pushed json from (`chooseMountSource`), if any. A copy the pusher
+   * fetched counts only once its fetch is in read.image_fetches, and the fetch is recorded after the
+   * pull without being awaited: a push right after a pull (on any replica) may be a moment ahead of
+   * it. So when there are candidate copies but none the pusher fetched, this re-reads for at most the
+   * read-your-writes timeout before falling back to an upload of the pusher's own bytes.
+   */
+  private async mountSource(target: ImageTarget, id: string, json: string): Promise<string | undefined> {
+    const reader = await target.reader();
+    const deadline = Date.now() + this.runtime.config.readYourWritesTimeoutMs;
+    let delay = 5;
+    for (;;) {
+      const decision = chooseMountSource(await this.images.mountCandidates(id, json, reader, target.namespace, target.username));
+      if (decision.source !== null) return decision.source;
+      if (!decision.awaitFetch || !target.username || Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+
+  /**
+   * "`username` was served `namespace`'s copy of `imageId`": the provenance that lets their later
+   * push of a child mount that copy. Off the pull's hot path: published on the activity topic
+   * without being awaited; a lost record only costs an upload later, so errors are only logged.
+   */
+  private recordFetch(request: FastifyRequest, username: string, namespace: string, imageId: string): void {
+    this.bus
+      .recordActivity({ activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username, namespace, imageId, at: new Date().toISOString() })
+      .catch((error) => request.log.warn({ err: error }, 'image fetch not recorded'));
   }
 
   /**

@@ -1,8 +1,9 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { IssueTokenReply, TOKENS_COMMANDS, TokenAccess } from '@dockyard/contracts';
+import { DomainError, IssueTokenReply, TOKENS_COMMANDS, TokenAccess } from '@dockyard/contracts';
 import { MessageBus } from '@dockyard/messaging';
 import { Principal } from '../auth/authenticator';
+import { isHostAndPort } from '../http/host-header';
 
 /**
  * The headers of the index calls a docker client reads: `X-Docker-Endpoints` (host[:port] items,
@@ -13,7 +14,10 @@ export class IndexHeaders {
   constructor(
     private readonly bus: MessageBus,
     private readonly endpoints: string[],
-  ) {}
+  ) {
+    const wrong = endpoints.filter((item) => !isHostAndPort(item));
+    if (wrong.length > 0) throw new Error(`DOCKYARD_REGISTRY_ENDPOINTS: not host[:port]: ${wrong.join(', ')}`);
+  }
 
   /**
    * Counts a pull (the image list read) or a push (its final image list call). Best effort: a lost
@@ -25,8 +29,16 @@ export class IndexHeaders {
       .catch((error) => request.log.warn({ err: error }, 'activity not recorded'));
   }
 
+  /**
+   * The configured endpoints, else the `Host` the client used, which must then be one valid
+   * `host[:port]` (400 otherwise): a forged Host must not send clients' layers elsewhere through a
+   * cache, nor smuggle a URL or a second item into the header.
+   */
   endpointsFor(request: FastifyRequest): string {
-    return this.endpoints.length > 0 ? this.endpoints.join(', ') : (request.headers.host ?? 'localhost');
+    if (this.endpoints.length > 0) return this.endpoints.join(', ');
+    const host = request.headers.host ?? 'localhost';
+    if (!isHostAndPort(host)) throw new DomainError('invalid', 'The Host header must be one host[:port]');
+    return host;
   }
 
   async apply(
@@ -47,6 +59,7 @@ export class IndexHeaders {
       },
       { correlationId: request.id, requestId: request.id, actor: grant.principal ? `user:${grant.principal.username}` : 'anonymous' },
     );
-    void reply.header('X-Docker-Token', token).header('WWW-Authenticate', `Token ${token}`);
+    // A token is a credential: no shared or private cache may keep the answer that carries it.
+    void reply.header('X-Docker-Token', token).header('WWW-Authenticate', `Token ${token}`).header('Cache-Control', 'no-store');
   }
 }

@@ -36,6 +36,8 @@ export class RepositoryImagesHttpController {
     const repository = await this.repositories.find(path.namespace, path.name);
     const caller = await this.access.requireWrite(request, repository, path.fullName);
     const images = imageList(body);
+    // A bad Host must fail before anything is written, not when the answer's headers are made.
+    this.headers.endpointsFor(request);
     const written = await this.bus.send<ImagesReply>(
       'images',
       IMAGES_COMMANDS.UpdateIndex,

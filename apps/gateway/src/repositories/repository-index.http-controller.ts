@@ -12,11 +12,12 @@ import {
   UpdateRepositoryReply,
 } from '@dockyard/contracts';
 import { MessageBus } from '@dockyard/messaging';
-import { Authenticator } from '../auth/authenticator';
+import { Authenticator, Principal } from '../auth/authenticator';
 import { RepositoryAccess, mayWriteIn } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
+import { MAX_PAGE, pageNumber } from '../http/paging';
 import { sendJson } from '../http/send-json';
 import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
@@ -81,7 +82,10 @@ export class RepositoryIndexHttpController {
       await this.readYourWrites.waitFor(PROJECTIONS.repositories, written);
       return this.sendDetail(reply, path.namespace, path.name, 200);
     }
+    this.mustMayCreateIn(principal, path.namespace);
     const images = imageList(body);
+    // A bad Host must fail before anything is written, not when the answer's headers are made.
+    this.headers.endpointsFor(request);
     const created = await this.bus.send<CreateRepositoryReply>(
       'repositories',
       REPOSITORIES_COMMANDS.CreateRepository,
@@ -152,6 +156,7 @@ export class RepositoryIndexHttpController {
   @Post(':first')
   async create(@Param('first') namespace: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const principal = await this.authenticator.requireActive(request);
+    this.mustMayCreateIn(principal, namespace);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new DomainError('invalid', 'The body must be a JSON object');
     }
@@ -191,12 +196,8 @@ export class RepositoryIndexHttpController {
   ) {
     const principal = await this.authenticator.authenticate(request);
     if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
-    const page = pageParam === undefined ? 1 : Number(pageParam);
-    const size = sizeParam === undefined ? PAGE_SIZE : Number(sizeParam);
-    if (!Number.isInteger(page) || page < 1) throw new DomainError('invalid', 'page must be a positive integer');
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-      throw new DomainError('invalid', `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    }
+    const page = pageNumber(pageParam, 'page', 1, MAX_PAGE);
+    const size = pageNumber(sizeParam, 'page_size', PAGE_SIZE, MAX_PAGE_SIZE);
     const withPrivate = principal !== null && mayWriteIn(principal, namespace);
     const { count, results } = await this.repositories.list(namespace, withPrivate, (page - 1) * size, size);
     const link = (p: number) => `/v1/repositories/${namespace}/?page=${p}&page_size=${size}`;
@@ -219,6 +220,19 @@ export class RepositoryIndexHttpController {
     const repository = await this.repositories.find(namespace, name);
     await this.access.requireRead(request, repository, `${namespace}/${name}`);
     sendJson(reply, 200, repositoryJson(repository!));
+  }
+
+  /**
+   * Decided here, before the repositories service is asked: it checks existence first (409, or a
+   * push's 403 for an existing repository), so an outsider could tell a private repository from a
+   * free name. Outsiders get one answer whether or not the name exists.
+   */
+  private mustMayCreateIn(principal: Principal, namespace: string): void {
+    if (mayWriteIn(principal, namespace)) return;
+    throw new DomainError(
+      'forbidden',
+      namespace === 'library' ? 'Only admins may create library repositories' : 'You may not create repositories in this namespace',
+    );
   }
 
   private async assertVisible(namespace: string, name: string, principal: { username: string; admin: boolean }) {

@@ -1,12 +1,26 @@
 import { Pool } from 'pg';
-import { RepositoryActivity } from '@dockyard/contracts';
+import { RepositoryActivity, RepositoryCountActivity } from '@dockyard/contracts';
+import { projectImageFetch } from '../image-fetches/image-fetches.projection';
+
+/** Folds one activity of `dockyard.activity`: counts pulls and pushes, records image fetches. */
+export async function projectActivity(pool: Pool, activity: RepositoryActivity): Promise<void> {
+  switch (activity.kind) {
+    case 'pull':
+    case 'push':
+      return countActivity(pool, activity);
+    case 'image-fetched':
+      return projectImageFetch(pool, activity);
+    default:
+      return; // a kind this version does not know: nothing to fold
+  }
+}
 
 /**
  * Counts pulls and pushes into read.repositories. Each activity id is recorded in the same
  * transaction as its count, so a redelivered activity counts once. (Activity of a deleted
  * repository finds no row and changes nothing.)
  */
-export async function projectActivity(pool: Pool, activity: RepositoryActivity): Promise<void> {
+async function countActivity(pool: Pool, activity: RepositoryCountActivity): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -42,6 +42,12 @@ export class TokensHandlers {
       credentialsVersion: command.user?.credentialsVersion ?? null,
       expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds,
     };
+    const token = { token: formatToken(this.signer.sign(grant), grant) };
+    // An anonymous read token is what every anonymous pull of a public repository gets: appending
+    // a permanent event for each would grow the log with traffic, not with facts. It stays
+    // stateless (signed, expiring, void once its repository is deleted); pulls are counted on the
+    // activity topic. Tokens for users are audited.
+    if (grant.username === null && grant.access === 'read') return token;
     // The audit trail of who was granted what; the token itself is never stored or published.
     await this.store.append(
       tokenStreamId(grant.tokenId),
@@ -61,7 +67,7 @@ export class TokensHandlers {
       ],
       metadata,
     );
-    return { token: formatToken(this.signer.sign(grant), grant) };
+    return token;
   }
 
   async validate(command: ValidateTokenCommand): Promise<ValidateTokenReply> {

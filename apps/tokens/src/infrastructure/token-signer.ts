@@ -3,6 +3,31 @@ import { Pool } from 'pg';
 import { DomainError } from '@dockyard/contracts';
 import { TokenGrant } from '../domain/token';
 
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The grant inside a signature whose MAC checked out; its shape is still checked, never trusted blindly. */
+function grantOf(payload: string): TokenGrant {
+  let grant: Partial<TokenGrant>;
+  try {
+    grant = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw new DomainError('forbidden', 'Invalid token');
+  }
+  const nullableString = (v: unknown) => v === null || typeof v === 'string';
+  const valid =
+    typeof grant === 'object' &&
+    grant !== null &&
+    typeof grant.tokenId === 'string' &&
+    typeof grant.repository === 'string' &&
+    typeof grant.repositoryId === 'string' &&
+    typeof grant.access === 'string' &&
+    nullableString(grant.username) &&
+    (grant.credentialsVersion === null || typeof grant.credentialsVersion === 'number') &&
+    typeof grant.expiresAt === 'number';
+  if (!valid) throw new DomainError('forbidden', 'Invalid token');
+  return grant as TokenGrant;
+}
+
 /**
  * Signs grants with HMAC-SHA256, so a token is verified without storing it: `signature` is
  * base64url(grant JSON) + '.' + base64url(MAC). The key is DOCKYARD_TOKEN_KEY, or one generated on
@@ -25,15 +50,23 @@ export class TokenSigner {
     return `${payload}.${this.mac(payload)}`;
   }
 
+  /**
+   * The signature must be exactly `payload.mac` as `sign` wrote it. The MAC is compared as text, in
+   * constant time: decoding it first would accept other spellings of the same bytes (base64url
+   * ignores the spare bits of its last character).
+   */
   verify(signature: string): TokenGrant {
-    const [payload, mac] = signature.split('.');
-    if (!payload || !mac) throw new DomainError('forbidden', 'Invalid token');
+    const parts = signature.split('.');
+    if (parts.length !== 2 || !BASE64URL.test(parts[0]) || !BASE64URL.test(parts[1])) {
+      throw new DomainError('forbidden', 'Invalid token');
+    }
+    const [payload, mac] = parts;
     const expected = Buffer.from(this.mac(payload));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new DomainError('forbidden', 'Invalid token');
     }
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenGrant;
+    return grantOf(payload);
   }
 
   private mac(payload: string): string {

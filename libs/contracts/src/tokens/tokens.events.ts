@@ -3,6 +3,10 @@ export const TOKENS_EVENTS = {
   TokenIssued: 'TokenIssued',
 } as const;
 
+/**
+ * Appended for every token issued to a user, and for anonymous write/delete grants. Anonymous read
+ * tokens (every anonymous pull) are issued without an event: they are stateless.
+ */
 export interface TokenIssuedV1 {
   tokenId: string;
   repository: string;

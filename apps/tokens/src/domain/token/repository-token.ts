@@ -18,16 +18,23 @@ export interface ParsedToken {
   access: string;
 }
 
-const ACCESS = new Set(['read', 'write', 'delete']);
+/**
+ * Exactly the shape `formatToken` writes: the signature (base64url payload, one dot, base64url MAC),
+ * the repository, the access, in that order, nothing before, between or after. Anything else —
+ * extra `.parts`, trailing garbage, a field given twice, reordered or extra fields — is refused, so
+ * one issued token has exactly one accepted spelling.
+ */
+const TOKEN = /^signature=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+),repository="([^"\\,\s]+)",access=(read|write|delete)$/;
 
-/** Reads `signature=...,repository="ns/repo",access=...` (seed 000's format, in any order). */
+/** Far above any token the hub issues; bounds the work done on hostile input. */
+const MAX_TOKEN_LENGTH = 4096;
+
+/** Reads `signature=...,repository="ns/repo",access=...` as the hub issues it (seed 000's format). */
 export function parseToken(raw: unknown): ParsedToken {
-  if (typeof raw !== 'string') throw new DomainError('forbidden', 'Invalid token');
-  const signature = /(?:^|,)\s*signature=([A-Za-z0-9_.-]+)/.exec(raw)?.[1];
-  const repository = /(?:^|,)\s*repository="([^"]+)"/.exec(raw)?.[1];
-  const access = /(?:^|,)\s*access=([a-z]+)/.exec(raw)?.[1];
-  if (!signature || !repository || !access || !ACCESS.has(access)) throw new DomainError('forbidden', 'Invalid token');
-  return { signature, repository, access };
+  if (typeof raw !== 'string' || raw.length > MAX_TOKEN_LENGTH) throw new DomainError('forbidden', 'Invalid token');
+  const match = TOKEN.exec(raw);
+  if (!match) throw new DomainError('forbidden', 'Invalid token');
+  return { signature: match[1], repository: match[2], access: match[3] };
 }
 
 /** The token's format on the wire: the signed grant, and the readable repository and access. */

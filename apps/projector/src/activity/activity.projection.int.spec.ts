@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { READ_SCHEMA, RepositoryActivity } from '@dockyard/contracts';
+import { runMigrations } from '@dockyard/eventstore';
+import { KafkaBus } from '@dockyard/messaging';
+import { createTestDatabase, testKafkaBrokers, uniqueTopicPrefix, waitUntil } from '../../../../libs/testing/src';
+import { CreateImageFetches1732400013100 } from '../image-fetches/image-fetches.migrations';
+import { CreateReadModels1732400002000 } from '../read-model.migrations';
+import { CreateRepositoryReadModels1732400006000 } from '../repository-read-models.migrations';
+import { CreateCountedActivity1732400008000 } from './activity.migrations';
+import { projectActivity } from './activity.projection';
+
+const IMAGE = 'a'.repeat(64);
+
+describe('activity projection over real Kafka (pull/push counts and image fetches)', () => {
+  let pool: Pool;
+  let bus: KafkaBus;
+  const repositoryId = randomUUID();
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('activity');
+    await runMigrations(url, READ_SCHEMA, [
+      CreateReadModels1732400002000,
+      CreateRepositoryReadModels1732400006000,
+      CreateCountedActivity1732400008000,
+      CreateImageFetches1732400013100,
+    ]);
+    pool = new Pool({ connectionString: url });
+    await pool.query(
+      `INSERT INTO read.repositories (repository_id, namespace, name, kind, created_by, description, full_description, is_public, logo, created_at, updated_at)
+       VALUES ($1, 'alice', 'base', 'user', 'alice', '', '', true, '', now(), now())`,
+      [repositoryId],
+    );
+    bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'activity-test', topicPrefix: uniqueTopicPrefix('act') });
+    await bus.connect();
+  });
+  afterAll(async () => {
+    await bus.close();
+    await pool.end();
+  });
+
+  const snapshot = async () => ({
+    counts: (await pool.query('SELECT download_count::int AS d, upload_count::int AS u FROM read.repositories')).rows,
+    fetches: (await pool.query('SELECT username, namespace, image_id, first_at FROM read.image_fetches ORDER BY username, namespace')).rows,
+  });
+
+  it('counts a pull once and records each (user, copy) fetch once with its first time, also when the whole topic is replayed', async () => {
+    const fetched = (username: string, namespace: string, at: string): RepositoryActivity => ({
+      activityId: randomUUID(),
+      repositoryId: null,
+      kind: 'image-fetched',
+      username,
+      namespace,
+      imageId: IMAGE,
+      at,
+    });
+    const activities: RepositoryActivity[] = [
+      { activityId: randomUUID(), repositoryId, kind: 'pull', at: '2026-01-01T00:00:00.000Z' },
+      fetched('carol', 'alice', '2026-01-01T00:00:02.000Z'),
+      fetched('carol', 'alice', '2026-01-01T00:00:01.000Z'),
+      fetched('carol', 'alice', '2026-01-01T00:00:03.000Z'),
+      fetched('dave', 'library', '2026-01-01T00:00:04.000Z'),
+    ];
+    for (const activity of activities) await bus.recordActivity(activity);
+
+    let seen = 0;
+    const first = await bus.subscribeActivity('projector-activity', async (a) => {
+      await projectActivity(pool, a);
+      seen++;
+    });
+    await waitUntil(() => seen >= activities.length || undefined, { what: 'activity' });
+    await first.close();
+    const before = await snapshot();
+    expect(before.counts).toEqual([{ d: 1, u: 0 }]);
+    expect(before.fetches.map((f) => [f.username, f.namespace, f.image_id, f.first_at.toISOString()])).toEqual([
+      ['carol', 'alice', IMAGE, '2026-01-01T00:00:01.000Z'],
+      ['dave', 'library', IMAGE, '2026-01-01T00:00:04.000Z'],
+    ]);
+
+    // a new group reads the topic from its start: everything is delivered again, nothing changes
+    let replayed = 0;
+    const replay = await bus.subscribeActivity('projector-activity-replay', async (a) => {
+      await projectActivity(pool, a);
+      replayed++;
+    });
+    await waitUntil(() => replayed >= activities.length || undefined, { what: 'replay' });
+    await replay.close();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('drops a malformed fetch (it could never be recorded) instead of retrying it forever', async () => {
+    await projectActivity(pool, { activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username: 'carol', namespace: 'alice', imageId: 'not-an-id', at: 'x' });
+    expect((await pool.query(`SELECT 1 FROM read.image_fetches WHERE image_id = 'not-an-id'`)).rowCount).toBe(0);
+  });
+});

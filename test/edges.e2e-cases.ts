@@ -1,0 +1,408 @@
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { HttpAnswer, basic, http } from './support/http';
+import { HubOptions, TestHub } from './support/hubs';
+import { payloadChecksum, tarLayer } from './support/layers';
+
+/** The idle timeout the hub under test runs with: small, so stalled connections end within the test. */
+const IDLE_TIMEOUT_MS = 1500;
+const ADMIN = 'edge_admin';
+/** Words of a Node request stream's internals: an error message must never list them. */
+const INTERNALS = /_readableState|_events|socket|IncomingMessage|Readable|\[object/;
+
+const imageId = (seed: string) => createHash('sha256').update(`edges-${seed}-${Math.random()}`).digest('hex');
+
+function expectJsonError(answer: HttpAnswer, status: number): string {
+  expect(answer.status).toBe(status);
+  const error = (answer.json() as { error?: unknown }).error;
+  expect(typeof error).toBe('string');
+  expect(error as string).not.toMatch(INTERNALS);
+  return error as string;
+}
+
+/** Bytes written as they are on one connection; resolves with what came back once the server closes it. */
+function rawExchange(url: string, bytes: string | Buffer): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(target.port), target.hostname, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, text: text.slice(text.indexOf('\r\n\r\n') + 4) });
+    });
+  });
+}
+
+/** A request with a Host header of our choosing (fetch will not send one). */
+function withHost(url: string, method: string, path: string, host: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ method, hostname: target.hostname, port: target.port, path, headers: { ...headers, Host: host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, text, headers: new Headers(res.headers as Record<string, string>), json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A chunked upload that sends one chunk every `everyMs`: slow, but never idle. */
+function slowUpload(url: string, path: string, body: Buffer, chunks: number, everyMs: number, headers: Record<string, string>): Promise<HttpAnswer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        method: 'PUT',
+        hostname: target.hostname,
+        port: target.port,
+        path,
+        headers: { ...headers, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c) => parts.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString();
+          resolve({ status: res.statusCode ?? 0, text, headers: new Headers(res.headers as Record<string, string>), json: () => JSON.parse(text) });
+        });
+      },
+    );
+    req.on('error', reject);
+    const size = Math.ceil(body.length / chunks);
+    let sent = 0;
+    const next = () => {
+      req.write(body.subarray(sent * size, (sent + 1) * size));
+      sent++;
+      if (sent < chunks) setTimeout(next, everyMs);
+      else req.end();
+    };
+    next();
+  });
+}
+
+/**
+ * Issue 13's attacks on the gateway's HTTP edges, each written as the attack: failed-login bursts,
+ * a private repository's existence told by the create routes, stalled connections, control
+ * characters, absurd paging, a hostile Host, non-JSON bodies and anonymous /metrics. `endpoints` is
+ * the DOCKYARD_REGISTRY_ENDPOINTS the hub runs with (none: the Host is used, and must be valid).
+ */
+export function describeEdges(mode: string, startHub: (options: HubOptions) => Promise<TestHub>, endpoints?: string): void {
+  describe(`gateway edges (${mode})`, () => {
+    let hub: TestHub;
+    let url: string;
+    const as = (username: string, password = 'secret1') => ({ Authorization: basic(username, password) });
+    const user = async (username: string) => {
+      const answer = await http(url, 'POST', '/v1/users/', { body: { username, password: 'secret1', email: `${username}@example.com` } });
+      expect(answer.status).toBe(201);
+    };
+    const login = (username: string, password: string) => http(url, 'GET', '/v1/users/', { headers: as(username, password) });
+
+    beforeAll(async () => {
+      hub = await startHub({
+        requireConfirmation: false,
+        admins: [ADMIN],
+        registryEndpoints: endpoints,
+        env: { DOCKYARD_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) },
+      });
+      url = hub.urls[0];
+      for (const name of ['guess_01', 'right_01', 'own_0001', 'out_0001', 'slow_001', 'ctl_0001', 'host_001']) await user(name);
+    });
+    afterAll(async () => {
+      await hub?.stop();
+    });
+
+    describe('failed logins', () => {
+      it('40 parallel wrong guesses: at most 10 are checked, the rest get 429, and so does the right password sent inside the burst', async () => {
+        let right: Promise<HttpAnswer> | undefined;
+        const guesses = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            login('guess_01', `wrong-${i}`).then((answer) => {
+              // Once one guess was refused, the burst fills every slot: the right password comes now.
+              if (answer.status === 429 && !right) right = login('guess_01', 'secret1');
+              return answer;
+            }),
+          ),
+        );
+        const checked = guesses.filter((a) => a.status === 401);
+        const refused = guesses.filter((a) => a.status === 429);
+        expect(checked.length).toBeLessThanOrEqual(10);
+        expect(checked.length + refused.length).toBe(40);
+        for (const answer of refused) {
+          expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+          expectJsonError(answer, 429);
+        }
+        expect(right).toBeDefined();
+        const rightAnswer = await right!;
+        expectJsonError(rightAnswer, 429);
+        expect(Number(rightAnswer.headers.get('retry-after'))).toBeGreaterThan(0);
+      });
+
+      it('a right login gives its slot back: after 9 wrong passwords the right one works again and again', async () => {
+        for (let i = 0; i < 9; i++) expect((await login('right_01', `wrong-${i}`)).status).toBe(401);
+        // One slot is left; were a right login to keep it, the second would be refused.
+        for (let i = 0; i < 15; i++) expect((await login('right_01', 'secret1')).status).toBe(200);
+      });
+    });
+
+    describe('no existence oracle on the create routes', () => {
+      beforeAll(async () => {
+        const created = await http(url, 'POST', '/v1/repositories/own_0001/', {
+          body: { repo_name: 'secret', is_public: false },
+          headers: as('own_0001'),
+        });
+        expect(created.status).toBe(201);
+      });
+
+      it('an outsider or anonymous caller gets the same answer for an existing private repository as for a free name, and nothing is written', async () => {
+        const intruder = imageId('intruder');
+        for (const headers of [{}, as('out_0001'), { ...as('out_0001'), 'X-Docker-Token': 'true' }]) {
+          const push = (name: string) => http(url, 'PUT', `/v1/repositories/own_0001/${name}/`, { body: [{ id: intruder }], headers });
+          const create = (name: string) => http(url, 'POST', '/v1/repositories/own_0001/', { body: { repo_name: name }, headers });
+          for (const call of [push, create]) {
+            const existing = await call('secret');
+            const missing = await call('nothere');
+            expect([existing.status, existing.text]).toEqual([missing.status, missing.text]);
+            expectJsonError(existing, 'Authorization' in headers ? 403 : 401);
+            expect(existing.headers.get('x-docker-token')).toBeNull();
+          }
+        }
+        expect((await http(url, 'GET', '/v1/repositories/own_0001/nothere', { headers: as('own_0001') })).status).toBe(404);
+        const images = await http(url, 'GET', '/v1/repositories/own_0001/secret/images', { headers: as('own_0001') });
+        expect(images.json()).toEqual([]);
+      });
+    });
+
+    describe('idle connections', () => {
+      it('20 stalled anonymous requests (headers or body that stop) are closed by the server', async () => {
+        const stalled = Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0
+            ? rawExchange(url, 'GET /v1/_ping HTTP/1.1\r\nHost: localhost\r\nX-Stalled: ')
+            : rawExchange(url, 'POST /v1/users/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"usern'),
+        );
+        const closed = await Promise.all(stalled);
+        // Dropped, never answered as if the request had been complete.
+        for (const answer of closed) expect(answer.status === 0 || answer.status === 408 || answer.status === 400).toBe(true);
+        expect((await http(url, 'GET', '/v1/_ping')).status).toBe(200);
+      });
+
+      it('a layer upload that keeps sending for longer than the idle timeout is not cut', async () => {
+        const id = imageId('slow');
+        const created = await http(url, 'PUT', '/v1/repositories/slow_001/slow/', {
+          body: [{ id, Tag: 'latest' }],
+          headers: { ...as('slow_001'), 'X-Docker-Token': 'true' },
+        });
+        expect(created.status).toBe(200);
+        const auth = { Authorization: `Token ${created.headers.get('x-docker-token')}` };
+        const json = JSON.stringify({ id, created: '2014-01-01T00:00:00Z' });
+        expect((await http(url, 'PUT', `/v1/images/${id}/json`, { raw: json, headers: { ...auth, 'Content-Type': 'application/json' } })).status).toBe(200);
+        const layer = await tarLayer({ 'big.bin': Buffer.alloc(256 * 1024, 7) });
+        // 12 chunks 400 ms apart: about three idle timeouts in all, never idle for one.
+        const upload = await slowUpload(url, `/v1/images/${id}/layer`, layer, 12, 400, auth);
+        expect(upload.status).toBe(200);
+        const checksum = await http(url, 'PUT', `/v1/images/${id}/checksum`, {
+          headers: { ...auth, 'X-Docker-Checksum': `tarsum+sha256:${'0'.repeat(64)}`, 'X-Docker-Checksum-Payload': payloadChecksum({ id, parent: null, json, layer }) },
+        });
+        expect(checksum.status).toBe(200);
+      });
+    });
+
+    describe('control characters', () => {
+      it('in Basic credentials: 400, never 500', async () => {
+        for (const pair of [['nul\u0000user', 'secret1'], ['ctl_0001', 'sec\u0000ret'], ['ctl_0001', 'line\nbreak'], ['del\u007f', 'x']]) {
+          expectJsonError(await http(url, 'GET', '/v1/users/', { headers: as(pair[0], pair[1]) }), 400);
+          expectJsonError(await http(url, 'PUT', '/v1/repositories/ctl_0001/web/', { body: [], headers: as(pair[0], pair[1]) }), 400);
+        }
+      });
+
+      it('in any path part or query value: 400', async () => {
+        const id = 'a'.repeat(63);
+        for (const [method, path] of [
+          ['GET', '/v1/users/ctl%000001/confirm?code=x'],
+          ['GET', '/v1/users/ctl_0001/confirm?code=x%00'],
+          ['PUT', '/v1/users/ctl_0001%01/'],
+          ['GET', '/v1/repositories/ctl%00_0001/web'],
+          ['GET', '/v1/repositories/ctl_0001/w%00eb/tags'],
+          ['GET', '/v1/repositories/ctl_0001/web/tags/lat%00est'],
+          ['PUT', '/v1/repositories/ctl_0001/web/tags/lat%1best'],
+          ['DELETE', '/v1/repositories/ctl_0001/w%7feb/'],
+          ['GET', '/v1/repositories/w%00eb/images'],
+          ['GET', `/v1/images/${id}%00/json`],
+          ['GET', `/v1/images/${id}%0a/ancestry`],
+          ['GET', '/v1/repositories/ctl_0001/?page=%00'],
+        ]) {
+          const answer = await http(url, method, path, { headers: as('ctl_0001') });
+          expectJsonError(answer, 400);
+        }
+      });
+
+      it('in headers the hub reads: 400', async () => {
+        for (const header of ['X-Docker-Token: tr\u0001ue', 'X-Docker-Checksum-Payload: sha256:\u007f', 'Range: bytes=0-\u0000']) {
+          const answer = await rawExchange(url, `GET /v1/_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${header}\r\n\r\n`);
+          expect(answer.status).toBe(400);
+          expect(typeof (JSON.parse(answer.text) as { error?: unknown }).error).toBe('string');
+        }
+      });
+
+      it('in JSON string fields of the users and repository routes: 400 and nothing written; descriptions may keep line breaks and tabs', async () => {
+        const id = imageId('ctl');
+        for (const [method, path, body] of [
+          ['POST', '/v1/users/', { username: 'ctl_0002\u0000', password: 'secret1', email: 'c2@example.com' }],
+          ['POST', '/v1/users/', { username: 'ctl_0003', password: 'sec\u0000ret1', email: 'c3@example.com' }],
+          ['POST', '/v1/users/', { username: 'ctl_0004', password: 'secret1', email: 'c4@exa\u0007mple.com' }],
+          ['PUT', '/v1/users/ctl_0001/', { password: 'new\u0000secret' }],
+          ['POST', '/v1/repositories/ctl_0001/', { repo_name: 'nul', description: 'a\u0000b' }],
+          ['POST', '/v1/repositories/ctl_0001/', { repo_name: 'nul', logo: 'a\nb' }],
+          ['POST', '/v1/repositories/ctl_0001/', { repo_name: 'nu\u0000l' }],
+          ['PUT', '/v1/repositories/ctl_0001/nul/', [{ id: `${id}\u0000` }]],
+          ['PUT', '/v1/repositories/ctl_0001/nul/', [{ id, Tag: 'lat\u0000est' }]],
+          ['PUT', '/v1/repositories/ctl_0001/nul/tags/latest', `${id}\u0000`],
+        ] as [string, string, unknown][]) {
+          expectJsonError(await http(url, method, path, { body, headers: as('ctl_0001') }), 400);
+        }
+        expect((await login('ctl_0002', 'secret1')).status).toBe(401);
+        expect((await login('ctl_0001', 'secret1')).status).toBe(200);
+        expect((await http(url, 'GET', '/v1/repositories/ctl_0001/nul', { headers: as('ctl_0001') })).status).toBe(404);
+
+        const multiline = { repo_name: 'text', description: 'one\ntwo\r\n\tthree', full_description: '# Title\n\n\tcode' };
+        const created = await http(url, 'POST', '/v1/repositories/ctl_0001/', { body: multiline, headers: as('ctl_0001') });
+        expect(created.status).toBe(201);
+        expect(created.json()).toMatchObject({ description: multiline.description, full_description: multiline.full_description });
+        expectJsonError(await http(url, 'PUT', '/v1/repositories/ctl_0001/text', { body: { full_description: 'x\u0000' }, headers: as('ctl_0001') }), 400);
+      });
+
+      it('the image json is opaque: escaped control characters pass, a raw NUL is a 400', async () => {
+        const [kept, refused] = [imageId('kept'), imageId('refused')];
+        const created = await http(url, 'PUT', '/v1/repositories/ctl_0001/opaque/', {
+          body: [{ id: kept }, { id: refused }],
+          headers: { ...as('ctl_0001'), 'X-Docker-Token': 'true' },
+        });
+        const auth = { Authorization: `Token ${created.headers.get('x-docker-token')}`, 'Content-Type': 'application/json' };
+        const escaped = `{"id":"${kept}","comment":"tab\\t nul\\u0000 bell\\u0007"}`;
+        expect((await http(url, 'PUT', `/v1/images/${kept}/json`, { raw: escaped, headers: auth })).status).toBe(200);
+        const raw = `{"id":"${refused}","comment":"nul\u0000"}`;
+        expectJsonError(await http(url, 'PUT', `/v1/images/${refused}/json`, { raw, headers: auth }), 400);
+      });
+    });
+
+    it('absurd paging (huge, negative, non-numeric, repeated) is a 400, never a 500', async () => {
+      for (const query of [
+        'page=99999999999999999999',
+        'page=-1',
+        'page=abc',
+        'page=1e3',
+        'page=0x10',
+        'page=1.5',
+        'page=1&page=2',
+        'page_size=99999999999999999999',
+        'page_size=-5',
+        'page_size=ten',
+        'page=99999999999999999999&page_size=100',
+      ]) {
+        expectJsonError(await http(url, 'GET', `/v1/repositories/own_0001/?${query}`), 400);
+      }
+      const far = await http(url, 'GET', '/v1/repositories/own_0001/?page=1000000&page_size=100');
+      expect(far.status).toBe(200);
+      expect(far.json()).toMatchObject({ results: [], next: null });
+    });
+
+    describe('hostile Host', () => {
+      const hostile = ['evil.example/path?x', 'a.example, b.example', 'user@evil.example', 'evil.example:99999', 'evil example'];
+
+      it(
+        endpoints
+          ? 'X-Docker-Endpoints is the configured list whatever Host says'
+          : 'without configured endpoints, a Host that is not one host[:port] is a 400 and nothing is written',
+        async () => {
+          for (const [i, host] of hostile.entries()) {
+            const headers = { ...as('host_001'), 'Content-Type': 'application/json', 'X-Docker-Token': 'true' };
+            const answer = await withHost(url, 'PUT', `/v1/repositories/host_001/web${i}/`, host, headers, '[]');
+            if (endpoints) {
+              expect(answer.status).toBe(200);
+              expect(answer.headers.get('x-docker-endpoints')).toBe(endpoints.split(',').map((e) => e.trim()).join(', '));
+            } else {
+              expectJsonError(answer, 400);
+              expect(answer.headers.get('x-docker-endpoints')).toBeNull();
+              expect((await http(url, 'GET', `/v1/repositories/host_001/web${i}`, { headers: as('host_001') })).status).toBe(404);
+            }
+          }
+          const control = await rawExchange(url, 'GET /v1/repositories/host_001/web0/images HTTP/1.1\r\nHost: evil\u0001.example\r\nConnection: close\r\n\r\n');
+          expect(control.status).toBe(400);
+        },
+      );
+
+      it('every answer that carries a token has Cache-Control: no-store', async () => {
+        const token = { ...as('host_001'), 'X-Docker-Token': 'true' };
+        const created = await http(url, 'PUT', '/v1/repositories/host_001/cached/', { body: [], headers: token });
+        const read = await http(url, 'GET', '/v1/repositories/host_001/cached/images', { headers: token });
+        const images = await http(url, 'PUT', '/v1/repositories/host_001/cached/images', { body: [], headers: token });
+        const remove = await http(url, 'DELETE', '/v1/repositories/host_001/cached/', { headers: token });
+        for (const answer of [created, read, images, remove]) {
+          expect(answer.status).toBeLessThan(300);
+          expect(answer.headers.get('x-docker-token')).toBeTruthy();
+          expect(answer.headers.get('www-authenticate')).toMatch(/^Token /);
+          expect(answer.headers.get('cache-control')).toBe('no-store');
+        }
+      });
+    });
+
+    it('a body that is not JSON: 415 for another content type, 400 for malformed JSON, no internals named', async () => {
+      for (const [method, path] of [
+        ['POST', '/v1/repositories/own_0001/'],
+        ['POST', '/v1/users/'],
+        ['PUT', '/v1/users/own_0001/'],
+        ['PUT', '/v1/repositories/own_0001/other/'],
+        ['PUT', '/v1/repositories/own_0001/secret/images'],
+        ['PUT', '/v1/repositories/own_0001/secret/tags/latest'],
+      ]) {
+        const headers = as('own_0001');
+        expectJsonError(await http(url, method, path, { raw: 'repo_name=web', headers: { ...headers, 'Content-Type': 'text/plain' } }), 415);
+        expectJsonError(await http(url, method, path, { raw: 'repo_name=web', headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' } }), 415);
+        expectJsonError(await http(url, method, path, { raw: Buffer.from('repo_name=web'), headers }), 415);
+        expectJsonError(await http(url, method, path, { raw: 'not json {', headers: { ...headers, 'Content-Type': 'application/json' } }), 400);
+      }
+      expect((await http(url, 'GET', '/v1/repositories/own_0001/other', { headers: as('own_0001') })).status).toBe(404);
+    });
+
+    describe(`with an admin (${ADMIN}, granted by DOCKYARD_ADMINS)`, () => {
+      beforeAll(() => user(ADMIN));
+
+      it('GET /metrics: 401 anonymous, 403 for a non-admin, 200 for an admin', async () => {
+        const anonymous = await http(url, 'GET', '/metrics');
+        expectJsonError(anonymous, 401);
+        expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
+        expect(anonymous.text).not.toContain('dockyard_');
+        const outsider = await http(url, 'GET', '/metrics', { headers: as('out_0001') });
+        expectJsonError(outsider, 403);
+        expect(outsider.text).not.toContain('dockyard_');
+        const admin = await http(url, 'GET', '/metrics', { headers: as(ADMIN) });
+        expect(admin.status).toBe(200);
+        expect(admin.text).toContain('dockyard_http_request_seconds_bucket');
+      });
+
+      it('library names: a non-admin gets the same answer for an existing private library repository as for a free name', async () => {
+        const created = await http(url, 'POST', '/v1/repositories/library/', { body: { repo_name: 'libsecret', is_public: false }, headers: as(ADMIN) });
+        expect(created.status).toBe(201);
+        for (const headers of [{}, as('out_0001')]) {
+          for (const form of ['/v1/repositories/%s/', '/v1/repositories/library/%s/']) {
+            const existing = await http(url, 'PUT', form.replace('%s', 'libsecret'), { body: [], headers });
+            const missing = await http(url, 'PUT', form.replace('%s', 'libnothere'), { body: [], headers });
+            expect([existing.status, existing.text]).toEqual([missing.status, missing.text]);
+            expectJsonError(existing, 'Authorization' in headers ? 403 : 401);
+          }
+          const existing = await http(url, 'POST', '/v1/repositories/library/', { body: { repo_name: 'libsecret' }, headers });
+          const missing = await http(url, 'POST', '/v1/repositories/library/', { body: { repo_name: 'libnothere' }, headers });
+          expect([existing.status, existing.text]).toEqual([missing.status, missing.text]);
+        }
+        expect((await http(url, 'GET', '/v1/repositories/library/libnothere', { headers: as(ADMIN) })).status).toBe(404);
+      });
+    });
+  });
+}

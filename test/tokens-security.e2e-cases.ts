@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DockerIndexClient } from './support/docker-index-client';
+import { DockerRegistryClient } from './support/docker-registry-client';
+import { TestHub } from './support/hubs';
+import { basic, http } from './support/http';
+import { TestImage, imageChain } from './support/layers';
+
+/**
+ * The tokens service's database: the hub's own in distributed mode; in standalone mode the
+ * embedded cluster, opened with the password the hub keeps beside its data folder.
+ */
+export function tokensDatabaseUrl(hub: TestHub & { pgPort?: number }): string {
+  if (hub.databaseUrl) return hub.databaseUrl;
+  const password = readFileSync(join(hub.dataDir, 'pg.password'), 'utf8').trim();
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${hub.pgPort}/dockyard`;
+}
+
+async function tokenIssuedEvents(databaseUrl: string): Promise<{ username: string | null; access: string; repository: string }[]> {
+  const client = new Client(databaseUrl);
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT data FROM tokens.events WHERE type = 'TokenIssued' ORDER BY position`);
+    return rows.map((row) => row.data);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Issue 13, played as the attacks that found it: read tokens that outlive a repository going
+ * private, lenient spellings of a signed token, and one permanent event per anonymous pull. Users
+ * are active at once (no confirmation); `tok_root` is its bootstrap admin (hub option `admin`, password secret1).
+ */
+export function describeTokensSecurity(mode: string, startHub: () => Promise<TestHub & { pgPort?: number }>): void {
+  describe(`token security (${mode})`, () => {
+    let hub: TestHub & { pgPort?: number };
+    /** The first gateway writes; the last one (another replica in distributed mode) is attacked. */
+    let writer: string;
+    let other: string;
+    const as = (username: string) => ({ Authorization: basic(username, 'secret1') });
+    const withToken = (token: string) => ({ Authorization: `Token ${token}` });
+    const register = async (username: string) => {
+      const created = await http(writer, 'POST', '/v1/users/', { body: { username, password: 'secret1', email: `${username}@example.com` } });
+      expect(created.status).toBe(201);
+      return new DockerIndexClient(writer, { username, password: 'secret1' });
+    };
+    let alice: DockerIndexClient;
+
+    /** A real push (index + registry) so the registry image routes have something to serve. */
+    const push = async (client: DockerIndexClient, remote: string, images: TestImage[]) => {
+      const created = await client.createRepository(remote, images.map((im, i) => (i === images.length - 1 ? { id: im.id, Tag: 'latest' } : { id: im.id })));
+      expect(created.status).toBe(200);
+      const token = created.headers.get('x-docker-token')!;
+      const registry = new DockerRegistryClient(writer, token);
+      for (const image of images) expect(await registry.pushImage(image)).toBe('pushed');
+      expect((await client.putTag(remote, 'latest', images[images.length - 1].id, token)).status).toBe(200);
+      expect((await client.validateImages(remote, created.headers.get('x-docker-endpoints')!)).status).toBe(204);
+      return token;
+    };
+    /** Pull step 1 with `X-Docker-Token: true`: the read token the index hands out. */
+    const readToken = async (remote: string, headers: Record<string, string> = {}) => {
+      const answer = await http(writer, 'GET', `/v1/repositories/${remote}/images`, { headers: { ...headers, 'X-Docker-Token': 'true' } });
+      expect(answer.status).toBe(200);
+      return answer.headers.get('x-docker-token')!;
+    };
+    const makePrivate = async (remote: string, owner: string) => {
+      const answer = await http(writer, 'PUT', `/v1/repositories/${remote}`, { body: { is_public: false }, headers: as(owner) });
+      expect(answer.status).toBe(200);
+    };
+    /** Every read route a pull uses with a token: index list and tags, registry json/layer/ancestry. */
+    const pullStatuses = async (remote: string, image: TestImage, token: string) => {
+      const headers = withToken(token);
+      return {
+        images: (await http(other, 'GET', `/v1/repositories/${remote}/images`, { headers })).status,
+        tags: (await http(other, 'GET', `/v1/repositories/${remote}/tags`, { headers })).status,
+        tag: (await http(other, 'GET', `/v1/repositories/${remote}/tags/latest`, { headers })).status,
+        json: (await http(other, 'GET', `/v1/images/${image.id}/json`, { headers })).status,
+        layer: (await http(other, 'GET', `/v1/images/${image.id}/layer`, { headers })).status,
+        ancestry: (await http(other, 'GET', `/v1/images/${image.id}/ancestry`, { headers })).status,
+        auth: (await http(other, 'PUT', `/v1/repositories/${remote}/auth`, { headers })).status,
+      };
+    };
+    const allOk = { images: 200, tags: 200, tag: 200, json: 200, layer: 200, ancestry: 200, auth: 200 };
+    const refused = (statuses: Record<string, number>) => Object.values(statuses).every((s) => s === 403 || s === 404);
+
+    beforeAll(async () => {
+      hub = await startHub();
+      writer = hub.urls[0];
+      other = hub.urls[hub.urls.length - 1];
+      alice = await register('alice_01');
+      await register('bob_0001');
+    });
+    afterAll(async () => {
+      await hub?.stop();
+    });
+
+    describe('tokens follow visibility', () => {
+      it('once a repository is private, an anonymous pull token and a third user’s read token are refused at once; the owner’s still works', async () => {
+        const images = await imageChain('vis', [{ 'a.txt': 'a' }, { 'b.txt': 'b' }]);
+        const top = images[1];
+        await push(alice, 'alice_01/secret', images);
+        const anonymous = await readToken('alice_01/secret');
+        const bob = await readToken('alice_01/secret', as('bob_0001'));
+        const owner = await readToken('alice_01/secret', as('alice_01'));
+        // While public, every one of them pulls.
+        for (const token of [anonymous, bob, owner]) expect(await pullStatuses('alice_01/secret', top, token)).toEqual(allOk);
+
+        await makePrivate('alice_01/secret', 'alice_01');
+        // The very next request, on the other replica: the grants signed while public no longer open it.
+        const anonymousAfter = await pullStatuses('alice_01/secret', top, anonymous);
+        const bobAfter = await pullStatuses('alice_01/secret', top, bob);
+        expect(refused(anonymousAfter)).toBe(true);
+        expect(refused(bobAfter)).toBe(true);
+        expect(await pullStatuses('alice_01/secret', top, owner)).toEqual(allOk);
+        // And without any token the repository is hidden, as before.
+        expect((await http(other, 'GET', '/v1/repositories/alice_01/secret/images')).status).toBe(404);
+        expect((await http(other, 'GET', `/v1/images/${top.id}/json`)).status).toBe(404);
+      });
+
+      it('a token of a deleted repository does not open the repository created again under its name', async () => {
+        const images = await imageChain('again', [{ 'a.txt': 'a' }]);
+        await push(alice, 'alice_01/reborn', images);
+        const old = await readToken('alice_01/reborn');
+        expect((await http(writer, 'DELETE', '/v1/repositories/alice_01/reborn/', { headers: as('alice_01') })).status).toBe(200);
+        await push(alice, 'alice_01/reborn', await imageChain('again-2', [{ 'b.txt': 'b' }]));
+        expect((await http(other, 'GET', '/v1/repositories/alice_01/reborn/images', { headers: withToken(old) })).status).toBe(403);
+        expect((await http(other, 'GET', '/v1/repositories/alice_01/reborn/tags', { headers: withToken(old) })).status).toBe(403);
+      });
+
+      describe('admins (tok_root is the hub’s bootstrap admin)', () => {
+        it('an admin’s token issued while public keeps opening the repository once it is private', async () => {
+          const images = await imageChain('adm', [{ 'a.txt': 'a' }]);
+          await push(alice, 'alice_01/audited', images);
+          const admin = await readToken('alice_01/audited', as('tok_root'));
+          await makePrivate('alice_01/audited', 'alice_01');
+          expect(await pullStatuses('alice_01/audited', images[0], admin)).toEqual(allOk);
+        });
+      });
+    });
+
+    describe('token signature variants', () => {
+      let token: string;
+      let image: TestImage;
+      beforeAll(async () => {
+        [image] = await imageChain('variants', [{ 'v.txt': 'v' }]);
+        await push(alice, 'alice_01/variants', [image]);
+        token = await readToken('alice_01/variants');
+      });
+
+      it('the token as issued opens the repository (the control)', async () => {
+        expect(await pullStatuses('alice_01/variants', image, token)).toEqual(allOk);
+      });
+
+      const signatureOf = (t: string) => /^signature=([^,]+),/.exec(t)![1];
+      const rest = (t: string) => t.slice(t.indexOf(','));
+      it.each([
+        ['extra .parts appended to the signature', (t: string) => `signature=${signatureOf(t)}.extra${rest(t)}`],
+        ['an empty extra .part', (t: string) => `signature=${signatureOf(t)}.${rest(t)}`],
+        ['trailing garbage', (t: string) => `${t}garbage`],
+        ['a trailing field', (t: string) => `${t},user="tok_root"`],
+        ['a duplicated access field', (t: string) => `${t},access=write`],
+        ['a duplicated signature field', (t: string) => `signature=${signatureOf(t)},${t}`],
+        ['a different field order', (t: string) => `access=read,repository="alice_01/variants",signature=${signatureOf(t)}`],
+        ['a different order with an extra field', (t: string) => `repository="alice_01/variants",extra=1,access=read,signature=${signatureOf(t)}`],
+      ])('refuses %s with 403, on the index and the registry routes', async (_what, edit) => {
+        const variant = edit(token);
+        expect(variant).not.toBe(token);
+        const statuses = await pullStatuses('alice_01/variants', image, variant);
+        expect(statuses).toEqual({ images: 403, tags: 403, tag: 403, json: 403, layer: 403, ancestry: 403, auth: 403 });
+        const answer = await http(other, 'GET', '/v1/repositories/alice_01/variants/images', { headers: withToken(variant) });
+        expect(typeof (answer.json() as { error: unknown }).error).toBe('string');
+      });
+    });
+
+    describe('anonymous read tokens are stateless', () => {
+      it('anonymous pulls append no TokenIssued event; a user’s pull still does, and the anonymous token still works', async () => {
+        const [image] = await imageChain('stateless', [{ 's.txt': 's' }]);
+        await push(alice, 'alice_01/popular', [image]);
+        const db = tokensDatabaseUrl(hub);
+        const before = await tokenIssuedEvents(db);
+        const tokens: string[] = [];
+        for (let i = 0; i < 5; i++) tokens.push(await readToken('alice_01/popular'));
+        expect(new Set(tokens).size).toBe(5);
+        expect(await tokenIssuedEvents(db)).toEqual(before);
+        // Still signed and valid: the anonymous token pulls.
+        expect(await pullStatuses('alice_01/popular', image, tokens[0])).toEqual(allOk);
+
+        await readToken('alice_01/popular', as('bob_0001'));
+        const after = await tokenIssuedEvents(db);
+        expect(after).toHaveLength(before.length + 1);
+        expect(after[after.length - 1]).toMatchObject({ username: 'bob_0001', access: 'read', repository: 'alice_01/popular' });
+      });
+
+      it('an anonymous token is still void once its repository is deleted', async () => {
+        const [image] = await imageChain('void', [{ 'x.txt': 'x' }]);
+        await push(alice, 'alice_01/doomed', [image]);
+        const anonymous = await readToken('alice_01/doomed');
+        expect((await http(writer, 'DELETE', '/v1/repositories/alice_01/doomed/', { headers: as('alice_01') })).status).toBe(200);
+        const statuses = await pullStatuses('alice_01/doomed', image, anonymous);
+        expect(refused(statuses)).toBe(true);
+      });
+    });
+  });
+}
