@@ -9,7 +9,7 @@ import { TokensModule } from '@dockyard/tokens';
 import { createGatewayApp } from '@dockyard/gateway';
 import { InProcessBus } from '@dockyard/messaging';
 import { ProjectorModule } from '@dockyard/projector';
-import { createHubRuntime, createLogger, loadHubConfig, startEmbeddedPostgres } from '@dockyard/runtime';
+import { createHubRuntime, createLogger, guardProcess, loadHubConfig, startEmbeddedPostgres } from '@dockyard/runtime';
 
 /**
  * The whole hub in one process: every service with the in-process bus and one PostgreSQL — the
@@ -18,6 +18,7 @@ import { createHubRuntime, createLogger, loadHubConfig, startEmbeddedPostgres } 
 async function main(): Promise<void> {
   const config = loadHubConfig();
   const logger = createLogger('dockyard', config.logLevel);
+  guardProcess(logger);
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.embeddedPostgresPort });

@@ -3,3 +3,4 @@ export * from './hub-runtime';
 export * from './logger';
 export * from './embedded-postgres';
 export * from './service-process';
+export * from './process-guard';

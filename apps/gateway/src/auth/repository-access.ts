@@ -5,6 +5,10 @@ import { RepositoriesReadModel, RepositoryView } from '../repositories/repositor
 import { UsersReadModel } from '../users/users.read-model';
 import { Authenticator, Principal } from './authenticator';
 
+/** The repository token of `Authorization: Token ...`, if one is there (an empty `Token ` is none). */
+export const presentedToken = (request: FastifyRequest): string | undefined =>
+  /^Token\s+(.*)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim() || undefined;
+
 /** Who is calling a repository route, and how they proved it. */
 export type Caller =
   | { kind: 'anonymous' }
@@ -42,7 +46,7 @@ export class RepositoryAccess {
     known?: RepositoryView,
   ): Promise<Caller> {
     const header = request.headers.authorization ?? '';
-    const token = /^Token\s+(.*)$/i.exec(header)?.[1]?.trim();
+    const token = presentedToken(request);
     if (token) {
       const grant = await this.bus.send<ValidateTokenReply>(
         'tokens',

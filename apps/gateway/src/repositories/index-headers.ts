@@ -44,10 +44,21 @@ export class IndexHeaders {
   async apply(
     request: FastifyRequest,
     reply: FastifyReply,
-    grant: { repository: string; repositoryId: string; access: TokenAccess; principal: Principal | null },
+    grant: { repository: string; repositoryId: string; access: TokenAccess; principal: Principal | null; token?: string },
   ): Promise<void> {
     void reply.header('X-Docker-Endpoints', this.endpointsFor(request)).header('Vary', 'Accept');
     if (String(request.headers['x-docker-token']).toLowerCase() !== 'true') return;
+    // A caller who came with a token just had it validated for this repository: it gets that same
+    // grant back, bound to its user, rather than an anonymous one that a private repository refuses.
+    const token = grant.token ?? (await this.issue(request, grant));
+    // A token is a credential: no shared or private cache may keep the answer that carries it.
+    void reply.header('X-Docker-Token', token).header('WWW-Authenticate', `Token ${token}`).header('Cache-Control', 'no-store');
+  }
+
+  private async issue(
+    request: FastifyRequest,
+    grant: { repository: string; repositoryId: string; access: TokenAccess; principal: Principal | null },
+  ): Promise<string> {
     const { token } = await this.bus.send<IssueTokenReply>(
       'tokens',
       TOKENS_COMMANDS.IssueToken,
@@ -59,7 +70,6 @@ export class IndexHeaders {
       },
       { correlationId: request.id, requestId: request.id, actor: grant.principal ? `user:${grant.principal.username}` : 'anonymous' },
     );
-    // A token is a credential: no shared or private cache may keep the answer that carries it.
-    void reply.header('X-Docker-Token', token).header('WWW-Authenticate', `Token ${token}`).header('Cache-Control', 'no-store');
+    return token;
   }
 }

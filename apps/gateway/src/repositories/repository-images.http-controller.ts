@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/com
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, IMAGES_COMMANDS, ImagesReply, PROJECTIONS } from '@dockyard/contracts';
 import { MessageBus } from '@dockyard/messaging';
-import { RepositoryAccess } from '../auth/repository-access';
+import { RepositoryAccess, presentedToken } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
@@ -51,6 +51,7 @@ export class RepositoryImagesHttpController {
       repositoryId: repository!.repositoryId,
       access: 'write',
       principal: caller.kind === 'user' ? caller.principal : null,
+      token: caller.kind === 'token' ? presentedToken(request) : undefined,
     });
     this.headers.recordActivity(request, repository!.repositoryId, 'push');
     void reply.status(204).send();
@@ -76,6 +77,7 @@ export class RepositoryImagesHttpController {
       repositoryId: repository!.repositoryId,
       access: 'read',
       principal: caller.kind === 'user' ? caller.principal : null,
+      token: caller.kind === 'token' ? presentedToken(request) : undefined,
     });
     this.headers.recordActivity(request, repository!.repositoryId, 'pull');
     sendJson(reply, 200, images);
