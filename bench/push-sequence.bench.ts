@@ -9,7 +9,7 @@ const CONCURRENCY = 4;
 
 /** Sums of a histogram family in the Prometheus text, by a label filter. */
 async function histogramSum(name: string, filter = ''): Promise<number> {
-  // /metrics is for admins only; the hub below makes bench_admin one.
+  // /metrics is for admins only; bench_admin is the hub's bootstrap admin below.
   const answer = await fetch(`${GATEWAY}/metrics`, { headers: { Authorization: basicAuth('bench_admin', 'secret1') } });
   if (answer.status !== 200) throw new Error(`metrics answered ${answer.status}`);
   const text = await answer.text();
@@ -33,7 +33,8 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(__dirname, '../../.test-runs/bench-push'),
     DOCKYARD_PG_POOL_SIZE: '6',
-    DOCKYARD_ADMINS: 'bench_admin',
+    DOCKYARD_ADMIN_USERNAME: 'bench_admin',
+    DOCKYARD_ADMIN_PASSWORD: 'secret1',
   };
   const processes: ChildProcess[] = ['projector', 'accounts', 'repositories', 'images', 'tokens'].map((app) =>
     startScript(`dist/apps/${app}/src/main.js`, env),
@@ -41,7 +42,7 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
   processes.push(startScript('dist/apps/gateway/src/main.js', { ...env, PORT: '5621', HOST: '127.0.0.1' }));
   try {
     await waitFor(`${GATEWAY}/v1/_ping`);
-    for (const username of ['pusher', 'bench_admin']) {
+    for (const username of ['pusher']) {
       for (let i = 0; ; i++) {
         const answer = await fetch(`${GATEWAY}/v1/users/`, {
           method: 'POST',

@@ -108,7 +108,7 @@ export function describeEdges(mode: string, startHub: (options: HubOptions) => P
     beforeAll(async () => {
       hub = await startHub({
         requireConfirmation: false,
-        admins: [ADMIN],
+        admin: ADMIN,
         registryEndpoints: endpoints,
         env: { DOCKYARD_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) },
       });
@@ -371,8 +371,7 @@ export function describeEdges(mode: string, startHub: (options: HubOptions) => P
       expect((await http(url, 'GET', '/v1/repositories/own_0001/other', { headers: as('own_0001') })).status).toBe(404);
     });
 
-    describe(`with an admin (${ADMIN}, granted by DOCKYARD_ADMINS)`, () => {
-      beforeAll(() => user(ADMIN));
+    describe(`with an admin (${ADMIN}, the hub's bootstrap admin)`, () => {
 
       it('GET /metrics: 401 anonymous, 403 for a non-admin, 200 for an admin', async () => {
         const anonymous = await http(url, 'GET', '/metrics');

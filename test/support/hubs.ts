@@ -56,6 +56,18 @@ const newDataDir = (): string => {
   return dir;
 };
 
+/**
+ * Stops the processes, then fails if any of them logged a rejection nobody awaited (the process
+ * guard keeps serving after one, so only its log line shows the bug).
+ */
+async function stopAll(processes: HubProcess[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop()));
+  const guilty = processes.filter((p) => p.log.includes('unhandled promise rejection'));
+  if (guilty.length > 0) {
+    throw new Error(`unhandled rejection logged by ${guilty.map((p) => `${p.app}:\n${p.log}`).join('\n')}`);
+  }
+}
+
 /** `npm start`'s process: everything in one, on its own embedded PostgreSQL in `dataDir`. */
 export async function startStandaloneHub(options: HubOptions = {}): Promise<TestHub & { pgPort: number }> {
   const dataDir = options.dataDir ?? newDataDir();
@@ -71,7 +83,7 @@ export async function startStandaloneHub(options: HubOptions = {}): Promise<Test
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForGateway(url, [hub]);
-  return { mode: 'standalone', urls: [url], dataDir, processes: [hub], pgPort, stop: () => hub.stop() };
+  return { mode: 'standalone', urls: [url], dataDir, processes: [hub], pgPort, stop: () => stopAll([hub]) };
 }
 
 /** Every app its own process, Kafka between them (topics under a fresh prefix), one fresh database. */
@@ -96,7 +108,7 @@ export async function startDistributedHub(options: HubOptions = {}): Promise<Tes
     urls.push(`http://127.0.0.1:${port}`);
   }
   const stop = async () => {
-    await Promise.all(processes.map((p) => p.stop()));
+    await stopAll(processes);
   };
   try {
     for (const url of urls) await waitForGateway(url, processes, 90000);

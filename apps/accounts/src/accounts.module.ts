@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
+import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore } from '@dockyard/eventstore';
 import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { AccountsMessageController } from './accounts.message-controller';
@@ -21,6 +22,9 @@ import { ACCOUNTS_SCHEMA, UserRepository } from './infrastructure/user.repositor
  */
 @Module({})
 export class AccountsModule {
+  /** Its transport: the commands it answers and the consumer group of its event handlers. */
+  static readonly transport: BusServerOptions = { service: 'accounts' };
+
   static forRuntime(runtime: HubRuntime): DynamicModule {
     const { config, logger } = runtime;
     return {

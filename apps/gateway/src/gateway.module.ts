@@ -12,6 +12,7 @@ import { RegistryImagesHttpController } from './registry/registry-images.http-co
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsHttpController } from './metrics/metrics.http-controller';
 import { timedBus } from './metrics/timed-bus';
+import { BusClient } from '@dockyard/messaging';
 import { ReadYourWrites } from './http/read-your-writes';
 import { PingHttpController } from './registry/ping.http-controller';
 import { UsersHttpController } from './users/users.http-controller';
@@ -29,15 +30,21 @@ export class GatewayModule {
     const readPool = runtime.pool('read');
     const metrics = new GatewayMetrics();
     const bus = timedBus(runtime.bus, metrics);
+    const clients = {
+      accounts: new BusClient(bus, 'accounts'),
+      repositories: new BusClient(bus, 'repositories'),
+      images: new BusClient(bus, 'images'),
+      tokens: new BusClient(bus, 'tokens'),
+    };
     const users = new UsersReadModel(readPool);
     const authenticator = new Authenticator(
-      bus,
+      clients.accounts,
       users,
       new CredentialCache(runtime.config.credentialCacheKey),
       new FailedLoginLimiter(),
     );
     const repositories = new RepositoriesReadModel(readPool);
-    const repositoryAccess = new RepositoryAccess(bus, authenticator, repositories, users);
+    const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users);
     const images = new ImagesReadModel(readPool);
     return {
       module: GatewayModule,
@@ -54,7 +61,10 @@ export class GatewayModule {
       ],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
-        { provide: GATEWAY.bus, useValue: bus },
+        { provide: GATEWAY.clients.accounts, useValue: clients.accounts },
+        { provide: GATEWAY.clients.repositories, useValue: clients.repositories },
+        { provide: GATEWAY.clients.images, useValue: clients.images },
+        { provide: GATEWAY.clients.tokens, useValue: clients.tokens },
         { provide: GATEWAY.metrics, useValue: metrics },
         {
           provide: GATEWAY.authenticator,
@@ -65,7 +75,7 @@ export class GatewayModule {
         { provide: GATEWAY.images, useValue: images },
         { provide: GATEWAY.imageAccess, useValue: new ImageAccess(authenticator, repositoryAccess, repositories, images) },
         { provide: GATEWAY.blobs, useValue: blobStoreFromEnvironment(runtime.config.dataDir) },
-        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(bus, runtime.config.registryEndpoints) },
+        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints) },
         {
           provide: GATEWAY.readYourWrites,
           useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger, metrics),

@@ -1,6 +1,12 @@
 /** Nest injection tokens of the gateway's collaborators. */
 export const GATEWAY = {
-  bus: Symbol('bus'),
+  /** A Nest ClientProxy per service (BusClient over the process's bus): commands by send, activity by emit. */
+  clients: {
+    accounts: Symbol('accountsClient'),
+    repositories: Symbol('repositoriesClient'),
+    images: Symbol('imagesClient'),
+    tokens: Symbol('tokensClient'),
+  },
   authenticator: Symbol('authenticator'),
   readYourWrites: Symbol('readYourWrites'),
   repositories: Symbol('repositories'),

@@ -62,8 +62,7 @@ export class ImagesMessageController {
     return this.images.mountImage(command, context.getMetadata());
   }
 
-  @EventPattern(REPOSITORIES_EVENTS.RepositoryCreated)
-  @EventPattern(REPOSITORIES_EVENTS.RepositoryDeleted)
+  @EventPattern([REPOSITORIES_EVENTS.RepositoryCreated, REPOSITORIES_EVENTS.RepositoryDeleted])
   async repositoryChanged(@Payload() event: PublishedEvent) {
     await this.known.apply(event);
   }

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore } from '@dockyard/eventstore';
 import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
@@ -11,6 +12,9 @@ import { IMAGES_SCHEMA, ImageStore, RepositoryImagesStore } from './infrastructu
 /** The images service: per repository, the image list (index) and the tags; per (namespace, id), the image. */
 @Module({})
 export class ImagesModule {
+  /** Its transport: the commands it answers and the consumer group of its event handlers. */
+  static readonly transport: BusServerOptions = { service: 'images', group: 'images' };
+
   static forRuntime(runtime: HubRuntime): DynamicModule {
     const pool = runtime.pool('images');
     return {

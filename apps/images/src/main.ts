@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { runServiceProcess } from '@dockyard/runtime';
 import { ImagesModule } from './images.module';
 
-void runServiceProcess('images', (runtime) => ImagesModule.forRuntime(runtime), { service: 'images', group: 'images' }).catch((error) => {
+void runServiceProcess('images', (runtime) => ImagesModule.forRuntime(runtime), ImagesModule.transport).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { runServiceProcess } from '@dockyard/runtime';
 import { RepositoriesModule } from './repositories.module';
 
-void runServiceProcess('repositories', (runtime) => RepositoriesModule.forRuntime(runtime), { service: 'repositories' }).catch((error) => {
+void runServiceProcess('repositories', (runtime) => RepositoriesModule.forRuntime(runtime), RepositoriesModule.transport).catch((error) => {
   console.error(error);
   process.exit(1);
 });

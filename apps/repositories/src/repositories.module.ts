@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore } from '@dockyard/eventstore';
 import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
@@ -11,6 +12,9 @@ import { RepositoriesMessageController } from './repositories.message-controller
 /** The repositories service: owns repositories (names, visibility, descriptions, deletion). */
 @Module({})
 export class RepositoriesModule {
+  /** Its transport: the commands it answers and the consumer group of its event handlers. */
+  static readonly transport: BusServerOptions = { service: 'repositories' };
+
   static forRuntime(runtime: HubRuntime): DynamicModule {
     const useCase = <T>(make: (store: RepositoryStore) => T) => ({ useFactory: make, inject: [RepositoryStore] });
     return {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestMicroservice } from '@nestjs/common';
 import { AccountsModule } from '@dockyard/accounts';
 import { ImagesModule } from '@dockyard/images';
 import { RepositoriesModule } from '@dockyard/repositories';
@@ -9,7 +8,7 @@ import { TokensModule } from '@dockyard/tokens';
 import { createGatewayApp } from '@dockyard/gateway';
 import { InProcessBus } from '@dockyard/messaging';
 import { ProjectorModule } from '@dockyard/projector';
-import { createHubRuntime, createLogger, loadHubConfig, startEmbeddedPostgres } from '@dockyard/runtime';
+import { createHubRuntime, createLogger, guardProcess, loadHubConfig, startBusMicroservice, startEmbeddedPostgres } from '@dockyard/runtime';
 
 /**
  * The whole hub in one process: every service with the in-process bus and one PostgreSQL — the
@@ -18,6 +17,7 @@ import { createHubRuntime, createLogger, loadHubConfig, startEmbeddedPostgres } 
 async function main(): Promise<void> {
   const config = loadHubConfig();
   const logger = createLogger('dockyard', config.logLevel);
+  guardProcess(logger);
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.embeddedPostgresPort });
@@ -25,9 +25,10 @@ async function main(): Promise<void> {
 
   const bus = new InProcessBus({ logger: logger.child({ component: 'bus' }), defaultTimeoutMs: config.commandTimeoutMs });
   const runtime = createHubRuntime(config, bus, logger);
-  const services: INestApplicationContext[] = [];
+  // The same microservices as distributed mode, each on the in-process bus instead of Kafka.
+  const services: INestMicroservice[] = [];
   for (const module of [ProjectorModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule]) {
-    services.push(await NestFactory.createApplicationContext(module.forRuntime(runtime), { logger: ['error', 'warn'] }));
+    services.push(await startBusMicroservice(module.forRuntime(runtime), bus, module.transport));
   }
   const gateway = await createGatewayApp(runtime);
   await gateway.listen(config.port, config.host);

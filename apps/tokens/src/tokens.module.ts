@@ -1,10 +1,46 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
-import { TokensService } from './tokens.service';
+import { BusServerOptions } from '@dockyard/messaging';
+import { EventStore } from '@dockyard/eventstore';
+import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { TokensHandlers } from './application/tokens.handlers';
+import { Revocations } from './infrastructure/revocations';
+import { TokenSigner } from './infrastructure/token-signer';
+import { CreateTokenTables1732400005000 } from './infrastructure/tokens.migrations';
+import { TokensMessageController } from './tokens.message-controller';
 
+const TOKENS_SCHEMA = 'tokens';
+
+/** The tokens service: repository access tokens, their expiry and revocation. */
 @Module({})
 export class TokensModule {
+  /** Its transport: the commands it answers and the consumer group of its event handlers. */
+  static readonly transport: BusServerOptions = { service: 'tokens', group: 'tokens' };
+
   static forRuntime(runtime: HubRuntime): DynamicModule {
-    return { module: TokensModule, providers: [{ provide: HUB_RUNTIME, useValue: runtime }, TokensService] };
+    const pool = runtime.pool('tokens');
+    const store = new ServiceStore(runtime, { service: 'tokens', schema: TOKENS_SCHEMA, migrations: [CreateTokenTables1732400005000] });
+    return {
+      module: TokensModule,
+      controllers: [TokensMessageController],
+      providers: [
+        { provide: HUB_RUNTIME, useValue: runtime },
+        { provide: ServiceStore, useValue: store },
+        { provide: Revocations, useFactory: () => new Revocations(pool) },
+        {
+          provide: TokensHandlers,
+          // The signing key lives in the tokens schema: read it once the schema is migrated.
+          useFactory: async (revocations: Revocations) => {
+            await store.migrated();
+            return new TokensHandlers(
+              await TokenSigner.load(pool, process.env.DOCKYARD_TOKEN_KEY),
+              revocations,
+              new EventStore(pool, TOKENS_SCHEMA),
+              runtime.config.tokenTtlSeconds,
+            );
+          },
+          inject: [Revocations],
+        },
+      ],
+    };
   }
 }

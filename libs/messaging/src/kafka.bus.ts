@@ -150,6 +150,10 @@ export class KafkaBus implements MessageBus {
       }, timeoutMs);
       this.pending.set(requestId, { resolve, reject, timer });
     });
+    // The reply timer runs while producer.send may still be retrying (a broker that is down): if it
+    // fires first, its rejection must not go unobserved and take the process down before the
+    // `await reply` below observes it.
+    reply.catch(() => undefined);
     const envelope: CommandEnvelope = { pattern, payload, metadata, expiresAt: Date.now() + timeoutMs };
     try {
       await this.producer!.send({

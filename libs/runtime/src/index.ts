@@ -4,3 +4,4 @@ export * from './logger';
 export * from './embedded-postgres';
 export * from './service-process';
 export * from './service-store';
+export * from './process-guard';

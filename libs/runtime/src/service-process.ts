@@ -5,11 +5,13 @@ import { BusExceptionFilter, BusServer, BusServerOptions, KafkaBus, MessageBus, 
 import { loadHubConfig } from './hub-config';
 import { HubRuntime, createHubRuntime } from './hub-runtime';
 import { createLogger } from './logger';
+import { guardProcess } from './process-guard';
 
 /** The runtime of one app running alone (distributed mode): Kafka between the processes. */
 export async function createDistributedRuntime(app: string): Promise<HubRuntime> {
   const config = loadHubConfig();
   const logger = createLogger(app, config.logLevel);
+  guardProcess(logger);
   const bus = new KafkaBus({
     brokers: config.kafkaBrokers,
     clientId: `dockyard-${app}`,

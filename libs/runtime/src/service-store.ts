@@ -20,16 +20,24 @@ export interface ServiceStoreOptions {
  */
 export class ServiceStore implements OnApplicationBootstrap, OnApplicationShutdown {
   private relay?: OutboxRelay;
+  private migration?: Promise<void>;
 
   constructor(
     private readonly runtime: HubRuntime,
     private readonly options: ServiceStoreOptions,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const { config, bus, logger } = this.runtime;
+  /** The schema, migrated once; a provider that reads its own tables at construction awaits it. */
+  migrated(): Promise<void> {
     const { service, schema, migrations } = this.options;
-    await runMigrations(databaseUrlFor(config, service), schema, migrations);
+    this.migration ??= runMigrations(databaseUrlFor(this.runtime.config, service), schema, migrations);
+    return this.migration;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { bus, logger } = this.runtime;
+    const { service, schema } = this.options;
+    await this.migrated();
     await this.options.afterMigrations?.();
     this.relay = new OutboxRelay({
       pool: this.runtime.pool(service),

@@ -1,7 +1,8 @@
 import { Controller, Delete, Inject, Param, Put, Req, Res } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ACCOUNTS_COMMANDS, ChangeRoleReply, DomainError, PROJECTIONS } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { sendCommand } from '@dockyard/messaging';
 import { Authenticator } from '../auth/authenticator';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -14,7 +15,7 @@ import { requestMetadata } from '../http/request-metadata';
 @Controller('v1/admin/users/:username/roles/:role')
 export class RolesHttpController {
   constructor(
-    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.clients.accounts) private readonly accountsClient: ClientProxy,
     @Inject(GATEWAY.authenticator) private readonly authenticator: Authenticator,
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
   ) {}
@@ -34,12 +35,12 @@ export class RolesHttpController {
   private async change(request: FastifyRequest, username: string, role: string, granted: boolean): Promise<void> {
     const admin = await this.authenticator.requireActive(request);
     if (!admin.admin) throw new DomainError('forbidden', 'Only admins may change roles');
-    const written = await this.bus.send<ChangeRoleReply>(
-      'accounts',
+    const written = await sendCommand<ChangeRoleReply>(
+      this.accountsClient,
       ACCOUNTS_COMMANDS.ChangeRole,
       { actor: { username: admin.username, admin: admin.admin }, username, role, granted },
       requestMetadata(request, admin.username),
-      { key: username },
+      username,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.users, written);
   }

@@ -1,6 +1,7 @@
 import { FastifyRequest } from 'fastify';
 import { ACCOUNTS_COMMANDS, AuthenticateReply, DomainError, isDomainError } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { sendCommand } from '@dockyard/messaging';
+import { ClientProxy } from '@nestjs/microservices';
 import { UsersReadModel } from '../users/users.read-model';
 import { parseBasicCredentials } from './basic-credentials';
 import { CredentialCache } from './credential-cache';
@@ -20,7 +21,7 @@ export interface Principal {
  */
 export class Authenticator {
   constructor(
-    private readonly bus: MessageBus,
+    private readonly accountsClient: ClientProxy,
     private readonly users: UsersReadModel,
     private readonly cache: CredentialCache,
     private readonly limiter: FailedLoginLimiter,
@@ -56,12 +57,12 @@ export class Authenticator {
       }
       this.cache.forget(username, password);
     }
-    const reply = await this.bus.send<AuthenticateReply>(
-      'accounts',
+    const reply = await sendCommand<AuthenticateReply>(
+      this.accountsClient,
       ACCOUNTS_COMMANDS.Authenticate,
       { username, password },
       { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
-      { key: username },
+      username,
     );
     this.cache.remember(username, password, reply.credentialsVersion);
     return { username: reply.username, active: reply.active, admin: reply.admin, credentialsVersion: reply.credentialsVersion };

@@ -1,9 +1,14 @@
 import { FastifyRequest } from 'fastify';
 import { DomainError, TOKENS_COMMANDS, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { sendCommand } from '@dockyard/messaging';
+import { ClientProxy } from '@nestjs/microservices';
 import { RepositoriesReadModel, RepositoryView } from '../repositories/repositories.read-model';
 import { UsersReadModel } from '../users/users.read-model';
 import { Authenticator, Principal } from './authenticator';
+
+/** The repository token of `Authorization: Token ...`, if one is there (an empty `Token ` is none). */
+export const presentedToken = (request: FastifyRequest): string | undefined =>
+  /^Token\s+(.*)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim() || undefined;
 
 /** Who is calling a repository route, and how they proved it. */
 export type Caller =
@@ -25,7 +30,7 @@ const mayRead = (principal: Principal, repository: RepositoryView): boolean =>
  */
 export class RepositoryAccess {
   constructor(
-    private readonly bus: MessageBus,
+    private readonly tokensClient: ClientProxy,
     private readonly authenticator: Authenticator,
     private readonly repositories: RepositoriesReadModel,
     private readonly users: UsersReadModel,
@@ -42,10 +47,10 @@ export class RepositoryAccess {
     known?: RepositoryView,
   ): Promise<Caller> {
     const header = request.headers.authorization ?? '';
-    const token = /^Token\s+(.*)$/i.exec(header)?.[1]?.trim();
+    const token = presentedToken(request);
     if (token) {
-      const grant = await this.bus.send<ValidateTokenReply>(
-        'tokens',
+      const grant = await sendCommand<ValidateTokenReply>(
+        this.tokensClient,
         TOKENS_COMMANDS.ValidateToken,
         { token, repository, access: tokenAccess },
         { correlationId: request.id, requestId: request.id, actor: 'anonymous' },

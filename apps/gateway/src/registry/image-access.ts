@@ -1,7 +1,7 @@
 import { FastifyRequest } from 'fastify';
 import { DomainError } from '@dockyard/contracts';
 import { Authenticator, Principal } from '../auth/authenticator';
-import { RepositoryAccess, mayWriteIn } from '../auth/repository-access';
+import { RepositoryAccess, mayWriteIn, presentedToken } from '../auth/repository-access';
 import { RepositoriesReadModel } from '../repositories/repositories.read-model';
 import { ImagesReadModel, Reader } from './images.read-model';
 
@@ -40,7 +40,7 @@ export class ImageAccess {
 
   async target(request: FastifyRequest, imageId: string, need: 'read' | 'write'): Promise<ImageTarget> {
     const header = request.headers.authorization ?? '';
-    const token = /^Token\s+(.*)$/i.exec(header)?.[1]?.trim();
+    const token = presentedToken(request);
     if (token) {
       const fullName = /repository="([^"/]+)\/([^"]+)"/.exec(token);
       const repository = fullName && (await this.repositories.find(fullName[1], fullName[2]));

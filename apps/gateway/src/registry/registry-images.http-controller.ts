@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Controller, Get, Headers, Inject, Param, Put, Req, Res } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { BlobStore } from '@dockyard/blobstore';
 import { DomainError, IMAGE_COMMANDS, PROJECTIONS, WrittenStream, isDomainError } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { emitActivity, sendCommand } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -32,7 +33,7 @@ function validId(id: string): string {
 @Controller('v1/images')
 export class RegistryImagesHttpController {
   constructor(
-    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.clients.images) private readonly imagesClient: ClientProxy,
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
     @Inject(GATEWAY.images) private readonly images: ImagesReadModel,
     @Inject(GATEWAY.imageAccess) private readonly access: ImageAccess,
@@ -183,9 +184,8 @@ export class RegistryImagesHttpController {
    * without being awaited; a lost record only costs an upload later, so errors are only logged.
    */
   private recordFetch(request: FastifyRequest, username: string, namespace: string, imageId: string): void {
-    this.bus
-      .recordActivity({ activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username, namespace, imageId, at: new Date().toISOString() })
-      .catch((error) => request.log.warn({ err: error }, 'image fetch not recorded'));
+    const fetched = { activityId: randomUUID(), repositoryId: null, kind: 'image-fetched' as const, username, namespace, imageId, at: new Date().toISOString() };
+    emitActivity(this.imagesClient, fetched).catch((error: unknown) => request.log.warn({ err: error }, 'image fetch not recorded'));
   }
 
   /**
@@ -212,7 +212,7 @@ export class RegistryImagesHttpController {
 
   private async command<T>(request: FastifyRequest, pattern: string, payload: object, namespace: string, imageId: string): Promise<T | 'exists'> {
     try {
-      return await this.bus.send<T>('images', pattern, payload, requestMetadata(request), { key: `${namespace}/${imageId}` });
+      return await sendCommand<T>(this.imagesClient, pattern, payload, requestMetadata(request), `${namespace}/${imageId}`);
     } catch (error) {
       if ((error as DomainError).code === 'already-exists') return 'exists';
       throw error;

@@ -1,7 +1,8 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DomainError, IssueTokenReply, TOKENS_COMMANDS, TokenAccess } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { emitActivity, sendCommand } from '@dockyard/messaging';
+import { ClientProxy } from '@nestjs/microservices';
 import { Principal } from '../auth/authenticator';
 import { isHostAndPort } from '../http/host-header';
 
@@ -12,7 +13,8 @@ import { isHostAndPort } from '../http/host-header';
  */
 export class IndexHeaders {
   constructor(
-    private readonly bus: MessageBus,
+    private readonly tokensClient: ClientProxy,
+    private readonly repositoriesClient: ClientProxy,
     private readonly endpoints: string[],
   ) {
     const wrong = endpoints.filter((item) => !isHostAndPort(item));
@@ -24,9 +26,9 @@ export class IndexHeaders {
    * count must not fail the client's pull or push, so errors are only logged.
    */
   recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push'): void {
-    this.bus
-      .recordActivity({ activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString() })
-      .catch((error) => request.log.warn({ err: error }, 'activity not recorded'));
+    emitActivity(this.repositoriesClient, { activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString() }).catch(
+      (error: unknown) => request.log.warn({ err: error }, 'activity not recorded'),
+    );
   }
 
   /**
@@ -44,12 +46,23 @@ export class IndexHeaders {
   async apply(
     request: FastifyRequest,
     reply: FastifyReply,
-    grant: { repository: string; repositoryId: string; access: TokenAccess; principal: Principal | null },
+    grant: { repository: string; repositoryId: string; access: TokenAccess; principal: Principal | null; token?: string },
   ): Promise<void> {
     void reply.header('X-Docker-Endpoints', this.endpointsFor(request)).header('Vary', 'Accept');
     if (String(request.headers['x-docker-token']).toLowerCase() !== 'true') return;
-    const { token } = await this.bus.send<IssueTokenReply>(
-      'tokens',
+    // A caller who came with a token just had it validated for this repository: it gets that same
+    // grant back, bound to its user, rather than an anonymous one that a private repository refuses.
+    const token = grant.token ?? (await this.issue(request, grant));
+    // A token is a credential: no shared or private cache may keep the answer that carries it.
+    void reply.header('X-Docker-Token', token).header('WWW-Authenticate', `Token ${token}`).header('Cache-Control', 'no-store');
+  }
+
+  private async issue(
+    request: FastifyRequest,
+    grant: { repository: string; repositoryId: string; access: TokenAccess; principal: Principal | null },
+  ): Promise<string> {
+    const { token } = await sendCommand<IssueTokenReply>(
+      this.tokensClient,
       TOKENS_COMMANDS.IssueToken,
       {
         repository: grant.repository,
@@ -59,7 +72,6 @@ export class IndexHeaders {
       },
       { correlationId: request.id, requestId: request.id, actor: grant.principal ? `user:${grant.principal.username}` : 'anonymous' },
     );
-    // A token is a credential: no shared or private cache may keep the answer that carries it.
-    void reply.header('X-Docker-Token', token).header('WWW-Authenticate', `Token ${token}`).header('Cache-Control', 'no-store');
+    return token;
   }
 }

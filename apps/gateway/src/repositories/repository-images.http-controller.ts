@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, IMAGES_COMMANDS, ImagesReply, PROJECTIONS } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
-import { RepositoryAccess } from '../auth/repository-access';
+import { sendCommand } from '@dockyard/messaging';
+import { RepositoryAccess, presentedToken } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
@@ -16,7 +17,7 @@ import { repositoryPath } from './repository-path';
 @Controller('v1/repositories')
 export class RepositoryImagesHttpController {
   constructor(
-    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.clients.images) private readonly imagesClient: ClientProxy,
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
     @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
     @Inject(GATEWAY.repositoryAccess) private readonly access: RepositoryAccess,
@@ -38,12 +39,12 @@ export class RepositoryImagesHttpController {
     const images = imageList(body);
     // A bad Host must fail before anything is written, not when the answer's headers are made.
     this.headers.endpointsFor(request);
-    const written = await this.bus.send<ImagesReply>(
-      'images',
+    const written = await sendCommand<ImagesReply>(
+      this.imagesClient,
       IMAGES_COMMANDS.UpdateIndex,
       { repositoryId: repository!.repositoryId, images },
       requestMetadata(request, caller.kind === 'user' ? caller.principal.username : undefined),
-      { key: repository!.repositoryId },
+      repository!.repositoryId,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.images, written);
     await this.headers.apply(request, reply, {
@@ -51,6 +52,7 @@ export class RepositoryImagesHttpController {
       repositoryId: repository!.repositoryId,
       access: 'write',
       principal: caller.kind === 'user' ? caller.principal : null,
+      token: caller.kind === 'token' ? presentedToken(request) : undefined,
     });
     this.headers.recordActivity(request, repository!.repositoryId, 'push');
     void reply.status(204).send();
@@ -76,6 +78,7 @@ export class RepositoryImagesHttpController {
       repositoryId: repository!.repositoryId,
       access: 'read',
       principal: caller.kind === 'user' ? caller.principal : null,
+      token: caller.kind === 'token' ? presentedToken(request) : undefined,
     });
     this.headers.recordActivity(request, repository!.repositoryId, 'pull');
     sendJson(reply, 200, images);

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CreateRepositoryReply,
@@ -11,7 +12,7 @@ import {
   RepositoryMetadata,
   UpdateRepositoryReply,
 } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { sendCommand } from '@dockyard/messaging';
 import { Authenticator, Principal } from '../auth/authenticator';
 import { RepositoryAccess, mayWriteIn } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
@@ -49,7 +50,8 @@ const METADATA_FIELDS = ['description', 'full_description', 'is_public', 'logo']
 @Controller('v1/repositories')
 export class RepositoryIndexHttpController {
   constructor(
-    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.clients.images) private readonly imagesClient: ClientProxy,
+    @Inject(GATEWAY.clients.repositories) private readonly repositoriesClient: ClientProxy,
     @Inject(GATEWAY.authenticator) private readonly authenticator: Authenticator,
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
     @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
@@ -73,8 +75,8 @@ export class RepositoryIndexHttpController {
     if (!Array.isArray(body)) {
       if (typeof body !== 'object' || body === null) throw new DomainError('invalid', 'The body must be a JSON array or object');
       await this.assertVisible(path.namespace, path.name, principal);
-      const written = await this.bus.send<UpdateRepositoryReply>(
-        'repositories',
+      const written = await sendCommand<UpdateRepositoryReply>(
+        this.repositoriesClient,
         REPOSITORIES_COMMANDS.UpdateRepository,
         { actor, namespace: path.namespace, name: path.name, changes: metadataChanges(body as Record<string, unknown>, METADATA_FIELDS) },
         metadata,
@@ -86,20 +88,20 @@ export class RepositoryIndexHttpController {
     const images = imageList(body);
     // A bad Host must fail before anything is written, not when the answer's headers are made.
     this.headers.endpointsFor(request);
-    const created = await this.bus.send<CreateRepositoryReply>(
-      'repositories',
+    const created = await sendCommand<CreateRepositoryReply>(
+      this.repositoriesClient,
       REPOSITORIES_COMMANDS.CreateRepository,
       { actor, namespace: path.namespace, name: path.name, existing: 'reuse' },
       metadata,
-      { key: path.fullName },
+      path.fullName,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written);
-    const indexed = await this.bus.send<ImagesReply>(
-      'images',
+    const indexed = await sendCommand<ImagesReply>(
+      this.imagesClient,
       IMAGES_COMMANDS.UpdateIndex,
       { repositoryId: created.repositoryId, images },
       metadata,
-      { key: created.repositoryId },
+      created.repositoryId,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.images, indexed);
     await this.headers.apply(request, reply, {
@@ -140,12 +142,12 @@ export class RepositoryIndexHttpController {
       caller.kind === 'user'
         ? { username: caller.principal.username, admin: caller.principal.admin }
         : { username: caller.kind === 'token' ? (caller.grant.username ?? '') : '', admin: true };
-    const deleted = await this.bus.send<DeleteRepositoryReply>(
-      'repositories',
+    const deleted = await sendCommand<DeleteRepositoryReply>(
+      this.repositoriesClient,
       REPOSITORIES_COMMANDS.DeleteRepository,
       { actor, namespace: path.namespace, name: path.name },
       requestMetadata(request, actor.username || undefined),
-      { key: path.fullName },
+      path.fullName,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.repositories, deleted);
     void reply.header('Vary', 'Accept');
@@ -165,8 +167,8 @@ export class RepositoryIndexHttpController {
     if (fields.namespace !== undefined && fields.namespace !== namespace) {
       throw new DomainError('invalid', 'The namespace in the body differs from the path');
     }
-    const created = await this.bus.send<CreateRepositoryReply>(
-      'repositories',
+    const created = await sendCommand<CreateRepositoryReply>(
+      this.repositoriesClient,
       REPOSITORIES_COMMANDS.CreateRepository,
       {
         actor: { username: principal.username, admin: principal.admin },
@@ -179,7 +181,7 @@ export class RepositoryIndexHttpController {
         existing: 'refuse',
       },
       requestMetadata(request, principal.username),
-      { key: `${namespace}/${String(name)}` },
+      `${namespace}/${String(name)}`,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written);
     return this.sendDetail(reply, namespace, String(name), 201);

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, IMAGES_COMMANDS, ImagesReply, PROJECTIONS } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { sendCommand } from '@dockyard/messaging';
 import { RepositoryAccess } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -17,7 +18,7 @@ import { repositoryPath } from './repository-path';
 @Controller('v1/repositories')
 export class TagsHttpController {
   constructor(
-    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.clients.images) private readonly imagesClient: ClientProxy,
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
     @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
     @Inject(GATEWAY.repositoryAccess) private readonly access: RepositoryAccess,
@@ -69,12 +70,12 @@ export class TagsHttpController {
     const repository = await this.repositories.find(path.namespace, path.name);
     const caller = await this.access.requireWrite(request, repository, path.fullName);
     if (typeof body !== 'string') throw new DomainError('invalid', 'The body must be the image id as a JSON string');
-    const written = await this.bus.send<ImagesReply>(
-      'images',
+    const written = await sendCommand<ImagesReply>(
+      this.imagesClient,
       IMAGES_COMMANDS.SetTag,
       { repositoryId: repository!.repositoryId, tag, imageId: body },
       requestMetadata(request, caller.kind === 'user' ? caller.principal.username : undefined),
-      { key: repository!.repositoryId },
+      repository!.repositoryId,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.images, written);
     sendJson(reply, 200, true);
@@ -91,12 +92,12 @@ export class TagsHttpController {
     const path = repositoryPath(first, second);
     const repository = await this.repositories.find(path.namespace, path.name);
     const caller = await this.access.requireWrite(request, repository, path.fullName, 'write');
-    const written = await this.bus.send<ImagesReply>(
-      'images',
+    const written = await sendCommand<ImagesReply>(
+      this.imagesClient,
       IMAGES_COMMANDS.DeleteTag,
       { repositoryId: repository!.repositoryId, tag },
       requestMetadata(request, caller.kind === 'user' ? caller.principal.username : undefined),
-      { key: repository!.repositoryId },
+      repository!.repositoryId,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.images, written);
     sendJson(reply, 200, true);

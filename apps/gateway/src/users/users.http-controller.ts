@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ACCOUNTS_COMMANDS,
@@ -8,7 +9,7 @@ import {
   UpdateUserReply,
   isDomainError,
 } from '@dockyard/contracts';
-import { MessageBus } from '@dockyard/messaging';
+import { sendCommand } from '@dockyard/messaging';
 import { Authenticator } from '../auth/authenticator';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -20,7 +21,7 @@ import { RegisterUserBody, UpdateUserBody } from './users.dto';
 @Controller('v1/users')
 export class UsersHttpController {
   constructor(
-    @Inject(GATEWAY.bus) private readonly bus: MessageBus,
+    @Inject(GATEWAY.clients.accounts) private readonly accountsClient: ClientProxy,
     @Inject(GATEWAY.authenticator) private readonly authenticator: Authenticator,
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
   ) {}
@@ -29,12 +30,12 @@ export class UsersHttpController {
   async register(@Body() body: RegisterUserBody, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     let written: RegisterUserReply;
     try {
-      written = await this.bus.send<RegisterUserReply>(
-        'accounts',
+      written = await sendCommand<RegisterUserReply>(
+        this.accountsClient,
         ACCOUNTS_COMMANDS.RegisterUser,
         { username: body.username, password: body.password, email: body.email },
         requestMetadata(request),
-        { key: typeof body.username === 'string' ? body.username : undefined },
+        typeof body.username === 'string' ? body.username : undefined,
       );
     } catch (error) {
       // The docker 1.x login compares this body byte for byte, then checks the password with a GET.
@@ -59,12 +60,12 @@ export class UsersHttpController {
     @Res() reply: FastifyReply,
   ) {
     const actor = await this.authenticator.requireActive(request);
-    const written = await this.bus.send<UpdateUserReply>(
-      'accounts',
+    const written = await sendCommand<UpdateUserReply>(
+      this.accountsClient,
       ACCOUNTS_COMMANDS.UpdateUser,
       { actor: { username: actor.username, admin: actor.admin }, username, email: body.email, password: body.password },
       requestMetadata(request, actor.username),
-      { key: username },
+      username,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.users, written);
     void reply.status(204).send();
@@ -78,12 +79,12 @@ export class UsersHttpController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const written = await this.bus.send<ConfirmEmailReply>(
-      'accounts',
+    const written = await sendCommand<ConfirmEmailReply>(
+      this.accountsClient,
       ACCOUNTS_COMMANDS.ConfirmEmail,
       { username, code: typeof code === 'string' ? code : '' },
       requestMetadata(request),
-      { key: username },
+      username,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.users, written);
     sendJson(reply, 200, 'Email confirmed');

@@ -116,7 +116,7 @@ export function describeBusTransport(name: string, makeBus: () => Promise<Messag
     it('a malformed command gets the typed invalid error, and the handler never runs', async () => {
       const before = seen.metadata.length;
       for (const payload of [{ label: 'x', n: 'not a number' }, { label: 'x', n: 5000 }, { n: 1 }, { label: 'x', n: 1, extra: true }]) {
-        const error = await sendCommand(client, 'accounts.double', payload, meta).catch((e) => e);
+        const error = (await sendCommand(client, 'accounts.double', payload, meta).catch((e) => e)) as DomainError;
         expect(isDomainError(error)).toBe(true);
         expect(error).toMatchObject({ code: 'invalid' });
         expect(error.message).toMatch(/Invalid command/);

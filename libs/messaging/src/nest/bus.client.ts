@@ -64,3 +64,7 @@ export const sendCommand = <TReply>(
   metadata: MessageMetadata,
   key?: string,
 ): Promise<TReply> => firstValueFrom(client.send<TReply, BusRequest>(pattern, { payload, metadata, key }));
+
+/** Records a pull, a push or an image fetch on the activity topic; resolves once the bus has it. */
+export const emitActivity = (client: ClientProxy, activity: RepositoryActivity): Promise<void> =>
+  new Promise((resolve, reject) => client.emit(REPOSITORY_ACTIVITY, activity).subscribe({ complete: resolve, error: reject }));

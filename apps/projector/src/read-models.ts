@@ -1,0 +1,28 @@
+import { OnApplicationBootstrap } from '@nestjs/common';
+import { READ_SCHEMA } from '@dockyard/contracts';
+import { runMigrations } from '@dockyard/eventstore';
+import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
+import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
+import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
+import { CreateReadModels1732400002000 } from './read-model.migrations';
+import { CreateRepositoryReadModels1732400006000 } from './repository-read-models.migrations';
+import { AddUserRoles1732400010000 } from './users/user-roles.migrations';
+
+/** Schema `read`, migrated before the projector consumes (Nest runs bootstrap hooks before the transport listens). */
+export class ReadModels implements OnApplicationBootstrap {
+  constructor(private readonly runtime: HubRuntime) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await runMigrations(databaseUrlFor(this.runtime.config, 'read'), READ_SCHEMA, [
+      CreateReadModels1732400002000,
+      CreateRepositoryReadModels1732400006000,
+      CreateImageMetadata1732400007000,
+      CreateCountedActivity1732400008000,
+      AddUserRoles1732400010000,
+      ImagesByNamespace1732400013000,
+      CreateImageFetches1732400013100,
+    ]);
+    this.runtime.logger.info('projector ready');
+  }
+}

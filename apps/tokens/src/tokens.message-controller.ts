@@ -1,0 +1,31 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { ACCOUNTS_EVENTS, PublishedEvent, REPOSITORIES_EVENTS, TOKENS_COMMANDS } from '@dockyard/contracts';
+import { BusContext } from '@dockyard/messaging';
+import { TokensHandlers } from './application/tokens.handlers';
+import { Revocations } from './infrastructure/revocations';
+import { IssueTokenDto, ValidateTokenDto } from './tokens.commands.dto';
+
+/** Issues and checks repository tokens; learns what voids them from other services' facts. */
+@Controller()
+export class TokensMessageController {
+  constructor(
+    private readonly tokens: TokensHandlers,
+    private readonly revocations: Revocations,
+  ) {}
+
+  @MessagePattern(TOKENS_COMMANDS.IssueToken)
+  issue(@Payload() command: IssueTokenDto, @Ctx() context: BusContext) {
+    return this.tokens.issue(command, context.getMetadata());
+  }
+
+  @MessagePattern(TOKENS_COMMANDS.ValidateToken)
+  validate(@Payload() command: ValidateTokenDto) {
+    return this.tokens.validate(command);
+  }
+
+  @EventPattern([REPOSITORIES_EVENTS.RepositoryDeleted, ACCOUNTS_EVENTS.PasswordChanged])
+  async voided(@Payload() event: PublishedEvent) {
+    await this.revocations.apply(event);
+  }
+}
