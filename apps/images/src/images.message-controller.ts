@@ -62,7 +62,9 @@ export class ImagesMessageController {
     return this.images.mountImage(command, context.getMetadata());
   }
 
-  @EventPattern([REPOSITORIES_EVENTS.RepositoryCreated, REPOSITORIES_EVENTS.RepositoryDeleted])
+  // Every repositories fact, not only the two it acts on: its checkpoint follows each stream version
+  // by version, so a missing one is a gap to detect, not a type it chose to ignore.
+  @EventPattern(Object.values(REPOSITORIES_EVENTS))
   async repositoryChanged(@Payload() event: PublishedEvent) {
     await this.known.apply(event);
   }

@@ -24,7 +24,9 @@ export class TokensMessageController {
     return this.tokens.validate(command);
   }
 
-  @EventPattern([REPOSITORIES_EVENTS.RepositoryDeleted, ACCOUNTS_EVENTS.PasswordChanged])
+  // Every fact of both sources, not only the two that void tokens: its checkpoint follows each
+  // stream version by version, so a missing one is a gap to detect, not a type it ignored.
+  @EventPattern([...Object.values(REPOSITORIES_EVENTS), ...Object.values(ACCOUNTS_EVENTS)])
   async voided(@Payload() event: PublishedEvent) {
     await this.revocations.apply(event);
   }
