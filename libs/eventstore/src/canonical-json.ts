@@ -1,12 +1,52 @@
 /**
  * JSON with object keys sorted at every depth. jsonb does not keep key order, so a hash over
  * `JSON.stringify` of what was written would not match what is read back; this form is stable.
+ *
+ * It encodes a value exactly as the store does (`pg` sends `JSON.stringify(value)` to a jsonb
+ * column), or refuses it: an event whose hash was computed over something other than what is
+ * stored would fail its own verification. So a value with `toJSON` (a `Date`, a `Buffer`) is
+ * encoded through it, as `JSON.stringify` does, and an object property that is `undefined` is left
+ * out, as `JSON.stringify` does. Everything `JSON.stringify` would silently change is refused with
+ * a TypeError naming where it is: `NaN` and ±Infinity (stored as null), `BigInt` (throws there
+ * too), functions and symbols (dropped), `undefined` in an array (stored as null), and objects that
+ * are not plain data — `Map`, `Set`, class instances — which it would store as their own fields or
+ * as `{}`, losing what they hold.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
+  return encode(value, '$');
+}
+
+function encode(value: unknown, path: string): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw notJson(path, String(value));
+      return JSON.stringify(value);
+    case 'object':
+      return encodeObject(value as object, path);
+    default:
+      // undefined, bigint, function, symbol
+      throw notJson(path, typeof value);
+  }
+}
+
+function encodeObject(value: object, path: string): string {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return encode(toJSON.call(value, path.slice(path.lastIndexOf('.') + 1)), path);
+  if (Array.isArray(value)) return `[${value.map((item, i) => encode(item, `${path}[${i}]`)).join(',')}]`;
+  // Plain data has Object.prototype (of whichever realm made it) or no prototype at all.
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== null && Object.getPrototypeOf(prototype) !== null) {
+    throw notJson(path, prototype?.constructor?.name ?? 'an object that is not plain data');
+  }
+  const entries = Object.entries(value)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${encode(v, `${path}.${k}`)}`).join(',')}}`;
 }
+
+const notJson = (path: string, what: string): TypeError =>
+  new TypeError(`${path} is ${what}, which JSON cannot store as it is: an event holds plain JSON data only`);

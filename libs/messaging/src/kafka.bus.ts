@@ -8,6 +8,7 @@ import {
   RepositoryActivity,
   SERVICES,
   ServiceName,
+  TOPIC_RETENTION_MS,
   commandsTopic,
   eventsTopic,
   isDomainError,
@@ -29,6 +30,11 @@ export interface KafkaBusOptions {
   topicPrefix?: string;
   /** Partitions of the topics this bus creates (when they do not exist yet). */
   partitions?: number;
+  /**
+   * Replication of the topics this bus creates: 1 on a single broker (tests, one machine), 3 in a
+   * cluster, where `min.insync.replicas=2` then makes an acks=all write survive one broker's loss.
+   */
+  replicationFactor?: number;
   defaultTimeoutMs?: number;
   logger?: BusLogger;
 }
@@ -67,6 +73,7 @@ export class KafkaBus implements MessageBus {
   private readonly consumers = new Set<Consumer>();
   private admin?: Admin;
   private producer?: Producer;
+  private eventProducer?: Producer;
   private replyConsumer?: Consumer;
   private closing = false;
 
@@ -92,19 +99,28 @@ export class KafkaBus implements MessageBus {
   async connect(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    const topics = [
-      ...SERVICES.map((s) => eventsTopic(s, this.prefix)),
-      ...SERVICES.map((s) => commandsTopic(s, this.prefix)),
-      repliesTopic(this.prefix),
-      activityTopic(this.prefix),
-    ];
-    await this.ensureTopics(topics);
+    const retention = (kind: keyof typeof TOPIC_RETENTION_MS) => (topic: string) => ({ topic, retentionMs: TOPIC_RETENTION_MS[kind] });
+    await this.ensureTopics([
+      ...SERVICES.map((s) => eventsTopic(s, this.prefix)).map(retention('events')),
+      ...SERVICES.map((s) => commandsTopic(s, this.prefix)).map(retention('commands')),
+      retention('replies')(repliesTopic(this.prefix)),
+      retention('activity')(activityTopic(this.prefix)),
+    ]);
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       idempotent: false,
     });
-    await this.producer.connect();
+    // Events get a producer of their own that is idempotent (acks=all, one request in flight, so a
+    // retried batch can neither duplicate nor reorder a stream's events on the broker); commands and
+    // replies keep the pipelined one, their duplicates are answered by command id.
+    this.eventProducer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await Promise.all([this.producer.connect(), this.eventProducer.connect()]);
   }
 
   /**
@@ -112,7 +128,9 @@ export class KafkaBus implements MessageBus {
    * race to create the same topics; the losers see "already exists" or a topic without metadata
    * yet, so this retries until the broker answers for all of them.
    */
-  private async ensureTopics(topics: string[]): Promise<void> {
+  private async ensureTopics(wanted: { topic: string; retentionMs: number }[]): Promise<void> {
+    const topics = wanted.map((w) => w.topic);
+    const replicationFactor = this.options.replicationFactor ?? 1;
     const deadline = Date.now() + 60000;
     for (;;) {
       try {
@@ -121,7 +139,17 @@ export class KafkaBus implements MessageBus {
         if (missing.length > 0) {
           await this.admin!.createTopics({
             waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
+            topics: wanted
+              .filter((w) => missing.includes(w.topic))
+              .map(({ topic, retentionMs }) => ({
+                topic,
+                numPartitions: this.options.partitions ?? 3,
+                replicationFactor,
+                configEntries: [
+                  { name: 'retention.ms', value: String(retentionMs) },
+                  ...(replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : []),
+                ],
+              })),
           });
         }
         await this.admin!.fetchTopicMetadata({ topics });
@@ -213,7 +241,7 @@ export class KafkaBus implements MessageBus {
 
   async publish(source: ServiceName, events: PublishedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.producer!.send({
+    await this.eventProducer!.send({
       topic: eventsTopic(source, this.prefix),
       acks: -1,
       messages: events.map((event) => ({
@@ -285,6 +313,7 @@ export class KafkaBus implements MessageBus {
     }
     this.pending.clear();
     await this.producer?.disconnect().catch(() => undefined);
+    await this.eventProducer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
 

@@ -14,6 +14,8 @@ export interface HubConfig {
   serviceDatabaseUrls: Record<string, string | undefined>;
   embeddedPostgresPort: number;
   kafkaBrokers: string[];
+  /** Replication of the topics the services create: 3 (and min.insync.replicas=2) in a cluster. */
+  kafkaReplicationFactor: number;
   topicPrefix: string;
   requireConfirmation: boolean;
   /** The operator's admin account, created at start-up when a password is given (Harbor's way). */
@@ -70,6 +72,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     embeddedPostgresPort: Number(env.DOCKYARD_PG_PORT ?? 54329),
     kafkaBrokers: list(env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
+    kafkaReplicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
     topicPrefix: env.DOCKYARD_TOPIC_PREFIX || DEFAULT_TOPIC_PREFIX,
     requireConfirmation: flag(env.DOCKYARD_REQUIRE_CONFIRMATION, true),
     adminUsername: env.DOCKYARD_ADMIN_USERNAME || 'admin',

@@ -16,6 +16,7 @@ export async function createDistributedRuntime(app: string): Promise<HubRuntime>
     brokers: config.kafkaBrokers,
     clientId: `dockyard-${app}`,
     topicPrefix: config.topicPrefix,
+    replicationFactor: config.kafkaReplicationFactor,
     defaultTimeoutMs: config.commandTimeoutMs,
     logger: logger.child({ component: 'kafka' }),
   });

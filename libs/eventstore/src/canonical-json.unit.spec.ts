@@ -1,0 +1,57 @@
+import { canonicalJson } from './canonical-json';
+
+/** What a jsonb column holds for `value`, as pg writes it, read back and canonicalised. */
+const stored = (value: unknown): string => canonicalJson(JSON.parse(JSON.stringify(value)));
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and leaves out undefined properties', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 1 }], c: 'x' }, u: undefined })).toBe('{"a":{"c":"x","d":[1,{"e":1,"f":2}]},"b":1}');
+  });
+
+  it.each([
+    ['a string with quotes and unicode', 'é"\\\n'],
+    ['an integer', 42],
+    ['a negative float', -1.5],
+    ['true', true],
+    ['null', null],
+    ['an empty object', {}],
+    ['an empty array', []],
+    ['a null-prototype object', Object.assign(Object.create(null), { b: 2, a: 1 })],
+  ])('encodes %s exactly as it is stored', (_name, value) => {
+    expect(canonicalJson(value)).toBe(stored(value));
+  });
+
+  it('encodes a Date as its ISO string, as the store does', () => {
+    const value = { at: new Date('2026-11-25T10:00:00.000Z') };
+    expect(canonicalJson(value)).toBe('{"at":"2026-11-25T10:00:00.000Z"}');
+    expect(canonicalJson(value)).toBe(stored(value));
+  });
+
+  it('encodes a Buffer through its toJSON, as the store does', () => {
+    const value = { bytes: Buffer.from([1, 2]) };
+    expect(canonicalJson(value)).toBe(stored(value));
+  });
+
+  it('encodes any value with toJSON through it', () => {
+    const value = { id: { toJSON: () => 'custom' } };
+    expect(canonicalJson(value)).toBe('{"id":"custom"}');
+    expect(canonicalJson(value)).toBe(stored(value));
+  });
+
+  it.each([
+    ['NaN', { n: NaN }, '$.n'],
+    ['Infinity', { n: Infinity }, '$.n'],
+    ['-Infinity', [-Infinity], '$[0]'],
+    ['a BigInt', { n: BigInt(1) }, '$.n'],
+    ['a function', { f: () => 1 }, '$.f'],
+    ['a symbol', { s: Symbol('x') }, '$.s'],
+    ['undefined in an array', { list: [1, undefined] }, '$.list[1]'],
+    ['a Map', { m: new Map([['a', 1]]) }, '$.m'],
+    ['a Set', { s: new Set([1]) }, '$.s'],
+    ['a class instance', { c: new (class Thing { x = 1 })() }, '$.c'],
+    ['undefined at the top', undefined, '$'],
+  ])('refuses %s (JSON would store something else), naming where', (_name, value, path) => {
+    expect(() => canonicalJson(value)).toThrow(TypeError);
+    expect(() => canonicalJson(value)).toThrow(path);
+  });
+});
