@@ -1,2 +1,3 @@
 export * from './test-database';
 export * from './wait-until';
+export * from './service-harness';

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { INestMicroservice } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  ACCOUNTS_EVENTS,
+  DomainError,
+  IssueTokenReply,
+  REPOSITORIES_EVENTS,
+  TOKENS_COMMANDS,
+  TOKENS_EVENTS,
+  isDomainError,
+  repositoryStreamId,
+  userStreamId,
+} from '@dockyard/contracts';
+import { BusClient, BusServer, sendCommand } from '@dockyard/messaging';
+import { configureBusMicroservice } from '@dockyard/runtime';
+import {
+  EventProbe,
+  TestHub,
+  countStoredEvents,
+  createTestHub,
+  publishedEvent,
+  storedEvents,
+  testMetadata,
+  waitUntil,
+} from '@dockyard/testing';
+import { TokensModule } from './tokens.module';
+
+const TOKEN =
+  /^signature=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+),repository="alice_01\/(web|old)",access=(read|write|delete)$/;
+
+/** The tokens microservice as Nest runs it, on real PostgreSQL and the in-process bus. */
+describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus)', () => {
+  let hub: TestHub;
+  let app: INestMicroservice;
+  let client: BusClient;
+  let probe: EventProbe;
+  const web = randomUUID();
+  const old = randomUUID();
+  const alice = { username: 'alice_01', credentialsVersion: 1 };
+
+  beforeAll(async () => {
+    hub = await createTestHub('tokens');
+    const moduleRef = await Test.createTestingModule({
+      imports: [TokensModule.forRuntime(hub.runtime)],
+    }).compile();
+    app = moduleRef.createNestMicroservice({
+      strategy: new BusServer(hub.bus, TokensModule.transport),
+      logger: ['error'],
+    });
+    configureBusMicroservice(app);
+    await app.listen();
+    client = new BusClient(hub.bus, 'tokens');
+    probe = await EventProbe.start(hub.bus, 'tokens');
+  });
+  afterAll(async () => {
+    await probe?.close();
+    await app?.close();
+    await hub?.close();
+  });
+
+  const send = <T>(pattern: string, payload: unknown) =>
+    sendCommand<T>(client, pattern, payload, testMetadata('user:alice_01'));
+  const failure = (pattern: string, payload: unknown) =>
+    send(pattern, payload).then(
+      () => {
+        throw new Error(`${pattern} was accepted: ${JSON.stringify(payload)}`);
+      },
+      (error: unknown) => error as DomainError,
+    );
+  const issue = (
+    repository: string,
+    repositoryId: string,
+    access: string,
+    user: typeof alice | null = alice,
+  ) => send<IssueTokenReply>(TOKENS_COMMANDS.IssueToken, { repository, repositoryId, access, user });
+  const validate = (token: string, repository: string, access: string) =>
+    send(TOKENS_COMMANDS.ValidateToken, { token, repository, access });
+
+  let writeToken: string;
+
+  it("issues a user's token: TokenIssued appended and published as an audit record, never the token itself", async () => {
+    const { token } = await issue('alice_01/web', web, 'write');
+    writeToken = token;
+    const [, signature, , access] = TOKEN.exec(token) ?? [];
+    expect(access).toBe('write');
+
+    const stored = await storedEvents(hub.pool, 'tokens');
+    expect(stored).toHaveLength(1);
+    const { tokenId, expiresAt } = stored[0].data as { tokenId: string; expiresAt: string };
+    expect(stored[0]).toMatchObject({
+      type: TOKENS_EVENTS.TokenIssued,
+      streamId: `token-${tokenId}`,
+      streamVersion: 1,
+      secret: null,
+      data: {
+        tokenId,
+        repository: 'alice_01/web',
+        repositoryId: web,
+        access: 'write',
+        username: 'alice_01',
+        expiresAt,
+      },
+    });
+    expect(Object.keys(stored[0].data).sort()).toEqual([
+      'access',
+      'expiresAt',
+      'repository',
+      'repositoryId',
+      'tokenId',
+      'username',
+    ]);
+    // About a day (DOCKYARD_TOKEN_TTL_SECONDS' default) ahead.
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+    for (const part of [token, signature, ...signature.split('.')])
+      expect(JSON.stringify(stored[0])).not.toContain(part);
+
+    const [published] = await probe.ofStream(`token-${tokenId}`, 1);
+    expect(published).toMatchObject({
+      source: 'tokens',
+      type: TOKENS_EVENTS.TokenIssued,
+      data: stored[0].data,
+    });
+    expect(JSON.stringify(published)).not.toContain(signature);
+  });
+
+  it('validates a token for its repository and access only; an anonymous read token is stateless', async () => {
+    await expect(validate(writeToken, 'alice_01/web', 'write')).resolves.toEqual({
+      repositoryId: web,
+      access: 'write',
+      username: 'alice_01',
+    });
+    await expect(validate(writeToken, 'alice_01/web', 'any')).resolves.toMatchObject({ access: 'write' });
+    expect(
+      await failure(TOKENS_COMMANDS.ValidateToken, {
+        token: writeToken,
+        repository: 'alice_01/other',
+        access: 'write',
+      }),
+    ).toMatchObject({
+      code: 'forbidden',
+      message: 'Token is for another repository',
+    });
+    expect(
+      await failure(TOKENS_COMMANDS.ValidateToken, {
+        token: writeToken,
+        repository: 'alice_01/web',
+        access: 'delete',
+      }),
+    ).toMatchObject({
+      code: 'forbidden',
+    });
+    expect(
+      await failure(TOKENS_COMMANDS.ValidateToken, {
+        token: `${writeToken} `,
+        repository: 'alice_01/web',
+        access: 'write',
+      }),
+    ).toMatchObject({
+      code: 'forbidden',
+      message: 'Invalid token',
+    });
+
+    const before = await countStoredEvents(hub.pool, 'tokens');
+    const { token } = await issue('alice_01/web', web, 'read', null);
+    expect(token).toMatch(TOKEN);
+    await expect(validate(token, 'alice_01/web', 'read')).resolves.toEqual({
+      repositoryId: web,
+      access: 'read',
+      username: null,
+    });
+    expect(await countStoredEvents(hub.pool, 'tokens')).toBe(before);
+  });
+
+  it('a RepositoryDeleted on the bus (@EventPattern) voids the tokens of that repository, not of others', async () => {
+    const { token: oldToken } = await issue('alice_01/old', old, 'read');
+    await expect(validate(oldToken, 'alice_01/old', 'read')).resolves.toMatchObject({ repositoryId: old });
+
+    await hub.bus.publish('repositories', [
+      publishedEvent('repositories', repositoryStreamId(old), 2, REPOSITORIES_EVENTS.RepositoryDeleted, {
+        repositoryId: old,
+        namespace: 'alice_01',
+        name: 'old',
+      }),
+    ]);
+    await waitUntil(
+      async () =>
+        (await hub.pool.query('SELECT 1 FROM tokens.deleted_repositories WHERE repository_id = $1', [old]))
+          .rowCount === 1,
+      { what: 'the deletion to reach the tokens service' },
+    );
+    expect(
+      await failure(TOKENS_COMMANDS.ValidateToken, {
+        token: oldToken,
+        repository: 'alice_01/old',
+        access: 'read',
+      }),
+    ).toMatchObject({
+      code: 'forbidden',
+      message: 'Token was revoked',
+    });
+    await expect(validate(writeToken, 'alice_01/web', 'write')).resolves.toMatchObject({ repositoryId: web });
+  });
+
+  it("a PasswordChanged on the bus voids the user's earlier tokens; a token for the new credentials works", async () => {
+    await hub.bus.publish('accounts', [
+      publishedEvent('accounts', userStreamId('alice_01'), 2, ACCOUNTS_EVENTS.PasswordChanged, {
+        username: 'alice_01',
+        credentialsVersion: 2,
+      }),
+    ]);
+    await waitUntil(
+      async () =>
+        (
+          await hub.pool.query(
+            'SELECT credentials_version FROM tokens.user_credentials WHERE username = $1',
+            ['alice_01'],
+          )
+        ).rows[0]?.credentials_version === 2,
+      { what: 'the password change to reach the tokens service' },
+    );
+    expect(
+      await failure(TOKENS_COMMANDS.ValidateToken, {
+        token: writeToken,
+        repository: 'alice_01/web',
+        access: 'write',
+      }),
+    ).toMatchObject({
+      code: 'forbidden',
+      message: 'Token was revoked',
+    });
+    const { token } = await issue('alice_01/web', web, 'write', {
+      username: 'alice_01',
+      credentialsVersion: 2,
+    });
+    await expect(validate(token, 'alice_01/web', 'write')).resolves.toEqual({
+      repositoryId: web,
+      access: 'write',
+      username: 'alice_01',
+    });
+  });
+
+  it.each([
+    [
+      'an unknown access',
+      TOKENS_COMMANDS.IssueToken,
+      { repository: 'alice_01/web', repositoryId: 'web', access: 'admin', user: null },
+    ],
+    [
+      'a missing repository id',
+      TOKENS_COMMANDS.IssueToken,
+      { repository: 'alice_01/web', access: 'write', user: null },
+    ],
+    [
+      'a credentials version that is not an integer',
+      TOKENS_COMMANDS.IssueToken,
+      {
+        repository: 'alice_01/web',
+        repositoryId: 'web',
+        access: 'write',
+        user: { username: 'alice_01', credentialsVersion: '1' },
+      },
+    ],
+    [
+      'an unknown field',
+      TOKENS_COMMANDS.IssueToken,
+      {
+        repository: 'alice_01/web',
+        repositoryId: 'web',
+        access: 'write',
+        user: null,
+        expiresAt: 99999999999,
+      },
+    ],
+    [
+      'a token that is not a string',
+      TOKENS_COMMANDS.ValidateToken,
+      { token: 42, repository: 'alice_01/web', access: 'read' },
+    ],
+  ])(
+    'a malformed command (%s) gets the typed invalid error and appends nothing',
+    async (_case, pattern, payload) => {
+      const before = await countStoredEvents(hub.pool, 'tokens');
+      const error = await failure(
+        pattern,
+        JSON.parse(JSON.stringify(payload).replace(/"web"/g, JSON.stringify(web))),
+      );
+      expect({ name: error.name, code: error.code, message: error.message }).toMatchObject({
+        name: 'DomainError',
+        code: 'invalid',
+      });
+      expect(isDomainError(error)).toBe(true);
+      expect(error.message).toMatch(/^Invalid command: /);
+      expect(await countStoredEvents(hub.pool, 'tokens')).toBe(before);
+    },
+  );
+});
