@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsOptional, IsString, ValidateNested } from 'class-validator';
 import {
   AuthenticateCommand,
   ChangeRoleCommand,
@@ -33,7 +33,7 @@ export class ActorDto {
 }
 
 export class UpdateUserDto implements UpdateUserCommand {
-  @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
   @IsString() username!: string;
   @IsOptional() @IsString() email?: string;
   @IsOptional() @IsString() password?: string;
@@ -45,7 +45,7 @@ export class ConfirmEmailDto implements ConfirmEmailCommand {
 }
 
 export class ChangeRoleDto implements ChangeRoleCommand {
-  @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
   @IsString() username!: string;
   @IsString() role!: UserRole;
   @IsBoolean() granted!: boolean;

@@ -15,9 +15,9 @@ import { registerRequestInputGuard } from './http/request-input-guard';
 const JSON_BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** The gateway's HTTP application, on Fastify; the caller decides where it listens. */
-export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+/** The Fastify adapter the gateway runs on: trailing slashes optional, request ids kept or made. */
+export const gatewayAdapter = (): FastifyAdapter =>
+  new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
@@ -25,35 +25,42 @@ export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastify
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), adapter, {
-    logger: ['error', 'warn'],
-    bodyParser: false, // ours below: an empty JSON body is no body
-  });
-  registerJsonContentParser(app.getHttpAdapter().getInstance(), JSON_BODY_LIMIT);
-  registerStreamContentParser(app.getHttpAdapter().getInstance());
-  registerRequestInputGuard(app.getHttpAdapter().getInstance());
+
+/** Nest's options for the gateway app: our own JSON parser (an empty JSON body is no body). */
+export const GATEWAY_APP_OPTIONS = { logger: ['error', 'warn'] as ('error' | 'warn')[], bodyParser: false };
+
+/**
+ * Everything the gateway adds to a Nest Fastify app of `GatewayModule`: body parsers, the input
+ * guard, idle connections, the error body, the protocol headers and request metrics. Shared by
+ * `createGatewayApp` and the tests that build the app from a `@nestjs/testing` module.
+ */
+export function configureGatewayApp(app: NestFastifyApplication, runtime: HubRuntime): NestFastifyApplication {
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonContentParser(fastify, JSON_BODY_LIMIT);
+  registerStreamContentParser(fastify);
+  registerRequestInputGuard(fastify);
   dropIdleConnections(app.getHttpServer(), runtime.config.idleTimeoutMs);
   app.useGlobalFilters(new HubExceptionFilter(runtime.logger));
   app.useGlobalPipes(new JsonBodyPipe());
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', async (request, reply) => {
-      // Every answer says which registry protocol this is (seed 002); standalone is false: a real index.
-      void reply
-        .header('X-Request-Id', request.id)
-        .header('X-Docker-Registry-Version', '0.6.0')
-        .header('X-Docker-Registry-Standalone', 'false');
-    });
+  fastify.addHook('onSend', async (request, reply) => {
+    // Every answer says which registry protocol this is (seed 002); standalone is false: a real index.
+    void reply
+      .header('X-Request-Id', request.id)
+      .header('X-Docker-Registry-Version', '0.6.0')
+      .header('X-Docker-Registry-Standalone', 'false');
+  });
   const metrics = app.get<GatewayMetrics>(GATEWAY.metrics);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', async (request, reply) => {
-      metrics.requestSeconds.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      );
-    });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.requestSeconds.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
   return app;
+}
+
+/** The gateway's HTTP application, on Fastify; the caller decides where it listens. */
+export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), gatewayAdapter(), GATEWAY_APP_OPTIONS);
+  return configureGatewayApp(app, runtime);
 }

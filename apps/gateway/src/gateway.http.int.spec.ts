@@ -1,26 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ReadModels } from '../../projector/src/read-models';
 import { TestHub, createTestHub } from '@dockyard/testing';
+import { GATEWAY_APP_OPTIONS, configureGatewayApp, gatewayAdapter } from './gateway.app';
 import { GatewayModule } from './gateway.module';
-import { GATEWAY } from './gateway.tokens';
-import { HubExceptionFilter } from './http/hub-exception.filter';
-import { dropIdleConnections } from './http/idle-connections';
-import { JsonBodyPipe } from './http/json-body.pipe';
-import { registerJsonContentParser, registerStreamContentParser } from './http/json-content-parser';
-import { registerRequestInputGuard } from './http/request-input-guard';
-import { GatewayMetrics } from './metrics/gateway-metrics';
 
-const JSON_BODY_LIMIT = 1024 * 1024;
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const COMMAND_TIMEOUT_MS = 500;
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /**
- * The gateway's HTTP layer built by `@nestjs/testing` the way `createGatewayApp` builds it (same
- * adapter options, parsers, guard, filter, pipe and hooks), over a migrated read schema and a bus
+ * The gateway's HTTP layer built by `@nestjs/testing` with what `createGatewayApp` adds to it
+ * (`gatewayAdapter`, `configureGatewayApp`: parsers, guard, filter, pipe and hooks), over a migrated read schema and a bus
  * with no service behind it; requests go through Fastify's `inject`, no socket.
  */
 describe('gateway HTTP layer (Nest testing module on Fastify, no services)', () => {
@@ -34,42 +25,11 @@ describe('gateway HTTP layer (Nest testing module on Fastify, no services)', () 
     const moduleRef = await Test.createTestingModule({
       imports: [GatewayModule.forRuntime(hub.runtime)],
     }).compile();
-    const adapter = new FastifyAdapter({
-      routerOptions: { ignoreTrailingSlash: true },
-      bodyLimit: JSON_BODY_LIMIT,
-      genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
-        const given = request.headers['x-request-id'];
-        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      },
-    });
-    app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, {
-      logger: ['error'],
-      bodyParser: false,
-    });
+    app = configureGatewayApp(
+      moduleRef.createNestApplication<NestFastifyApplication>(gatewayAdapter(), { ...GATEWAY_APP_OPTIONS, logger: ['error'] }),
+      hub.runtime,
+    );
     const fastify = app.getHttpAdapter().getInstance();
-    registerJsonContentParser(fastify, JSON_BODY_LIMIT);
-    registerStreamContentParser(fastify);
-    registerRequestInputGuard(fastify);
-    dropIdleConnections(app.getHttpServer(), hub.runtime.config.idleTimeoutMs);
-    app.useGlobalFilters(new HubExceptionFilter(hub.runtime.logger));
-    app.useGlobalPipes(new JsonBodyPipe());
-    fastify.addHook('onSend', async (request, reply) => {
-      void reply
-        .header('X-Request-Id', request.id)
-        .header('X-Docker-Registry-Version', '0.6.0')
-        .header('X-Docker-Registry-Standalone', 'false');
-    });
-    const metrics = app.get<GatewayMetrics>(GATEWAY.metrics);
-    fastify.addHook('onResponse', async (request, reply) => {
-      metrics.requestSeconds.observe(
-        {
-          method: request.method,
-          route: request.routeOptions.url ?? 'unmatched',
-          status: String(reply.statusCode),
-        },
-        reply.elapsedTime / 1000,
-      );
-    });
     await app.init();
     await fastify.ready();
   });

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import {
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
@@ -18,7 +18,7 @@ export class RepositoryActorDto {
 }
 
 export class CreateRepositoryDto implements CreateRepositoryCommand {
-  @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
+  @IsDefined() @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
   @IsString() namespace!: string;
   @IsString() name!: string;
   @IsOptional() @IsObject() metadata?: Partial<RepositoryMetadata>;
@@ -26,14 +26,14 @@ export class CreateRepositoryDto implements CreateRepositoryCommand {
 }
 
 export class UpdateRepositoryDto implements UpdateRepositoryCommand {
-  @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
+  @IsDefined() @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
   @IsString() namespace!: string;
   @IsString() name!: string;
   @IsObject() changes!: Partial<RepositoryMetadata>;
 }
 
 export class DeleteRepositoryDto implements DeleteRepositoryCommand {
-  @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
+  @IsDefined() @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
   @IsString() namespace!: string;
   @IsString() name!: string;
 }
