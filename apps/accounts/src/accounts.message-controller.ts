@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { ACCOUNTS_COMMANDS } from '@dockyard/contracts';
 import { BusContext } from '@dockyard/messaging';
+import { ExecuteOnce } from '@dockyard/runtime';
 import { AuthenticateHandler } from './application/authenticate.handler';
 import { ChangeRoleHandler } from './application/change-role.handler';
 import { ConfirmEmailHandler } from './application/confirm-email.handler';
@@ -21,6 +22,7 @@ export class AccountsMessageController {
   ) {}
 
   @MessagePattern(ACCOUNTS_COMMANDS.RegisterUser)
+  @ExecuteOnce()
   register(@Payload() command: RegisterUserDto, @Ctx() context: BusContext) {
     return this.registerUser.handle(command, context.getMetadata());
   }
@@ -31,16 +33,19 @@ export class AccountsMessageController {
   }
 
   @MessagePattern(ACCOUNTS_COMMANDS.UpdateUser)
+  @ExecuteOnce()
   update(@Payload() command: UpdateUserDto, @Ctx() context: BusContext) {
     return this.updateUser.handle(command, context.getMetadata());
   }
 
   @MessagePattern(ACCOUNTS_COMMANDS.ConfirmEmail)
+  @ExecuteOnce()
   confirm(@Payload() command: ConfirmEmailDto, @Ctx() context: BusContext) {
     return this.confirmEmail.handle(command, context.getMetadata());
   }
 
   @MessagePattern(ACCOUNTS_COMMANDS.ChangeRole)
+  @ExecuteOnce()
   role(@Payload() command: ChangeRoleDto, @Ctx() context: BusContext) {
     return this.changeRole.handle(command, context.getMetadata());
   }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore } from '@dockyard/eventstore';
-import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { EventStore, HandledCommands } from '@dockyard/eventstore';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { AccountsMessageController } from './accounts.message-controller';
 import { ACCOUNTS_SETTINGS, AccountsSettings } from './application/accounts.settings';
 import { AuthenticateHandler } from './application/authenticate.handler';
@@ -32,6 +32,7 @@ export class AccountsModule {
       controllers: [AccountsMessageController],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
+        { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('accounts'), ACCOUNTS_SCHEMA) },
         {
           provide: ACCOUNTS_SETTINGS,
           useValue: { requireConfirmation: config.requireConfirmation, publicUrl: config.publicUrl } satisfies AccountsSettings,

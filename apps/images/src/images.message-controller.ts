@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { IMAGE_COMMANDS, IMAGES_COMMANDS, PublishedEvent, REPOSITORIES_EVENTS } from '@dockyard/contracts';
 import { BusContext } from '@dockyard/messaging';
+import { ExecuteOnce } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
 import {
@@ -28,36 +29,43 @@ export class ImagesMessageController {
   ) {}
 
   @MessagePattern(IMAGES_COMMANDS.UpdateIndex)
+  @ExecuteOnce()
   updateIndex(@Payload() command: UpdateIndexDto, @Ctx() context: BusContext) {
     return this.index.updateIndex(command, context.getMetadata());
   }
 
   @MessagePattern(IMAGES_COMMANDS.SetTag)
+  @ExecuteOnce()
   setTag(@Payload() command: SetTagDto, @Ctx() context: BusContext) {
     return this.index.setTag(command, context.getMetadata());
   }
 
   @MessagePattern(IMAGES_COMMANDS.DeleteTag)
+  @ExecuteOnce()
   deleteTag(@Payload() command: DeleteTagDto, @Ctx() context: BusContext) {
     return this.index.deleteTag(command, context.getMetadata());
   }
 
   @MessagePattern(IMAGE_COMMANDS.StoreJson)
+  @ExecuteOnce()
   storeJson(@Payload() command: StoreImageJsonDto, @Ctx() context: BusContext) {
     return this.images.storeJson(command, context.getMetadata());
   }
 
   @MessagePattern(IMAGE_COMMANDS.RecordLayer)
+  @ExecuteOnce()
   recordLayer(@Payload() command: RecordLayerDto, @Ctx() context: BusContext) {
     return this.images.recordLayer(command, context.getMetadata());
   }
 
   @MessagePattern(IMAGE_COMMANDS.VerifyChecksum)
+  @ExecuteOnce()
   verifyChecksum(@Payload() command: VerifyChecksumDto, @Ctx() context: BusContext) {
     return this.images.verifyChecksum(command, context.getMetadata());
   }
 
   @MessagePattern(IMAGE_COMMANDS.MountImage)
+  @ExecuteOnce()
   mountImage(@Payload() command: MountImageDto, @Ctx() context: BusContext) {
     return this.images.mountImage(command, context.getMetadata());
   }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore } from '@dockyard/eventstore';
-import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { EventStore, HandledCommands } from '@dockyard/eventstore';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
 import { ImagesMessageController } from './images.message-controller';
@@ -22,6 +22,7 @@ export class ImagesModule {
       controllers: [ImagesMessageController],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
+        { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('images'), IMAGES_SCHEMA) },
         { provide: EventStore, useFactory: () => new EventStore(pool, IMAGES_SCHEMA) },
         { provide: KnownRepositories, useFactory: () => new KnownRepositories(pool, runtime.config.readYourWritesTimeoutMs) },
         {

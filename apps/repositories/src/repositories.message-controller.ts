@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { REPOSITORIES_COMMANDS } from '@dockyard/contracts';
 import { BusContext } from '@dockyard/messaging';
+import { ExecuteOnce } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
 import { DeleteRepositoryHandler } from './application/delete-repository.handler';
 import { UpdateRepositoryHandler } from './application/update-repository.handler';
@@ -17,16 +18,19 @@ export class RepositoriesMessageController {
   ) {}
 
   @MessagePattern(REPOSITORIES_COMMANDS.CreateRepository)
+  @ExecuteOnce()
   create(@Payload() command: CreateRepositoryDto, @Ctx() context: BusContext) {
     return this.createRepository.handle(command, context.getMetadata());
   }
 
   @MessagePattern(REPOSITORIES_COMMANDS.UpdateRepository)
+  @ExecuteOnce()
   update(@Payload() command: UpdateRepositoryDto, @Ctx() context: BusContext) {
     return this.updateRepository.handle(command, context.getMetadata());
   }
 
   @MessagePattern(REPOSITORIES_COMMANDS.DeleteRepository)
+  @ExecuteOnce()
   delete(@Payload() command: DeleteRepositoryDto, @Ctx() context: BusContext) {
     return this.deleteRepository.handle(command, context.getMetadata());
   }

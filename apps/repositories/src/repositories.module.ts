@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore } from '@dockyard/eventstore';
-import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { EventStore, HandledCommands } from '@dockyard/eventstore';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
 import { DeleteRepositoryHandler } from './application/delete-repository.handler';
 import { UpdateRepositoryHandler } from './application/update-repository.handler';
@@ -22,6 +22,7 @@ export class RepositoriesModule {
       controllers: [RepositoriesMessageController],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
+        { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('repositories'), REPOSITORIES_SCHEMA) },
         {
           provide: RepositoryStore,
           useFactory: () => new RepositoryStore(new EventStore(runtime.pool('repositories'), REPOSITORIES_SCHEMA), runtime.pool('repositories')),

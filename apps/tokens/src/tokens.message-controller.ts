@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { ACCOUNTS_EVENTS, PublishedEvent, REPOSITORIES_EVENTS, TOKENS_COMMANDS } from '@dockyard/contracts';
 import { BusContext } from '@dockyard/messaging';
+import { ExecuteOnce } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
 import { Revocations } from './infrastructure/revocations';
 import { IssueTokenDto, ValidateTokenDto } from './tokens.commands.dto';
@@ -15,6 +16,7 @@ export class TokensMessageController {
   ) {}
 
   @MessagePattern(TOKENS_COMMANDS.IssueToken)
+  @ExecuteOnce()
   issue(@Payload() command: IssueTokenDto, @Ctx() context: BusContext) {
     return this.tokens.issue(command, context.getMetadata());
   }

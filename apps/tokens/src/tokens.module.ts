@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore } from '@dockyard/eventstore';
-import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { EventStore, HandledCommands } from '@dockyard/eventstore';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
 import { Revocations } from './infrastructure/revocations';
 import { TokenSigner } from './infrastructure/token-signer';
@@ -24,6 +24,7 @@ export class TokensModule {
       controllers: [TokensMessageController],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
+        { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('tokens'), TOKENS_SCHEMA) },
         { provide: ServiceStore, useValue: store },
         { provide: Revocations, useFactory: () => new Revocations(pool) },
         {

@@ -5,6 +5,13 @@ export interface MessageMetadata {
   requestId?: string;
   /** `user:<name>` or `system:<component>`. */
   actor: string;
+  /**
+   * The identity of one command (set by the gateway from the request's `Idempotency-Key`, scoped to
+   * the caller, or from the request itself, plus the command's ordinal in the request): a service
+   * executes a command id once and answers every repeat with the first result; the events it
+   * appended get ids derived from it.
+   */
+  commandId?: string;
 }
 
 /** An event as it is published to a topic: a committed fact, without any secret. */

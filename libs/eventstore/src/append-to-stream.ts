@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PoolClient } from 'pg';
 import { MessageMetadata } from '@dockyard/contracts';
 import { GENESIS_HASH, chainHash, secretDigest } from './hash-chain';
-import { AppendResult, NewEvent, WrongExpectedVersionError } from './event-store.types';
+import { AppendResult, DuplicateEventError, NewEvent, WrongExpectedVersionError } from './event-store.types';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -19,6 +19,8 @@ export async function appendInTransaction(
   expectedVersion: number,
   events: NewEvent[],
   metadata: MessageMetadata,
+  /** The events' ids (derived from the command id); random when not given. */
+  eventIds?: string[],
 ): Promise<AppendResult> {
   if (events.length === 0) throw new Error('nothing to append');
   let prevHash = GENESIS_HASH;
@@ -35,7 +37,7 @@ export async function appendInTransaction(
   const rows: string[] = [];
   events.forEach((event, i) => {
     const row = {
-      eventId: randomUUID(),
+      eventId: eventIds?.[i] ?? randomUUID(),
       streamId,
       streamVersion: expectedVersion + i + 1,
       type: event.type,
@@ -77,6 +79,7 @@ export async function appendInTransaction(
     if (code === UNIQUE_VIOLATION && constraint === 'events_stream_version') {
       throw new WrongExpectedVersionError(streamId, expectedVersion);
     }
+    if (code === UNIQUE_VIOLATION && constraint === 'events_event_id_key') throw new DuplicateEventError(streamId);
     throw error;
   }
 }

@@ -41,7 +41,23 @@ export function eventStoreMigrations(schema: string): (new () => MigrationInterf
       await queryRunner.query(`DROP TABLE ${s}.consumer_checkpoints, ${s}.relay_checkpoints, ${s}.events`);
     }
   }
-  return [CreateEventStore1732400000000];
+  /** The commands this store has executed and their first result (commands-once, handled-commands.ts). */
+  class CreateHandledCommands1733100000000 implements MigrationInterface {
+    name = 'CreateHandledCommands1733100000000';
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      await queryRunner.query(`CREATE TABLE ${s}.handled_commands (
+        command_id text PRIMARY KEY,
+        reply jsonb NOT NULL,
+        handled_at timestamptz NOT NULL DEFAULT now())`);
+      await queryRunner.query(`CREATE INDEX handled_commands_handled_at ON ${s}.handled_commands (handled_at)`);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      await queryRunner.query(`DROP TABLE ${s}.handled_commands`);
+    }
+  }
+  return [CreateEventStore1732400000000, CreateHandledCommands1733100000000];
 }
 
 /**

@@ -2,6 +2,8 @@ import { Pool, PoolClient } from 'pg';
 import { MessageMetadata, PublishedEvent } from '@dockyard/contracts';
 import { appendInTransaction } from './append-to-stream';
 import { assertSchemaName } from './event-store.migrations';
+import { eventIdFor } from './event-id';
+import { CommandScope, currentCommand } from './handled-commands';
 import { ChainVerdict, secretDigest, verifyChain } from './hash-chain';
 import { AppendResult, NewEvent, StoredEvent } from './event-store.types';
 
@@ -51,6 +53,10 @@ export class EventStore {
   /**
    * Appends all `events` or none. `withinTransaction` runs in the same transaction (a service's own
    * uniqueness rows, say): if it throws, nothing is written.
+   *
+   * Called while a command is executed under its id (`HandledCommands.runOnce`), the append joins
+   * that command's transaction, which claims the command id and commits only with its outcome, and
+   * the events' ids derive from the command id.
    */
   async append(
     streamId: string,
@@ -59,6 +65,8 @@ export class EventStore {
     metadata: MessageMetadata,
     options: { withinTransaction?: (client: PoolClient) => Promise<void> } = {},
   ): Promise<AppendResult> {
+    const command = currentCommand(this.schema);
+    if (command) return this.appendForCommand(command, streamId, expectedVersion, events, metadata, options);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -71,6 +79,31 @@ export class EventStore {
       throw error;
     } finally {
       client.release();
+    }
+  }
+
+  private async appendForCommand(
+    command: CommandScope,
+    streamId: string,
+    expectedVersion: number,
+    events: NewEvent[],
+    metadata: MessageMetadata,
+    options: { withinTransaction?: (client: PoolClient) => Promise<void> },
+  ): Promise<AppendResult> {
+    const client = await command.claim();
+    await client.query('SAVEPOINT dockyard_append');
+    try {
+      const ids = events.map((_, i) => eventIdFor(command.commandId, command.appended + i));
+      const result = await appendInTransaction(client, this.schema, streamId, expectedVersion, events, metadata, ids);
+      await options.withinTransaction?.(client);
+      await client.query('RELEASE SAVEPOINT dockyard_append');
+      command.appended += events.length;
+      return result;
+    } catch (error) {
+      // Nothing appended yet: give the connection back while the handler reloads and decides again.
+      if (command.appended === 0) await command.abandon();
+      else await client.query('ROLLBACK TO SAVEPOINT dockyard_append').catch(() => undefined);
+      throw error;
     }
   }
 

@@ -40,3 +40,14 @@ export class WrongExpectedVersionError extends Error {
     this.name = 'WrongExpectedVersionError';
   }
 }
+
+/**
+ * Thrown when an event id is already in the store: the command that derived it was executed before
+ * (its handled-command record already pruned, or a check that raced). Nothing was written.
+ */
+export class DuplicateEventError extends Error {
+  constructor(readonly streamId: string) {
+    super(`an event appended to ${streamId} is already stored (same event id): its command was executed before`);
+    this.name = 'DuplicateEventError';
+  }
+}

@@ -6,3 +6,5 @@ export * from './hash-chain';
 export * from './canonical-json';
 export * from './outbox-relay';
 export * from './consumer-checkpoint';
+export * from './event-id';
+export * from './handled-commands';

@@ -5,3 +5,4 @@ export * from './embedded-postgres';
 export * from './service-process';
 export * from './service-store';
 export * from './process-guard';
+export * from './execute-once';

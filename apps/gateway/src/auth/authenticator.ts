@@ -1,4 +1,5 @@
 import { FastifyRequest } from 'fastify';
+import { noteCaller } from '../http/command-identity';
 import { ACCOUNTS_COMMANDS, AuthenticateReply, DomainError, isDomainError } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
@@ -39,6 +40,7 @@ export class Authenticator {
     try {
       const principal = await this.check(request, username, password);
       outcome = 'right';
+      noteCaller(request, `user:${principal.username}`);
       return principal;
     } catch (error) {
       if (isDomainError(error) && error.code === 'unauthenticated') outcome = 'wrong';

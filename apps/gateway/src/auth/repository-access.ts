@@ -1,4 +1,5 @@
 import { FastifyRequest } from 'fastify';
+import { noteCaller } from '../http/command-identity';
 import { DomainError, TOKENS_COMMANDS, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
@@ -56,6 +57,7 @@ export class RepositoryAccess {
         { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
       );
       await this.assertTokenStillOpens(grant, known ?? (await this.findByFullName(repository)));
+      noteCaller(request, `token:${grant.username ?? 'anonymous'}:${grant.repositoryId}`);
       return { kind: 'token', grant };
     }
     // An empty `Token ` is what the client sends when the index gave it none: anonymous.

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnsupportedMediaTypeException } from '@nestjs/common';
+import { idempotencyKeyOf } from './command-identity';
 import { refuseControlCharacters, refuseControlCharactersInJson } from './control-characters';
 
 /** Headers whose values the hub reads, compares or stores (Authorization is checked once decoded). */
@@ -43,6 +44,7 @@ export function registerRequestInputGuard(app: FastifyInstance): void {
         if (typeof item === 'string') refuseControlCharacters(item, `The ${name} header`);
       }
     }
+    idempotencyKeyOf(request);
     const route = routeOf(request);
     if (request.body instanceof Readable) {
       if (!STREAM_ROUTES.has(route) && !OPAQUE_JSON_ROUTES.has(route) && hasBody(request)) {

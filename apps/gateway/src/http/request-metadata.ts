@@ -1,7 +1,13 @@
 import { FastifyRequest } from 'fastify';
 import { MessageMetadata } from '@dockyard/contracts';
+import { nextCommandId } from './command-identity';
 
-/** The metadata every command caused by this request carries (correlation id = request id). */
+/**
+ * The metadata of the next command this request causes (correlation id = request id), with its
+ * command id: call it once per command sent, in the order they are sent. Read-only commands
+ * (authenticate, validate) carry no command id and take no ordinal.
+ */
 export function requestMetadata(request: FastifyRequest, actor?: string): MessageMetadata {
-  return { correlationId: request.id, requestId: request.id, actor: actor ? `user:${actor}` : 'anonymous' };
+  const who = actor ? `user:${actor}` : 'anonymous';
+  return { correlationId: request.id, requestId: request.id, actor: who, commandId: nextCommandId(request, who) };
 }

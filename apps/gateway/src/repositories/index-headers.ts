@@ -5,6 +5,7 @@ import { emitActivity, sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
 import { Principal } from '../auth/authenticator';
 import { isHostAndPort } from '../http/host-header';
+import { requestMetadata } from '../http/request-metadata';
 
 /**
  * The headers of the index calls a docker client reads: `X-Docker-Endpoints` (host[:port] items,
@@ -70,7 +71,7 @@ export class IndexHeaders {
         access: grant.access,
         user: grant.principal && { username: grant.principal.username, credentialsVersion: grant.principal.credentialsVersion },
       },
-      { correlationId: request.id, requestId: request.id, actor: grant.principal ? `user:${grant.principal.username}` : 'anonymous' },
+      requestMetadata(request, grant.principal?.username),
     );
     return token;
   }

@@ -70,7 +70,6 @@ export class RepositoryIndexHttpController {
   ) {
     const path = repositoryPath(first, second);
     const principal = await this.authenticator.requireActive(request);
-    const metadata = requestMetadata(request, principal.username);
     const actor = { username: principal.username, admin: principal.admin };
     if (!Array.isArray(body)) {
       if (typeof body !== 'object' || body === null) throw new DomainError('invalid', 'The body must be a JSON array or object');
@@ -79,7 +78,7 @@ export class RepositoryIndexHttpController {
         this.repositoriesClient,
         REPOSITORIES_COMMANDS.UpdateRepository,
         { actor, namespace: path.namespace, name: path.name, changes: metadataChanges(body as Record<string, unknown>, METADATA_FIELDS) },
-        metadata,
+        requestMetadata(request, principal.username),
       );
       await this.readYourWrites.waitFor(PROJECTIONS.repositories, written);
       return this.sendDetail(reply, path.namespace, path.name, 200);
@@ -92,7 +91,7 @@ export class RepositoryIndexHttpController {
       this.repositoriesClient,
       REPOSITORIES_COMMANDS.CreateRepository,
       { actor, namespace: path.namespace, name: path.name, existing: 'reuse' },
-      metadata,
+      requestMetadata(request, principal.username),
       path.fullName,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written);
@@ -100,7 +99,7 @@ export class RepositoryIndexHttpController {
       this.imagesClient,
       IMAGES_COMMANDS.UpdateIndex,
       { repositoryId: created.repositoryId, images },
-      metadata,
+      requestMetadata(request, principal.username),
       created.repositoryId,
     );
     await this.readYourWrites.waitFor(PROJECTIONS.images, indexed);

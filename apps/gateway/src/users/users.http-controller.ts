@@ -13,6 +13,7 @@ import { sendCommand } from '@dockyard/messaging';
 import { Authenticator } from '../auth/authenticator';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
+import { noteCaller } from '../http/command-identity';
 import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
 import { RegisterUserBody, UpdateUserBody } from './users.dto';
@@ -29,6 +30,9 @@ export class UsersHttpController {
   @Post()
   async register(@Body() body: RegisterUserBody, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     let written: RegisterUserReply;
+    // Nobody is signed in yet: the account asked for scopes the Idempotency-Key, so two clients that
+    // happen to use one key for different usernames are two registrations.
+    noteCaller(request, `registrant:${JSON.stringify(body.username ?? null)}`);
     try {
       written = await sendCommand<RegisterUserReply>(
         this.accountsClient,

@@ -1,0 +1,132 @@
+import { Pool } from 'pg';
+import { DomainError } from '@dockyard/contracts';
+import { createTestDatabase } from '../../testing/src';
+import { DuplicateEventError, EventStore, HandledCommands, eventIdFor, runMigrations } from './index';
+
+const meta = (commandId?: string) => ({ correlationId: 'c-1', actor: 'user:test', commandId });
+const event = (n: number) => ({ type: 'Happened', data: { n } });
+
+describe('commands executed once (handled_commands with the events)', () => {
+  let pool: Pool;
+  let store: EventStore;
+  let handled: HandledCommands;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('handledcommands');
+    await runMigrations(url, 'svc');
+    pool = new Pool({ connectionString: url, max: 10 });
+    store = new EventStore(pool, 'svc');
+    handled = new HandledCommands(pool, 'svc');
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  const recorded = async (commandId: string) =>
+    (await pool.query('SELECT reply FROM svc.handled_commands WHERE command_id = $1', [commandId])).rows.map((r) => r.reply);
+
+  it('a repeat is answered with the first reply and appends nothing; event ids derive from the command id', async () => {
+    let runs = 0;
+    const command = () =>
+      handled.runOnce('cmd-1', async () => {
+        runs++;
+        const result = await store.append('once-1', await store.streamVersion('once-1'), [event(runs), event(runs + 10)], meta('cmd-1'));
+        return { version: result.streamVersion, run: runs };
+      });
+    expect(await command()).toEqual({ version: 2, run: 1 });
+    expect(await command()).toEqual({ version: 2, run: 1 });
+    expect(runs).toBe(1);
+    const stream = await store.readStream('once-1');
+    expect(stream.map((e) => e.eventId)).toEqual([eventIdFor('cmd-1', 0), eventIdFor('cmd-1', 1)]);
+    expect(await recorded('cmd-1')).toEqual([{ ok: true, result: { version: 2, run: 1 } }]);
+  });
+
+  it('a handler that throws after its append leaves neither the events nor the record', async () => {
+    await expect(
+      handled.runOnce('cmd-2', async () => {
+        await store.append('once-2', 0, [event(1)], meta('cmd-2'));
+        throw new Error('mail server down');
+      }),
+    ).rejects.toThrow('mail server down');
+    expect(await store.readStream('once-2')).toEqual([]);
+    expect(await recorded('cmd-2')).toEqual([]);
+    // Not remembered, so a retry executes it.
+    expect(await handled.runOnce('cmd-2', async () => (await store.append('once-2', 0, [event(1)], meta('cmd-2'))).streamVersion)).toBe(1);
+  });
+
+  it('a DomainError after an append keeps both: a repeat gets the same error', async () => {
+    let runs = 0;
+    const command = () =>
+      handled.runOnce('cmd-3', async () => {
+        runs++;
+        await store.append('once-3', await store.streamVersion('once-3'), [event(runs)], meta('cmd-3'));
+        throw new DomainError('invalid', 'Checksum mismatch');
+      });
+    await expect(command()).rejects.toMatchObject({ code: 'invalid', message: 'Checksum mismatch' });
+    await expect(command()).rejects.toMatchObject({ code: 'invalid', message: 'Checksum mismatch' });
+    expect(runs).toBe(1);
+    expect(await store.readStream('once-3')).toHaveLength(1);
+  });
+
+  it('of concurrent deliveries of one command exactly one executes; all answer its reply', async () => {
+    let runs = 0;
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        handled.runOnce('cmd-4', async () => {
+          runs++;
+          const version = await store.streamVersion('once-4');
+          await store.append('once-4', version, [event(i)], meta('cmd-4'));
+          return { by: i };
+        }).catch((error: unknown) => error),
+      ),
+    );
+    const stream = await store.readStream('once-4');
+    expect(stream).toHaveLength(1);
+    const winner = stream[0].data.n;
+    // A delivery that decided on stale state (it saw version 0) retries nothing here: it answers the
+    // recorded reply, never a second append.
+    for (const reply of replies) expect(reply).toEqual({ by: winner });
+    expect(runs).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the store refuses an event id it already holds, even outside any command', async () => {
+    await store.append('dup-1', 0, [event(1)], meta());
+    const [stored] = await store.readStream('dup-1');
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { appendInTransaction } = await import('./append-to-stream');
+      await expect(appendInTransaction(client, 'svc', 'dup-2', 0, [event(2)], meta(), [stored.eventId])).rejects.toBeInstanceOf(
+        DuplicateEventError,
+      );
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await store.readStream('dup-2')).toEqual([]);
+  });
+
+  it('a command executed again after its record was pruned is refused by its event ids', async () => {
+    await handled.runOnce('cmd-5', async () => store.append('once-5', 0, [event(1)], meta('cmd-5')).then(() => 'first'));
+    await handled.prune(0);
+    expect(await recorded('cmd-5')).toEqual([]);
+    await expect(
+      handled.runOnce('cmd-5', async () => store.append('once-5b', 0, [event(1)], meta('cmd-5')).then(() => 'second')),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await store.readStream('once-5b')).toEqual([]);
+  });
+
+  it('a command that appends nothing records its outcome too; an append without a command is as before', async () => {
+    let runs = 0;
+    const command = () =>
+      handled.runOnce('cmd-6', async () => {
+        runs++;
+        throw new DomainError('not-found', 'Repository not found');
+      });
+    await expect(command()).rejects.toMatchObject({ code: 'not-found' });
+    await expect(command()).rejects.toMatchObject({ code: 'not-found' });
+    expect(runs).toBe(1);
+    await store.append('plain-1', 0, [event(1)], meta());
+    expect(await store.streamVersion('plain-1')).toBe(1);
+  });
+});
