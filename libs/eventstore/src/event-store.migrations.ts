@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { outboxRelayMigrations } from './outbox-relay.migrations';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -41,7 +42,7 @@ export function eventStoreMigrations(schema: string): (new () => MigrationInterf
       await queryRunner.query(`DROP TABLE ${s}.consumer_checkpoints, ${s}.relay_checkpoints, ${s}.events`);
     }
   }
-  return [CreateEventStore1732400000000];
+  return [CreateEventStore1732400000000, ...outboxRelayMigrations(s)];
 }
 
 /**
