@@ -169,9 +169,14 @@ describe('outbox relay after a logical restore (pg_dump/pg_restore, Debian Postg
   const pools: Pool[] = [];
   const held: PoolClient[] = [];
   afterEach(async () => {
-    for (const client of held.splice(0)) client.release(true);
-    await Promise.all(pools.splice(0).map((p) => p.end()));
-    await Promise.all(clusters.splice(0).map((c) => c.stop()));
+    // The clusters are stopped even when a failed test leaves a pool that will not end.
+    try {
+      for (const client of held.splice(0)) client.release(true);
+      const ended = Promise.all(pools.splice(0).map((p) => p.end()));
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    } finally {
+      await Promise.all(clusters.splice(0).map((c) => c.stop()));
+    }
   });
 
   /**
