@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { outboxRelayMigrations } from './outbox-relay.migrations';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -57,7 +58,7 @@ export function eventStoreMigrations(schema: string): (new () => MigrationInterf
       await queryRunner.query(`DROP TABLE ${s}.handled_commands`);
     }
   }
-  return [CreateEventStore1732400000000, CreateHandledCommands1733100000000];
+  return [CreateEventStore1732400000000, CreateHandledCommands1733100000000, ...outboxRelayMigrations(s)];
 }
 
 /**

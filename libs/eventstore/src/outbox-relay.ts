@@ -1,4 +1,5 @@
 import { Client, Pool, PoolClient } from 'pg';
+import { Counter, Registry, register } from 'prom-client';
 import { PublishedEvent } from '@dockyard/contracts';
 import { assertSchemaName } from './event-store.migrations';
 import { rowToStoredEvent, toPublished } from './event-store';
@@ -18,10 +19,31 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   logger?: RelayLogger;
+  /** Where `dockyard_relay_rebased_total` is registered; prom-client's default registry if unset. */
+  registry?: Registry;
 }
+
+/** Why the relay re-based its cursor: the rows come from another cluster, or the counter went back. */
+export type RebaseReason = 'cluster' | 'counter';
 
 const NAME = 'relay';
 const ZERO_XID = '0';
+const REBASED_METRIC = 'dockyard_relay_rebased_total';
+
+interface Checkpoint {
+  origin: string;
+  floor: string;
+  /** NULL: the open segment (this cluster's rows); else the exclusive end of a closed segment. */
+  ceiling: string | null;
+  tx: string;
+  position: string;
+  high: string;
+  /** This cluster's system identifier and next transaction id, read with the checkpoint. */
+  here: string;
+  nextXid: string;
+  /** Rows of another cluster above floor (a restore whose rows this segment does not cover). */
+  foreign: boolean;
+}
 
 /**
  * Publishes a service's committed events (its outbox) in commit order, at least once.
@@ -31,11 +53,55 @@ const ZERO_XID = '0';
  * (transaction_id, position) and reads only transactions below the oldest still running
  * (`pg_snapshot_xmin`): anything it has not seen yet can only be in a transaction above that line.
  * One replica relays at a time (session advisory lock); the others stand by.
+ *
+ * Re-basing after a logical restore (pg_dump/restore, a major upgrade by dump). A restore carries
+ * rows, their `transaction_id` values and the position sequence over, but not the transaction
+ * counter: rows appended afterwards get transaction ids from the new cluster's counter, usually
+ * far below the checkpoint, and `(transaction_id, position)` order stops meaning commit order
+ * between old and new rows. So the cursor lives in a *segment*: `(origin, floor, ceiling)` in
+ * `relay_checkpoints`, where every row stores the `system_identifier` of the cluster it was
+ * written in (`events.origin`, a column default; see outbox-relay.migrations.ts).
+ *
+ * - Open segment (ceiling NULL): rows of this cluster (`origin = here`) above `floor`, by
+ *   (transaction_id, position) under the xmin rule above. Every row at or below `floor` is published.
+ * - At start and on every pass the relay compares its checkpoint with the cluster. It re-bases when
+ *   `origin <> here` or rows of another origin lie above floor (the rows come from a restore into
+ *   another cluster, or back into this one; caught even once the new counter has passed the
+ *   checkpoint) or when the next transaction id is at or below the
+ *   checkpoint's (the counter went back under the same identifier: a restore into a physical copy
+ *   of the old cluster). Re-basing closes the segment: it sets a ceiling and keeps the cursor.
+ *     - 'cluster': ceiling = the first position above floor of another origin, else max+1.
+ *     - 'counter': every row published so far has position <= high, and every restored row not yet
+ *       published is past the cursor, so its transaction id is >= the checkpoint's >= the next
+ *       transaction id; rows appended since the restore have smaller ids. So
+ *       M = max(high, max position of rows with transaction_id >= next) bounds the restored rows,
+ *       and rows appended since the restore are above M (the sequence came with the dump): ceiling = M+1.
+ *   An error-level log line and `dockyard_relay_rebased_total{source,reason}` raise the alarm.
+ * - Closed segment: its rows were restored, so all are committed and none can appear later. The
+ *   relay drains those past the cursor in their old (transaction_id, position) order, which is
+ *   their original commit order, with no xmin line (their ids belong to another counter). This
+ *   is what publishes a restored event that had committed late - after a later-numbered one
+ *   was published (its position is below `high`): "position > checkpoint position" would skip it.
+ * - Drained: floor becomes the segment's highest position, and the next segment is the origin of
+ *   the next row above it (another restored origin: closed again, until this cluster's rows), or
+ *   this cluster's open segment with the cursor at (0, 0).
+ *
+ * Why nothing is skipped or repeated: rows at or below floor were all published; rows of a closed
+ * segment are committed and past-or-not-past the cursor exactly as in the old cluster (its cursor
+ * and order are kept); a row appended after the restore - including one whose transaction is
+ * still open during the re-base and commits late - has a position above every restored row, so
+ * it lands in the new open segment, which starts at (0, 0) and moves only under the xmin rule.
+ * Rows are never republished by a re-base: the cursor of the closed segment is the old checkpoint.
+ * The only repeats are the at-least-once ones: a batch published whose checkpoint write did not
+ * happen (a crash, a lost connection) is published again.
+ * Not caught: a restore into a physical copy of the old cluster (same identifier) whose counter
+ * has already passed the checkpoint before the relay first runs there.
  */
 export class OutboxRelay {
   private readonly schema: string;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly rebased: Counter<'source' | 'reason'>;
   private running = false;
   private wake?: () => void;
   /** Set by a notification that arrived while a pass was running, so the next sleep is skipped. */
@@ -48,13 +114,24 @@ export class OutboxRelay {
     this.schema = assertSchemaName(options.schema);
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    const registry = options.registry ?? register;
+    this.rebased =
+      (registry.getSingleMetric(REBASED_METRIC) as Counter<'source' | 'reason'> | undefined) ??
+      new Counter({
+        name: REBASED_METRIC,
+        help: 'Times the outbox relay re-based its cursor: its rows were restored (another cluster) or the transaction counter went back',
+        labelNames: ['source', 'reason'],
+        registers: [registry],
+      });
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    // A store restored before any relay ran here: the first segment is that of its oldest row.
     await this.options.pool.query(
-      `INSERT INTO ${this.schema}.relay_checkpoints (name, transaction_id, position) VALUES ($1, $2, 0)
+      `INSERT INTO ${this.schema}.relay_checkpoints (name, transaction_id, position, origin)
+       VALUES ($1, $2, 0, coalesce((SELECT origin FROM ${this.schema}.events ORDER BY position LIMIT 1), ${this.schema}.cluster_origin()))
        ON CONFLICT (name) DO NOTHING`,
       [NAME, ZERO_XID],
     );
@@ -76,46 +153,182 @@ export class OutboxRelay {
     }
   }
 
-  /** Events committed or pending that the relay has not published yet (by position). */
+  /**
+   * Committed events the relay has not published yet: rows past its checkpoint, counted (not a
+   * difference of positions: rolled-back appends leave gaps). Includes committed rows that wait
+   * behind an open transaction, and rows of a restore the relay has not re-based for yet.
+   */
   async lag(): Promise<bigint> {
+    const cp = await this.readCheckpoint();
+    if (!cp) return 0n;
+    // Counted as published: the segment's rows up to the cursor (below the restored-row bound
+    // if the counter went back and the relay has not re-based yet). Everything else above floor is not.
+    let segmentEnd = cp.ceiling;
+    if (cp.ceiling === null && cp.origin === cp.here && BigInt(cp.nextXid) <= BigInt(cp.tx)) {
+      segmentEnd = (BigInt(await this.restoredBound(cp)) + 1n).toString();
+    }
     const { rows } = await this.options.pool.query(
-      `SELECT (SELECT coalesce(max(position), 0) FROM ${this.schema}.events) - position AS lag
-       FROM ${this.schema}.relay_checkpoints WHERE name = $1`,
-      [NAME],
+      `SELECT
+         (SELECT count(*) FROM ${this.schema}.events
+          WHERE origin = $1 AND position > $2 AND ($3::bigint IS NULL OR position < $3)
+            AND (transaction_id, position) > ($4::xid8, $5::bigint))
+       + (SELECT count(*) FROM ${this.schema}.events WHERE (origin < $1 OR origin > $1) AND position > $2)
+       + (SELECT count(*) FROM ${this.schema}.events WHERE origin = $1 AND $3::bigint IS NOT NULL AND position >= $3) AS lag`,
+      [cp.origin, cp.floor, segmentEnd, cp.tx, cp.position],
     );
-    return BigInt(rows[0]?.lag ?? 0);
+    return BigInt(rows[0].lag);
   }
 
   /** One pass: publishes what is safely committed. Returns how many events it published. */
   async relayOnce(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { rows: [checkpoint] } = await this.options.pool.query(
-        `SELECT transaction_id::text AS tx, position FROM ${this.schema}.relay_checkpoints WHERE name = $1`,
-        [NAME],
-      );
+      const cp = await this.readCheckpoint();
+      if (!cp) throw new Error('relay checkpoint missing: start() creates it');
+      const open = cp.ceiling === null;
+      if (open && (cp.origin !== cp.here || cp.foreign)) {
+        await this.rebase(cp, 'cluster');
+        continue;
+      }
+      if (open && BigInt(cp.nextXid) <= BigInt(cp.tx)) {
+        await this.rebase(cp, 'counter');
+        continue;
+      }
       const { rows } = await this.options.pool.query(
         `SELECT transaction_id::text AS tx, event_id, stream_id, stream_version, position, type, schema_version,
                 data, secret, metadata, prev_hash, hash
          FROM ${this.schema}.events
-         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         WHERE origin = $1 AND position > $2
+           AND (transaction_id, position) > ($3::xid8, $4::bigint)
+           AND ${open ? 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : 'position < $6'}
          ORDER BY transaction_id, position
-         LIMIT $3`,
-        [checkpoint.tx, checkpoint.position, this.batchSize],
+         LIMIT $5`,
+        [cp.origin, cp.floor, cp.tx, cp.position, this.batchSize, ...(open ? [] : [cp.ceiling])],
       );
-      if (rows.length === 0) return total;
+      if (rows.length === 0) {
+        if (open) return total;
+        await this.nextSegment(cp);
+        continue;
+      }
       await this.options.publish(rows.map((row) => toPublished(rowToStoredEvent(row), this.options.source)));
       const last = rows[rows.length - 1];
+      const high = rows.reduce((max, row) => (BigInt(row.position) > max ? BigInt(row.position) : max), BigInt(cp.high));
       const moved = await this.options.pool.query(
-        `UPDATE ${this.schema}.relay_checkpoints SET transaction_id = $2::xid8, position = $3
-         WHERE name = $1 AND transaction_id = $4::xid8 AND position = $5`,
-        [NAME, last.tx, last.position, checkpoint.tx, checkpoint.position],
+        `UPDATE ${this.schema}.relay_checkpoints SET transaction_id = $2::xid8, position = $3, high_position = $4
+         WHERE name = $1 AND ${this.unchanged(5)}`,
+        [NAME, last.tx, last.position, high.toString(), ...this.unchangedValues(cp)],
       );
       if (moved.rowCount === 0) throw new Error('relay checkpoint moved under this relay');
       total += rows.length;
-      if (rows.length < this.batchSize) return total;
+      if (rows.length < this.batchSize && open) return total;
     }
+  }
+
+  private async readCheckpoint(): Promise<Checkpoint | undefined> {
+    // The distinct origins by a skip scan of events_origin (a few index probes: clusters are few).
+    const { rows } = await this.options.pool.query(
+      `WITH RECURSIVE origins AS (
+         (SELECT origin FROM ${this.schema}.events ORDER BY origin LIMIT 1)
+         UNION ALL
+         SELECT (SELECT e.origin FROM ${this.schema}.events e WHERE e.origin > o.origin ORDER BY e.origin LIMIT 1)
+         FROM origins o WHERE o.origin IS NOT NULL)
+       SELECT origin::text, floor_position::text AS floor, ceiling_position::text AS ceiling,
+              transaction_id::text AS tx, position::text, high_position::text AS high,
+              ${this.schema}.cluster_origin()::text AS here,
+              pg_snapshot_xmax(pg_current_snapshot())::text AS "nextXid",
+              EXISTS (SELECT 1 FROM origins o WHERE o.origin IS NOT NULL AND o.origin <> ${this.schema}.cluster_origin()
+                        AND (SELECT max(e.position) FROM ${this.schema}.events e WHERE e.origin = o.origin) > c.floor_position)
+                AS "foreign"
+       FROM ${this.schema}.relay_checkpoints c WHERE name = $1`,
+      [NAME],
+    );
+    return rows[0];
+  }
+
+  /** Compare-and-set on the whole checkpoint: `$n..$n+5` are the values `cp` was read with. */
+  private unchanged(n: number): string {
+    return `origin = $${n} AND floor_position = $${n + 1} AND ceiling_position IS NOT DISTINCT FROM $${n + 2}::bigint
+      AND transaction_id = $${n + 3}::xid8 AND position = $${n + 4} AND high_position = $${n + 5}`;
+  }
+
+  private unchangedValues(cp: Checkpoint): unknown[] {
+    return [cp.origin, cp.floor, cp.ceiling, cp.tx, cp.position, cp.high];
+  }
+
+  /**
+   * Counter went back under the same identifier: the highest position a restored row can have
+   * (every published row is at or below `high`; every restored unpublished row has a transaction
+   * id >= the checkpoint's >= the next one, which no row appended since the restore has).
+   */
+  private async restoredBound(cp: Checkpoint): Promise<string> {
+    const { rows } = await this.options.pool.query(
+      `SELECT greatest($3::bigint, (SELECT max(position) FROM ${this.schema}.events
+         WHERE origin = $1 AND position > $2 AND transaction_id >= $4::xid8))::text AS bound`,
+      [cp.origin, cp.floor, cp.high, cp.nextXid],
+    );
+    return rows[0].bound;
+  }
+
+  /** Closes the open segment (keeping its cursor) and raises the alarm. */
+  private async rebase(cp: Checkpoint, reason: RebaseReason): Promise<void> {
+    let ceiling: string;
+    if (reason === 'cluster') {
+      const { rows } = await this.options.pool.query(
+        `SELECT coalesce(
+           (SELECT min(position) FROM ${this.schema}.events WHERE (origin < $1 OR origin > $1) AND position > $2),
+           (SELECT max(position) + 1 FROM ${this.schema}.events),
+           $2::bigint + 1)::text AS ceiling`,
+        [cp.origin, cp.floor],
+      );
+      ceiling = rows[0].ceiling;
+    } else {
+      ceiling = (BigInt(await this.restoredBound(cp)) + 1n).toString();
+    }
+    const moved = await this.options.pool.query(
+      `UPDATE ${this.schema}.relay_checkpoints SET ceiling_position = $2 WHERE name = $1 AND ${this.unchanged(3)}`,
+      [NAME, ceiling, ...this.unchangedValues(cp)],
+    );
+    if (moved.rowCount === 0) throw new Error('relay checkpoint moved under this relay');
+    this.rebased.inc({ source: this.options.source, reason });
+    this.options.logger?.error(
+      {
+        schema: this.schema,
+        source: this.options.source,
+        reason,
+        checkpoint: { origin: cp.origin, transactionId: cp.tx, position: cp.position, high: cp.high },
+        cluster: cp.here,
+        nextTransactionId: cp.nextXid,
+        ceiling,
+      },
+      reason === 'cluster'
+        ? 'relay: events were restored from another cluster; re-basing the cursor and catching up'
+        : 'relay: the transaction counter is below the checkpoint (restored); re-basing the cursor and catching up',
+    );
+  }
+
+  /** A closed segment is drained: move to the next one (restored rows of another origin, or this cluster's). */
+  private async nextSegment(cp: Checkpoint): Promise<void> {
+    const { rows: [next] } = await this.options.pool.query(
+      `WITH drained AS (
+         SELECT coalesce((SELECT max(position) FROM ${this.schema}.events
+                          WHERE origin = $1 AND position > $2 AND position < $3), $2::bigint) AS floor)
+       SELECT drained.floor::text AS floor, following.origin::text AS origin,
+              (SELECT coalesce(min(e.position), (SELECT max(position) + 1 FROM ${this.schema}.events))
+                 FROM ${this.schema}.events e
+                WHERE (e.origin < following.origin OR e.origin > following.origin) AND e.position > drained.floor)::text AS ceiling
+       FROM drained
+       LEFT JOIN LATERAL (SELECT origin FROM ${this.schema}.events WHERE position > drained.floor ORDER BY position LIMIT 1)
+         following ON true`,
+      [cp.origin, cp.floor, cp.ceiling],
+    );
+    const open = next.origin === null || next.origin === cp.here;
+    const moved = await this.options.pool.query(
+      `UPDATE ${this.schema}.relay_checkpoints
+       SET origin = $2, floor_position = $3, ceiling_position = $4, transaction_id = $5::xid8, position = 0, high_position = 0
+       WHERE name = $1 AND ${this.unchanged(6)}`,
+      [NAME, open ? cp.here : next.origin, next.floor, open ? null : next.ceiling, ZERO_XID, ...this.unchangedValues(cp)],
+    );
+    if (moved.rowCount === 0) throw new Error('relay checkpoint moved under this relay');
   }
 
   private async run(): Promise<void> {
