@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore } from '@dockyard/eventstore';
+import { EventStore, ownerStreamReader } from '@dockyard/eventstore';
 import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
@@ -23,7 +23,14 @@ export class ImagesModule {
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: EventStore, useFactory: () => new EventStore(pool, IMAGES_SCHEMA) },
-        { provide: KnownRepositories, useFactory: () => new KnownRepositories(pool, runtime.config.readYourWritesTimeoutMs) },
+        {
+          provide: KnownRepositories,
+          useFactory: () =>
+            new KnownRepositories(pool, runtime.config.readYourWritesTimeoutMs, {
+              readStream: ownerStreamReader(runtime.bus, 'known-repositories'),
+              logger: runtime.logger.child({ component: 'known-repositories' }),
+            }),
+        },
         {
           provide: ImagesHandlers,
           useFactory: (store: EventStore, known: KnownRepositories) => new ImagesHandlers(new RepositoryImagesStore(store), known),

@@ -1,14 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore } from '@dockyard/eventstore';
+import { EventStore, ownerStreamReader } from '@dockyard/eventstore';
 import { HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
-import { Revocations } from './infrastructure/revocations';
+import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
 import { TokenSigner } from './infrastructure/token-signer';
 import { CreateTokenTables1732400005000 } from './infrastructure/tokens.migrations';
 import { TokensMessageController } from './tokens.message-controller';
-
-const TOKENS_SCHEMA = 'tokens';
 
 /** The tokens service: repository access tokens, their expiry and revocation. */
 @Module({})
@@ -25,7 +23,14 @@ export class TokensModule {
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: ServiceStore, useValue: store },
-        { provide: Revocations, useFactory: () => new Revocations(pool) },
+        {
+          provide: Revocations,
+          useFactory: () =>
+            new Revocations(pool, {
+              readStream: ownerStreamReader(runtime.bus, 'revocations'),
+              logger: runtime.logger.child({ component: 'revocations' }),
+            }),
+        },
         {
           provide: TokensHandlers,
           // The signing key lives in the tokens schema: read it once the schema is migrated.

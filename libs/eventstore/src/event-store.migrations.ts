@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { consumerMigrations } from './consumer.migrations';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -64,7 +65,7 @@ export async function runMigrations(
       url,
       schema: s,
       migrationsTableName: 'migrations',
-      migrations: [...eventStoreMigrations(s), ...own],
+      migrations: [...eventStoreMigrations(s), ...consumerMigrations(s), ...own],
       migrationsTransactionMode: 'each',
       logging: false,
     });

@@ -6,3 +6,7 @@ export * from './hash-chain';
 export * from './canonical-json';
 export * from './outbox-relay';
 export * from './consumer-checkpoint';
+export * from './consumer.migrations';
+export * from './stream-consumer';
+export * from './read-stream';
+export * from './owner-stream-reader';
