@@ -1,14 +1,16 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { ACCOUNTS_COMMANDS } from '@dockyard/contracts';
+import { ACCOUNTS_COMMANDS, READ_STREAM_COMMANDS } from '@dockyard/contracts';
+import { ReadStreamDto, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
-import { ExecuteOnce } from '@dockyard/runtime';
+import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { AuthenticateHandler } from './application/authenticate.handler';
 import { ChangeRoleHandler } from './application/change-role.handler';
 import { ConfirmEmailHandler } from './application/confirm-email.handler';
 import { RegisterUserHandler } from './application/register-user.handler';
 import { UpdateUserHandler } from './application/update-user.handler';
 import { AuthenticateDto, ChangeRoleDto, ConfirmEmailDto, RegisterUserDto, UpdateUserDto } from './accounts.commands.dto';
+import { ACCOUNTS_SCHEMA } from './infrastructure/user.repository';
 
 /** The accounts service's commands (patterns from libs/contracts), each to its use case. */
 @Controller()
@@ -19,6 +21,7 @@ export class AccountsMessageController {
     private readonly updateUser: UpdateUserHandler,
     private readonly confirmEmail: ConfirmEmailHandler,
     private readonly changeRole: ChangeRoleHandler,
+    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
   @MessagePattern(ACCOUNTS_COMMANDS.RegisterUser)
@@ -48,5 +51,11 @@ export class AccountsMessageController {
   @ExecuteOnce()
   role(@Payload() command: ChangeRoleDto, @Ctx() context: BusContext) {
     return this.changeRole.handle(command, context.getMetadata());
+  }
+
+  /** A consumer repairing a gap reads the missing versions of a user stream back (published form). */
+  @MessagePattern(READ_STREAM_COMMANDS.accounts)
+  readStream(@Payload() command: ReadStreamDto) {
+    return readPublishedStream(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);
   }
 }

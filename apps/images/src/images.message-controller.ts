@@ -1,8 +1,16 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import { IMAGE_COMMANDS, IMAGES_COMMANDS, PublishedEvent, REPOSITORIES_EVENTS } from '@dockyard/contracts';
+import {
+  IMAGE_COMMANDS,
+  IMAGES_COMMANDS,
+  PublishedEvent,
+  READ_STREAM_COMMANDS,
+  REPOSITORIES_EVENTS,
+  RETRY_PARKED_COMMANDS,
+} from '@dockyard/contracts';
+import { ReadStreamDto, RetryParkedDto, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
-import { ExecuteOnce } from '@dockyard/runtime';
+import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
 import {
@@ -15,6 +23,7 @@ import {
   VerifyChecksumDto,
 } from './images.commands.dto';
 import { KnownRepositories } from './infrastructure/known-repositories';
+import { IMAGES_SCHEMA } from './infrastructure/repository-images.store';
 
 /**
  * The images service's commands — per repository (image list, tags) and per image (json, layer,
@@ -26,6 +35,7 @@ export class ImagesMessageController {
     private readonly index: ImagesHandlers,
     private readonly images: ImageHandlers,
     private readonly known: KnownRepositories,
+    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
   @MessagePattern(IMAGES_COMMANDS.UpdateIndex)
@@ -75,5 +85,17 @@ export class ImagesMessageController {
   @EventPattern(Object.values(REPOSITORIES_EVENTS))
   async repositoryChanged(@Payload() event: PublishedEvent) {
     await this.known.apply(event);
+  }
+
+  /** A consumer repairing a gap reads the missing versions of an images or image stream back (published form). */
+  @MessagePattern(READ_STREAM_COMMANDS.images)
+  readStream(@Payload() command: ReadStreamDto) {
+    return readPublishedStream(this.runtime.pool('images'), IMAGES_SCHEMA, 'images', command);
+  }
+
+  /** Admin: retries the repositories' events parked by known-repositories (images.parked_events). */
+  @MessagePattern(RETRY_PARKED_COMMANDS.images)
+  retryParked(@Payload() command: RetryParkedDto) {
+    return this.known.retryParked(command);
   }
 }

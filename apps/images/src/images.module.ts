@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore, HandledCommands } from '@dockyard/eventstore';
+import { EventStore, HandledCommands, ownerStreamReader } from '@dockyard/eventstore';
 import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
@@ -24,7 +24,14 @@ export class ImagesModule {
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('images'), IMAGES_SCHEMA) },
         { provide: EventStore, useFactory: () => new EventStore(pool, IMAGES_SCHEMA) },
-        { provide: KnownRepositories, useFactory: () => new KnownRepositories(pool, runtime.config.readYourWritesTimeoutMs) },
+        {
+          provide: KnownRepositories,
+          useFactory: () =>
+            new KnownRepositories(pool, runtime.config.readYourWritesTimeoutMs, {
+              readStream: ownerStreamReader(runtime.bus, 'known-repositories'),
+              logger: runtime.logger.child({ component: 'known-repositories' }),
+            }),
+        },
         {
           provide: ImagesHandlers,
           useFactory: (store: EventStore, known: KnownRepositories) => new ImagesHandlers(new RepositoryImagesStore(store), known),

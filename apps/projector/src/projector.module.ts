@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { PROJECTION_CONSUMERS, projectionConsumers } from './projection-consumers';
 import { ProjectionsMessageController } from './projections.message-controller';
 import { ReadModels } from './read-models';
 
@@ -17,6 +18,7 @@ export class ProjectorModule {
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: ReadModels, useValue: new ReadModels(runtime) },
+        { provide: PROJECTION_CONSUMERS, useFactory: () => projectionConsumers(runtime) },
       ],
     };
   }

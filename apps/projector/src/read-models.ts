@@ -6,6 +6,7 @@ import { CreateCountedActivity1732400008000 } from './activity/activity.migratio
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
+import { CreateRepositoryNames1732400020100 } from './repositories/repository-names.migrations';
 import { CreateRepositoryReadModels1732400006000 } from './repository-read-models.migrations';
 import { AddUserRoles1732400010000 } from './users/user-roles.migrations';
 
@@ -22,6 +23,7 @@ export class ReadModels implements OnApplicationBootstrap {
       AddUserRoles1732400010000,
       ImagesByNamespace1732400013000,
       CreateImageFetches1732400013100,
+      CreateRepositoryNames1732400020100,
     ]);
     this.runtime.logger.info('projector ready');
   }

@@ -1,11 +1,13 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { REPOSITORIES_COMMANDS } from '@dockyard/contracts';
+import { READ_STREAM_COMMANDS, REPOSITORIES_COMMANDS } from '@dockyard/contracts';
+import { ReadStreamDto, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
-import { ExecuteOnce } from '@dockyard/runtime';
+import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
 import { DeleteRepositoryHandler } from './application/delete-repository.handler';
 import { UpdateRepositoryHandler } from './application/update-repository.handler';
+import { REPOSITORIES_SCHEMA } from './infrastructure/repository.store';
 import { CreateRepositoryDto, DeleteRepositoryDto, UpdateRepositoryDto } from './repositories.commands.dto';
 
 /** The repositories service's commands (patterns from libs/contracts), each to its use case. */
@@ -15,6 +17,7 @@ export class RepositoriesMessageController {
     private readonly createRepository: CreateRepositoryHandler,
     private readonly updateRepository: UpdateRepositoryHandler,
     private readonly deleteRepository: DeleteRepositoryHandler,
+    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
   @MessagePattern(REPOSITORIES_COMMANDS.CreateRepository)
@@ -33,5 +36,11 @@ export class RepositoriesMessageController {
   @ExecuteOnce()
   delete(@Payload() command: DeleteRepositoryDto, @Ctx() context: BusContext) {
     return this.deleteRepository.handle(command, context.getMetadata());
+  }
+
+  /** A consumer repairing a gap reads the missing versions of a repository stream back (published form). */
+  @MessagePattern(READ_STREAM_COMMANDS.repositories)
+  readStream(@Payload() command: ReadStreamDto) {
+    return readPublishedStream(this.runtime.pool('repositories'), REPOSITORIES_SCHEMA, 'repositories', command);
   }
 }

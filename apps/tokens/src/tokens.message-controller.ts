@@ -1,10 +1,18 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import { ACCOUNTS_EVENTS, PublishedEvent, REPOSITORIES_EVENTS, TOKENS_COMMANDS } from '@dockyard/contracts';
+import {
+  ACCOUNTS_EVENTS,
+  PublishedEvent,
+  READ_STREAM_COMMANDS,
+  REPOSITORIES_EVENTS,
+  RETRY_PARKED_COMMANDS,
+  TOKENS_COMMANDS,
+} from '@dockyard/contracts';
+import { ReadStreamDto, RetryParkedDto, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
-import { ExecuteOnce } from '@dockyard/runtime';
+import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
-import { Revocations } from './infrastructure/revocations';
+import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
 import { IssueTokenDto, ValidateTokenDto } from './tokens.commands.dto';
 
 /** Issues and checks repository tokens; learns what voids them from other services' facts. */
@@ -13,6 +21,7 @@ export class TokensMessageController {
   constructor(
     private readonly tokens: TokensHandlers,
     private readonly revocations: Revocations,
+    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
   @MessagePattern(TOKENS_COMMANDS.IssueToken)
@@ -31,5 +40,17 @@ export class TokensMessageController {
   @EventPattern([...Object.values(REPOSITORIES_EVENTS), ...Object.values(ACCOUNTS_EVENTS)])
   async voided(@Payload() event: PublishedEvent) {
     await this.revocations.apply(event);
+  }
+
+  /** A consumer repairing a gap reads the missing versions of a token stream back (published form). */
+  @MessagePattern(READ_STREAM_COMMANDS.tokens)
+  readStream(@Payload() command: ReadStreamDto) {
+    return readPublishedStream(this.runtime.pool('tokens'), TOKENS_SCHEMA, 'tokens', command);
+  }
+
+  /** Admin: retries the events parked by revocations (tokens.parked_events). */
+  @MessagePattern(RETRY_PARKED_COMMANDS.tokens)
+  retryParked(@Payload() command: RetryParkedDto) {
+    return this.revocations.retryParked(command);
   }
 }

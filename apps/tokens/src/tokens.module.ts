@@ -1,14 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
-import { EventStore, HandledCommands } from '@dockyard/eventstore';
+import { EventStore, HandledCommands, ownerStreamReader } from '@dockyard/eventstore';
 import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
-import { Revocations } from './infrastructure/revocations';
+import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
 import { TokenSigner } from './infrastructure/token-signer';
 import { CreateTokenTables1732400005000 } from './infrastructure/tokens.migrations';
 import { TokensMessageController } from './tokens.message-controller';
-
-const TOKENS_SCHEMA = 'tokens';
 
 /** The tokens service: repository access tokens, their expiry and revocation. */
 @Module({})
@@ -26,7 +24,14 @@ export class TokensModule {
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('tokens'), TOKENS_SCHEMA) },
         { provide: ServiceStore, useValue: store },
-        { provide: Revocations, useFactory: () => new Revocations(pool) },
+        {
+          provide: Revocations,
+          useFactory: () =>
+            new Revocations(pool, {
+              readStream: ownerStreamReader(runtime.bus, 'revocations'),
+              logger: runtime.logger.child({ component: 'revocations' }),
+            }),
+        },
         {
           provide: TokensHandlers,
           // The signing key lives in the tokens schema: read it once the schema is migrated.

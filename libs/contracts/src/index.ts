@@ -12,3 +12,4 @@ export * from './tokens/tokens.commands';
 export * from './tokens/tokens.events';
 export * from './activity';
 export * from './event-sources';
+export * from './consumers';

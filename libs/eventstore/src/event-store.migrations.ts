@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { outboxRelayMigrations } from './outbox-relay.migrations';
+import { consumerMigrations } from './consumer.migrations';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -81,7 +82,7 @@ export async function runMigrations(
       url,
       schema: s,
       migrationsTableName: 'migrations',
-      migrations: [...eventStoreMigrations(s), ...own],
+      migrations: [...eventStoreMigrations(s), ...consumerMigrations(s), ...own],
       migrationsTransactionMode: 'each',
       logging: false,
     });

@@ -8,3 +8,7 @@ export * from './outbox-relay';
 export * from './consumer-checkpoint';
 export * from './event-id';
 export * from './handled-commands';
+export * from './consumer.migrations';
+export * from './stream-consumer';
+export * from './read-stream';
+export * from './owner-stream-reader';

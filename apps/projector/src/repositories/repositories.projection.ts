@@ -6,6 +6,7 @@ import {
   RepositoryDeletedV1,
   RepositoryUpdatedV1,
 } from '@dockyard/contracts';
+import { placeLife } from './repository-lives';
 
 const COLUMNS: Record<string, string> = {
   description: 'description',
@@ -14,17 +15,76 @@ const COLUMNS: Record<string, string> = {
   logo: 'logo',
 };
 
-/** Folds repositories events into read.repositories; a deletion also clears images and tags. */
+/**
+ * A life that is over (deleted, or superseded by a newer life of its name): its tombstone, so its
+ * images events arriving later are dropped, and none of its rows.
+ */
+async function bury(client: PoolClient, repositoryId: string, at: string): Promise<void> {
+  await client.query(`INSERT INTO read.deleted_repositories VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+    repositoryId,
+    at,
+  ]);
+  await client.query(`DELETE FROM read.repositories WHERE repository_id = $1`, [repositoryId]);
+  await client.query(`DELETE FROM read.repository_images WHERE repository_id = $1`, [repositoryId]);
+  await client.query(`DELETE FROM read.tags WHERE repository_id = $1`, [repositoryId]);
+}
+
+/**
+ * Folds repositories events into read.repositories; a deletion also clears images and tags. A name
+ * shows its newest life whatever order the events of its lives arrive in (repository-lives.ts).
+ */
 export async function projectRepository(client: PoolClient, event: PublishedEvent): Promise<void> {
   const at = event.metadata.occurredAt;
   switch (event.type) {
     case REPOSITORIES_EVENTS.RepositoryCreated: {
       const d = event.data as unknown as RepositoryCreatedV1;
+      const arriving = { repositoryId: d.repositoryId, createdPosition: BigInt(event.position) };
+      const deleted = await client.query('SELECT 1 FROM read.deleted_repositories WHERE repository_id = $1', [
+        d.repositoryId,
+      ]);
+      // The name's newest life, locked: lives of one name arriving on two partitions serialise here.
+      await client.query(
+        `INSERT INTO read.repository_names (namespace, name, repository_id, created_position) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (namespace, name) DO NOTHING`,
+        [d.namespace, d.name, d.repositoryId, arriving.createdPosition.toString()],
+      );
+      const { rows } = await client.query(
+        'SELECT repository_id, created_position FROM read.repository_names WHERE namespace = $1 AND name = $2 FOR UPDATE',
+        [d.namespace, d.name],
+      );
+      const newest = {
+        repositoryId: rows[0].repository_id,
+        createdPosition: BigInt(rows[0].created_position),
+      };
+      const placement = placeLife(newest, arriving, (deleted.rowCount ?? 0) > 0);
+      if (placement.kind !== 'live') {
+        // Dead already: a newer life took the name (or its deletion came first). Images rows of it
+        // that arrived before are dropped, and later ones will be (tombstone).
+        await bury(client, d.repositoryId, at);
+        return;
+      }
+      if (placement.evict) await bury(client, placement.evict, at);
+      await client.query(
+        'UPDATE read.repository_names SET repository_id = $3, created_position = $4 WHERE namespace = $1 AND name = $2',
+        [d.namespace, d.name, d.repositoryId, arriving.createdPosition.toString()],
+      );
       await client.query(
         `INSERT INTO read.repositories (repository_id, namespace, name, kind, created_by, description, full_description,
            is_public, logo, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-        [d.repositoryId, d.namespace, d.name, d.kind, d.createdBy, d.description, d.fullDescription, d.isPublic, d.logo, at],
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT (repository_id) DO NOTHING`,
+        [
+          d.repositoryId,
+          d.namespace,
+          d.name,
+          d.kind,
+          d.createdBy,
+          d.description,
+          d.fullDescription,
+          d.isPublic,
+          d.logo,
+          at,
+        ],
       );
       return;
     }
@@ -33,19 +93,15 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
       const entries = Object.entries(d.changes).filter(([key]) => key in COLUMNS);
       if (entries.length === 0) return;
       const sets = entries.map(([key], i) => `${COLUMNS[key]} = $${i + 3}`);
-      await client.query(`UPDATE read.repositories SET updated_at = $2, ${sets.join(', ')} WHERE repository_id = $1`, [
-        d.repositoryId,
-        at,
-        ...entries.map(([, value]) => value),
-      ]);
+      await client.query(
+        `UPDATE read.repositories SET updated_at = $2, ${sets.join(', ')} WHERE repository_id = $1`,
+        [d.repositoryId, at, ...entries.map(([, value]) => value)],
+      );
       return;
     }
     case REPOSITORIES_EVENTS.RepositoryDeleted: {
       const d = event.data as unknown as RepositoryDeletedV1;
-      await client.query(`INSERT INTO read.deleted_repositories VALUES ($1, $2) ON CONFLICT DO NOTHING`, [d.repositoryId, at]);
-      await client.query(`DELETE FROM read.repositories WHERE repository_id = $1`, [d.repositoryId]);
-      await client.query(`DELETE FROM read.repository_images WHERE repository_id = $1`, [d.repositoryId]);
-      await client.query(`DELETE FROM read.tags WHERE repository_id = $1`, [d.repositoryId]);
+      await bury(client, d.repositoryId, at);
       return;
     }
     default:

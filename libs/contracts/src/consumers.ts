@@ -1,0 +1,46 @@
+import { PublishedEvent } from './event-envelope';
+import { ServiceName } from './topics';
+
+/**
+ * Commands every event-owning service answers for its consumers (docs/architecture.md,
+ * Consistency): `<service>.read-stream` reads versions `fromVersion..toVersion` of one of its
+ * streams back from its own store, in their published form (never the secret part), so a consumer
+ * that saw a gap repairs it from the owner.
+ */
+export const readStreamCommand = (service: ServiceName): string => `${service}.read-stream`;
+
+export const READ_STREAM_COMMANDS = {
+  accounts: 'accounts.read-stream',
+  repositories: 'repositories.read-stream',
+  images: 'images.read-stream',
+  tokens: 'tokens.read-stream',
+} as const satisfies Record<ServiceName, string>;
+
+/** At most this many events per read-stream command; a longer gap is read in several. */
+export const READ_STREAM_MAX_EVENTS = 500;
+
+export interface ReadStreamCommand {
+  streamId: string;
+  fromVersion: number;
+  toVersion: number;
+}
+export type ReadStreamReply = PublishedEvent[];
+
+/**
+ * Admin commands that retry a consumer's parked events (`<schema>.parked_events`): the images
+ * service's `known-repositories`, the tokens service's `revocations`. The projector's are retried by
+ * `scripts/retry-parked.ts` (it answers no commands).
+ */
+export const RETRY_PARKED_COMMANDS = {
+  images: 'images.retry-parked',
+  tokens: 'tokens.retry-parked',
+} as const;
+
+export interface RetryParkedCommand {
+  /** Only this stream's parked events; all of the consumer's when absent. */
+  streamId?: string;
+}
+export interface RetryParkedReply {
+  applied: number;
+  stillParked: number;
+}

@@ -1,0 +1,49 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Pool } from 'pg';
+import {
+  DomainError,
+  PublishedEvent,
+  READ_STREAM_MAX_EVENTS,
+  ReadStreamCommand,
+  RetryParkedCommand,
+  ServiceName,
+} from '@dockyard/contracts';
+import { assertSchemaName } from './event-store.migrations';
+import { rowToStoredEvent, toPublished } from './event-store';
+
+/** The payload of `<service>.read-stream`. */
+export class ReadStreamDto implements ReadStreamCommand {
+  @IsString() @Length(1, 400) streamId!: string;
+  @Type(() => Number) @IsInt() @Min(1) fromVersion!: number;
+  @Type(() => Number) @IsInt() @Min(1) @Max(2 ** 31 - 1) toVersion!: number;
+}
+
+/** The payload of `<service>.retry-parked`. */
+export class RetryParkedDto implements RetryParkedCommand {
+  @IsOptional() @IsString() @Length(1, 400) streamId?: string;
+}
+
+/**
+ * Versions `fromVersion..toVersion` of one stream of a service's own store, as they were published
+ * (the secret part stays: only its digest goes, which the hash chain covers). At most
+ * READ_STREAM_MAX_EVENTS; fewer if the stream is shorter.
+ */
+export async function readPublishedStream(
+  pool: Pool,
+  schema: string,
+  source: ServiceName,
+  command: ReadStreamCommand,
+): Promise<PublishedEvent[]> {
+  const { streamId, fromVersion, toVersion } = command;
+  if (toVersion < fromVersion) throw new DomainError('invalid', 'toVersion is below fromVersion');
+  if (toVersion - fromVersion + 1 > READ_STREAM_MAX_EVENTS) {
+    throw new DomainError('invalid', `at most ${READ_STREAM_MAX_EVENTS} events per read-stream command`);
+  }
+  const { rows } = await pool.query(
+    `SELECT event_id, stream_id, stream_version, position, type, schema_version, data, secret, metadata, prev_hash, hash
+     FROM ${assertSchemaName(schema)}.events WHERE stream_id = $1 AND stream_version BETWEEN $2 AND $3 ORDER BY stream_version`,
+    [streamId, fromVersion, toVersion],
+  );
+  return rows.map((row) => toPublished(rowToStoredEvent(row), source));
+}

@@ -1,0 +1,441 @@
+import { Pool, PoolClient } from 'pg';
+import { Counter, register } from 'prom-client';
+import { PublishedEvent } from '@dockyard/contracts';
+import { StreamGapError } from './consumer-checkpoint';
+import { assertSchemaName } from './event-store.migrations';
+import { GENESIS_HASH, chainHash } from './hash-chain';
+
+/** A consumer's effect of one event, run in the transaction that moves its checkpoint. */
+export type StreamEffect = (client: PoolClient, event: PublishedEvent) => Promise<void>;
+
+/**
+ * Reads versions `fromVersion..toVersion` of a stream back from the service that owns it (its
+ * `<service>.read-stream` command), in their published form.
+ */
+export type StreamReader = (
+  source: string,
+  streamId: string,
+  fromVersion: number,
+  toVersion: number,
+) => Promise<PublishedEvent[]>;
+
+export interface ConsumerLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface StreamConsumerOptions {
+  pool: Pool;
+  /** The consumer's schema: its `consumer_checkpoints` and `parked_events`. */
+  schema: string;
+  /** The checkpoint name (a projection, `known-repositories`, `revocations`). */
+  consumer: string;
+  effect: StreamEffect;
+  /** Repairs a gap from the owner; without it a gap parks the event. */
+  readStream?: StreamReader;
+  logger?: ConsumerLogger;
+  /** Attempts of an event whose effect fails with an error that is not transient, before it is parked. */
+  maxAttempts?: number;
+  /** Wait after the first failed attempt; doubled after each. */
+  backoffMs?: number;
+}
+
+/** What became of a delivered event. */
+export type DeliveryOutcome = 'applied' | 'repaired' | 'duplicate' | 'held' | 'parked';
+
+export interface ParkedEvent {
+  consumer: string;
+  streamId: string;
+  streamVersion: number;
+  event: PublishedEvent;
+  error: string;
+  /** Parked only because an earlier version of its stream is parked (never attempted). */
+  held: boolean;
+  attempts: number;
+  parkedAt: Date;
+}
+
+export interface RetryReport {
+  /** Parked events applied now (repaired versions not counted). */
+  applied: number;
+  /** Events of the consumer still parked after the retry. */
+  stillParked: number;
+}
+
+/** An error that retrying cannot fix: the event is parked at once. */
+export class PermanentConsumerError extends Error {
+  readonly permanent = true;
+}
+
+/** Events read back from the owner do not chain onto what was applied (or onto the event that revealed the gap). */
+export class ChainBrokenError extends PermanentConsumerError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChainBrokenError';
+  }
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01', // admin shutdown
+  '57P02', // crash shutdown
+  '57P03', // cannot connect now (starting up)
+  '53300', // too many connections
+  '40001', // serialization failure
+  '40P01', // deadlock detected
+  'unavailable', // DomainError of the bus: the owner of a stream is not reachable now
+]);
+const TRANSIENT_MESSAGE =
+  /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|not queryable/i;
+
+/**
+ * Errors that retrying the same event fixes by itself: PostgreSQL (or the stream's owner) is not
+ * reachable now. They are retried for ever by the bus; everything else is a bug or a poison event.
+ */
+export function isTransientError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (TRANSIENT_CODES.has(code) || /^08/.test(code)) return true;
+  return TRANSIENT_MESSAGE.test(typeof e?.message === 'string' ? e.message : '');
+}
+
+const counter = (name: string, help: string): Counter<'consumer'> =>
+  (register.getSingleMetric(name) as Counter<'consumer'> | undefined) ??
+  new Counter({ name, help, labelNames: ['consumer'] });
+
+/** Prometheus counters (default registry), one series per consumer. */
+export const consumerMetrics = {
+  parked: counter(
+    'dockyard_consumer_parked_events_total',
+    'Events parked after failing (held ones not counted)',
+  ),
+  held: counter(
+    'dockyard_consumer_held_events_total',
+    'Events parked behind an earlier parked event of their stream',
+  ),
+  gaps: counter(
+    'dockyard_consumer_stream_gaps_total',
+    'Events that arrived before a version of their stream that was never applied',
+  ),
+  repaired: counter(
+    'dockyard_consumer_repaired_events_total',
+    'Missing versions read back from their owner and applied',
+  ),
+};
+
+type Step =
+  { kind: 'applied' | 'duplicate' | 'held' } | { kind: 'gap'; applied: number; appliedHash: string | null };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const errorText = (error: unknown): string =>
+  error instanceof Error
+    ? `${error.name}: ${error.message}`
+    : typeof error === 'string'
+      ? error
+      : JSON.stringify(error);
+
+/**
+ * One consumer of published events, applied per stream strictly in version order and at most once:
+ *
+ * - version ≤ checkpoint: a redelivery, nothing happens;
+ * - version = checkpoint + 1: the effect and the checkpoint move in one transaction;
+ * - version > checkpoint + 1: a gap. Alarmed (log, metric), then repaired: the missing versions are
+ *   read back from the owning service, checked to chain (hash by hash) from the last applied event
+ *   to this one, and applied in order before this one;
+ * - an effect that throws a transient error (PostgreSQL down) is rethrown: the bus retries it for
+ *   ever. Any other error is retried `maxAttempts` times with backoff, then the event is **parked**
+ *   (`<schema>.parked_events`, log, metric) and the handler returns, so the partition moves on;
+ * - once a stream has a parked event, its later events are parked behind it (`held`) untouched,
+ *   until `retryParked` applies the stream's parked events in order.
+ */
+export class StreamConsumer {
+  private readonly s: string;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+
+  constructor(private readonly options: StreamConsumerOptions) {
+    this.s = assertSchemaName(options.schema);
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoffMs = options.backoffMs ?? 50;
+  }
+
+  get consumer(): string {
+    return this.options.consumer;
+  }
+
+  /** Handles one delivered event. Throws only transient errors (the bus retries them). */
+  handle(event: PublishedEvent): Promise<DeliveryOutcome> {
+    return this.deliver(event, false);
+  }
+
+  /**
+   * Retries the consumer's parked events (or one stream's), each stream in version order, stopping
+   * at a stream's first event that fails again (it is parked again with the new error, and the
+   * stream's later events stay held). The admin command behind `<service>.retry-parked`.
+   */
+  async retryParked(filter: { streamId?: string } = {}): Promise<RetryReport> {
+    const { rows } = await this.options.pool.query(
+      `SELECT DISTINCT stream_id FROM ${this.s}.parked_events WHERE consumer = $1 AND ($2::text IS NULL OR stream_id = $2)
+       ORDER BY stream_id`,
+      [this.consumer, filter.streamId ?? null],
+    );
+    let applied = 0;
+    for (const { stream_id: streamId } of rows) {
+      for (;;) {
+        const next = await this.options.pool.query(
+          `SELECT event FROM ${this.s}.parked_events WHERE consumer = $1 AND stream_id = $2 ORDER BY stream_version LIMIT 1`,
+          [this.consumer, streamId],
+        );
+        if (next.rowCount === 0) break;
+        const outcome = await this.deliver(next.rows[0].event as PublishedEvent, true);
+        if (outcome === 'parked' || outcome === 'held') break;
+        if (outcome !== 'duplicate') applied++;
+      }
+    }
+    const left = await this.options.pool.query(
+      `SELECT count(*)::int AS n FROM ${this.s}.parked_events WHERE consumer = $1`,
+      [this.consumer],
+    );
+    return { applied, stillParked: left.rows[0].n };
+  }
+
+  /** The consumer's parked events, by stream and version. */
+  async parked(): Promise<ParkedEvent[]> {
+    const { rows } = await this.options.pool.query(
+      `SELECT * FROM ${this.s}.parked_events WHERE consumer = $1 ORDER BY stream_id, stream_version`,
+      [this.consumer],
+    );
+    return rows.map((row) => ({
+      consumer: row.consumer,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      event: row.event,
+      error: row.error,
+      held: row.held,
+      attempts: row.attempts,
+      parkedAt: row.parked_at,
+    }));
+  }
+
+  private async deliver(event: PublishedEvent, retrying: boolean): Promise<DeliveryOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const step = await this.step(event, retrying);
+        if (step.kind !== 'gap') return step.kind;
+        await this.repair(event, step.applied, step.appliedHash, retrying);
+        return 'repaired';
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        const permanent = (error as { permanent?: boolean }).permanent === true;
+        if (permanent || attempt >= this.maxAttempts) {
+          await this.park(event, error, attempt);
+          return 'parked';
+        }
+        this.options.logger?.warn(
+          {
+            err: error,
+            consumer: this.consumer,
+            streamId: event.streamId,
+            streamVersion: event.streamVersion,
+            attempt,
+          },
+          'event failed; retrying before parking it',
+        );
+        await sleep(this.backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  /** One event in one transaction: checkpoint locked, held or gap decided, effect and checkpoint moved. */
+  private async step(event: PublishedEvent, retrying: boolean): Promise<Step> {
+    const s = this.s;
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // The checkpoint (locked) and the earliest parked event of the stream that comes first.
+      const parkedFirst = `SELECT min(p.stream_version) FROM ${s}.parked_events p
+        WHERE p.consumer = $1 AND p.stream_id = $2 AND p.stream_version ${retrying ? '<' : '<='} $3`;
+      const { rows } = await client.query(
+        `SELECT stream_version, hash, (${parkedFirst}) AS behind FROM ${s}.consumer_checkpoints
+         WHERE consumer = $1 AND stream_id = $2 FOR UPDATE`,
+        [this.consumer, event.streamId, event.streamVersion],
+      );
+      const known = rows.length > 0;
+      const applied: number = known ? rows[0].stream_version : 0;
+      // The hash of the last applied event; unknown for checkpoints written before hashes were kept.
+      const appliedHash: string | null = known ? (rows[0].hash ?? null) : GENESIS_HASH;
+      const behind: number | null = known
+        ? rows[0].behind
+        : (
+            await client.query(
+              `${parkedFirst.replace('min(p.stream_version)', 'min(p.stream_version) AS behind')}`,
+              [this.consumer, event.streamId, event.streamVersion],
+            )
+          ).rows[0].behind;
+      if (event.streamVersion <= applied) {
+        if (retrying) await this.unpark(client, event);
+        await client.query('COMMIT');
+        return { kind: 'duplicate' };
+      }
+      // A parked event of this stream comes first: a retry may pass only the earliest parked one.
+      if (behind !== null) {
+        if (!retrying) {
+          const held = await client.query(
+            `INSERT INTO ${s}.parked_events (consumer, stream_id, stream_version, event, error, held)
+             VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT DO NOTHING`,
+            [
+              this.consumer,
+              event.streamId,
+              event.streamVersion,
+              JSON.stringify(event),
+              `held behind parked version ${behind}`,
+            ],
+          );
+          if (held.rowCount) consumerMetrics.held.inc({ consumer: this.consumer });
+        }
+        await client.query('COMMIT');
+        return { kind: 'held' };
+      }
+      if (event.streamVersion > applied + 1) {
+        await client.query('ROLLBACK');
+        return { kind: 'gap', applied, appliedHash };
+      }
+      if (event.hash && appliedHash !== null && event.prevHash !== appliedHash) {
+        throw new ChainBrokenError(
+          `${event.streamId} v${event.streamVersion} does not chain onto the applied v${applied} (prevHash ${event.prevHash}, applied ${appliedHash})`,
+        );
+      }
+      await this.options.effect(client, event);
+      const moved = await client.query(
+        `INSERT INTO ${s}.consumer_checkpoints (consumer, stream_id, stream_version, hash) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (consumer, stream_id) DO UPDATE SET stream_version = excluded.stream_version, hash = excluded.hash
+         WHERE ${s}.consumer_checkpoints.stream_version = $5`,
+        [this.consumer, event.streamId, event.streamVersion, event.hash || null, applied],
+      );
+      if (moved.rowCount === 0) {
+        // Another member applied this stream meanwhile (a first insert raced): its effect stands.
+        await client.query('ROLLBACK');
+        return { kind: 'duplicate' };
+      }
+      if (retrying) await this.unpark(client, event);
+      await client.query('COMMIT');
+      return { kind: 'applied' };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Reads the missing versions back from the owner, checks they chain, applies them in order, then `event`. */
+  private async repair(
+    event: PublishedEvent,
+    applied: number,
+    appliedHash: string | null,
+    retrying: boolean,
+  ): Promise<void> {
+    const from = applied + 1;
+    const to = event.streamVersion - 1;
+    const where = {
+      consumer: this.consumer,
+      source: event.source,
+      streamId: event.streamId,
+      applied,
+      received: event.streamVersion,
+    };
+    consumerMetrics.gaps.inc({ consumer: this.consumer });
+    this.options.logger?.error(
+      where,
+      `gap in stream: versions ${from}..${to} never arrived; reading them back from ${event.source}`,
+    );
+    if (!this.options.readStream) {
+      throw Object.assign(new StreamGapError(event.streamId, applied, event.streamVersion), {
+        permanent: true,
+      });
+    }
+    const missing = await this.options.readStream(event.source, event.streamId, from, to);
+    verifyRepair(missing, from, to, appliedHash, event);
+    for (const older of missing) {
+      const step = await this.step(older, retrying);
+      if (step.kind === 'gap') throw new StreamGapError(event.streamId, step.applied, older.streamVersion);
+      if (step.kind === 'applied') consumerMetrics.repaired.inc({ consumer: this.consumer });
+    }
+    const last = await this.step(event, retrying);
+    if (last.kind === 'gap') throw new StreamGapError(event.streamId, last.applied, event.streamVersion);
+    this.options.logger?.warn(where, `gap repaired: versions ${from}..${to} applied from ${event.source}`);
+  }
+
+  private async park(event: PublishedEvent, error: unknown, attempts: number): Promise<void> {
+    await this.options.pool.query(
+      `INSERT INTO ${this.s}.parked_events (consumer, stream_id, stream_version, event, error, held, attempts)
+       VALUES ($1, $2, $3, $4, $5, false, $6)
+       ON CONFLICT (consumer, stream_id, stream_version) DO UPDATE
+       SET error = excluded.error, held = false, attempts = ${this.s}.parked_events.attempts + excluded.attempts, parked_at = now()`,
+      [this.consumer, event.streamId, event.streamVersion, JSON.stringify(event), errorText(error), attempts],
+    );
+    consumerMetrics.parked.inc({ consumer: this.consumer });
+    this.options.logger?.error(
+      {
+        err: error,
+        consumer: this.consumer,
+        streamId: event.streamId,
+        streamVersion: event.streamVersion,
+        eventId: event.eventId,
+        attempts,
+      },
+      'event parked: its stream is held until it is retried',
+    );
+  }
+
+  private async unpark(client: PoolClient, event: PublishedEvent): Promise<void> {
+    await client.query(
+      `DELETE FROM ${this.s}.parked_events WHERE consumer = $1 AND stream_id = $2 AND stream_version = $3`,
+      [this.consumer, event.streamId, event.streamVersion],
+    );
+  }
+}
+
+/**
+ * The events read back must be exactly versions `from..to`, each hashing to its `hash`, chained from
+ * the last applied event's hash (when known) and onto the event that revealed the gap.
+ */
+export function verifyRepair(
+  missing: PublishedEvent[],
+  from: number,
+  to: number,
+  appliedHash: string | null,
+  next: PublishedEvent,
+): void {
+  const versions = missing.map((e) => e.streamVersion);
+  if (missing.length !== to - from + 1 || versions.some((v, i) => v !== from + i)) {
+    throw new ChainBrokenError(
+      `${next.streamId}: the owner returned versions [${versions.join(',')}] for ${from}..${to}`,
+    );
+  }
+  let prev = appliedHash;
+  for (const e of missing) {
+    if (e.streamId !== next.streamId)
+      throw new ChainBrokenError(`the owner returned an event of ${e.streamId} for ${next.streamId}`);
+    if (prev !== null && e.prevHash !== prev) {
+      throw new ChainBrokenError(
+        `${e.streamId} v${e.streamVersion} read back does not chain onto v${e.streamVersion - 1}`,
+      );
+    }
+    if (chainHash(e.prevHash, e) !== e.hash)
+      throw new ChainBrokenError(`${e.streamId} v${e.streamVersion} read back does not match its hash`);
+    prev = e.hash;
+  }
+  if (next.hash && next.prevHash !== prev) {
+    throw new ChainBrokenError(
+      `${next.streamId} v${next.streamVersion} does not chain onto the versions read back`,
+    );
+  }
+}
