@@ -176,7 +176,13 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
     const { token: oldToken } = await issue('alice_01/old', old, 'read');
     await expect(validate(oldToken, 'alice_01/old', 'read')).resolves.toMatchObject({ repositoryId: old });
 
+    // A whole stream, v1 then v2: consumers apply a stream's versions strictly in order.
     await hub.bus.publish('repositories', [
+      publishedEvent('repositories', repositoryStreamId(old), 1, REPOSITORIES_EVENTS.RepositoryCreated, {
+        repositoryId: old,
+        namespace: 'alice_01',
+        name: 'old',
+      }),
       publishedEvent('repositories', repositoryStreamId(old), 2, REPOSITORIES_EVENTS.RepositoryDeleted, {
         repositoryId: old,
         namespace: 'alice_01',
@@ -204,6 +210,11 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
 
   it("a PasswordChanged on the bus voids the user's earlier tokens; a token for the new credentials works", async () => {
     await hub.bus.publish('accounts', [
+      publishedEvent('accounts', userStreamId('alice_01'), 1, ACCOUNTS_EVENTS.UserRegistered, {
+        username: 'alice_01',
+        email: 'alice@example.com',
+        active: true,
+      }),
       publishedEvent('accounts', userStreamId('alice_01'), 2, ACCOUNTS_EVENTS.PasswordChanged, {
         username: 'alice_01',
         credentialsVersion: 2,
