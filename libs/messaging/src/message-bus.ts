@@ -36,7 +36,12 @@ export interface MessageBus {
   /** Serves `service`'s commands. Replicas of a service share the load. */
   serveCommands(service: ServiceName, dispatch: CommandDispatcher): Promise<Subscription>;
 
-  /** Publishes committed events of `source` in the given order, keyed by stream id. Resolves once durable. */
+  /**
+   * Publishes committed events of `source` in the given order, keyed by stream id. Resolves once
+   * durable — the outbox relay then moves its checkpoint past them: on Kafka once the broker has
+   * them; in process (no broker) once every consumer group of `source` has handled them. A
+   * rejection means nothing may be assumed delivered: the relay publishes them again.
+   */
   publish(source: ServiceName, events: PublishedEvent[]): Promise<void>;
 
   /**
@@ -45,7 +50,7 @@ export interface MessageBus {
    */
   subscribe(group: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription>;
 
-  /** Records a pull or push on the activity topic (at least once). */
+  /** Records a pull or push on the activity topic (at least once on Kafka; best effort in process). */
   recordActivity(activity: RepositoryActivity): Promise<void>;
 
   /** Delivers activity to one member of `group`, at least once. */
