@@ -74,6 +74,17 @@ describe('FailedLoginLimiter', () => {
     expect(refused(() => limiter.begin('alice', 'ip'))).toBeInstanceOf(TooManyFailedLogins);
   });
 
+  it('a cached right login takes no slot, so one account’s parallel requests never limit themselves; it is refused while guesses hold the slots', () => {
+    const limiter = new FailedLoginLimiter(3, 60000);
+    for (let i = 0; i < 50; i++) limiter.assertAllowed('alice', 'ip');
+    expect(limiter.size).toBe(0);
+    const guesses = Array.from({ length: 3 }, () => limiter.begin('alice', 'ip'));
+    expect(refused(() => limiter.assertAllowed('alice', 'ip'))).toBeInstanceOf(TooManyFailedLogins);
+    guesses.forEach((end) => end('wrong'));
+    expect(refused(() => limiter.assertAllowed('alice', 'ip'))).toBeInstanceOf(TooManyFailedLogins);
+    expect(() => limiter.assertAllowed('alice', 'other-ip')).not.toThrow();
+  });
+
   it('gives the slot back for a right login or an unrelated fault, once', () => {
     const limiter = new FailedLoginLimiter(2, 60000);
     for (let round = 0; round < 5; round++) {

@@ -34,7 +34,15 @@ export class Authenticator {
     if (!credentials) return null;
     const { username, password } = credentials;
     if (!username || !password) throw new DomainError('unauthenticated', 'Authentication is required');
-    // Every attempt, cached or not, takes a slot first: a burst of guesses cannot outrun the count.
+    // A right password this replica verified before needs no check: it takes no slot, but is
+    // refused like any attempt while guesses hold the slots. Every other attempt takes a slot
+    // before its password is checked, so a burst of guesses cannot outrun the count.
+    const cached = await this.cached(username, password);
+    if (cached) {
+      this.limiter.assertAllowed(username, request.ip);
+      noteCaller(request, `user:${cached.username}`);
+      return cached;
+    }
     const end = this.limiter.begin(username, request.ip);
     let outcome: LoginOutcome = 'unknown';
     try {
@@ -50,15 +58,19 @@ export class Authenticator {
     }
   }
 
-  private async check(request: FastifyRequest, username: string, password: string): Promise<Principal> {
+  /** The principal of credentials in the cache, if their user's credentials have not changed since. */
+  private async cached(username: string, password: string): Promise<Principal | null> {
     const cached = this.cache.get(username, password);
-    if (cached) {
-      const view = await this.users.find(username);
-      if (view && view.credentialsVersion === cached.credentialsVersion) {
-        return { username, active: view.active, admin: view.admin, credentialsVersion: view.credentialsVersion };
-      }
-      this.cache.forget(username, password);
+    if (!cached) return null;
+    const view = await this.users.find(username);
+    if (view && view.credentialsVersion === cached.credentialsVersion) {
+      return { username, active: view.active, admin: view.admin, credentialsVersion: view.credentialsVersion };
     }
+    this.cache.forget(username, password);
+    return null;
+  }
+
+  private async check(request: FastifyRequest, username: string, password: string): Promise<Principal> {
     const reply = await sendCommand<AuthenticateReply>(
       this.accountsClient,
       ACCOUNTS_COMMANDS.Authenticate,

@@ -34,6 +34,22 @@ export class FailedLoginLimiter {
   ) {}
 
   /**
+   * For a login that needs no check (a right password this replica verified before, from the
+   * credential cache): refused like any attempt while the slots are taken — so the right password
+   * sent inside a burst of guesses is refused too — but it takes no slot, so many parallel requests
+   * of one account (a CI runner behind one address) are never limited by their own right logins.
+   */
+  assertAllowed(username: string, address: string): void {
+    const entry = this.attempts.get(`${username}\0${address}`);
+    if (!entry) return;
+    const now = this.now();
+    const failures = entry.resetAt > now ? entry.failures : 0;
+    if (failures + entry.inFlight >= this.maxFailures) {
+      throw new TooManyFailedLogins(Math.max(1, Math.ceil((entry.resetAt - now) / 1000)));
+    }
+  }
+
+  /**
    * Takes a slot for one login, or throws TooManyFailedLogins. The caller must call the returned
    * function exactly once, with how the check ended.
    */
