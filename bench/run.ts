@@ -172,9 +172,9 @@ from the store to the read models. Compare another build with
 \`node dist/bench/standalone-writes.bench.js <its root> 5731\` (issue 14 asks the durable path to
 cost at most 10 % of the in-memory one).
 
-| registrations/s | p50 | p99 | push sequences/s | p50 | p99 | mean read-your-writes wait (projection lag seen by a client) |
+| registrations/s | p50 | p99 | push sequences/s | p50 | p99 | read-your-writes wait (projection lag a client sees): mean / p99 at most |
 |---|---|---|---|---|---|---|
-| ${w.registrationsPerSecond} | ${w.registrationP50Ms} ms | ${w.registrationP99Ms} ms | ${w.pushSequencesPerSecond} | ${w.pushP50Ms} ms | ${w.pushP99Ms} ms | ${w.readYourWritesMeanMs} ms |
+| ${w.registrationsPerSecond} | ${w.registrationP50Ms} ms | ${w.registrationP99Ms} ms | ${w.pushSequencesPerSecond} | ${w.pushP50Ms} ms | ${w.pushP99Ms} ms | ${w.readYourWritesMeanMs} ms / ${w.readYourWritesP99AtMostMs} ms |
 `;
 }
 

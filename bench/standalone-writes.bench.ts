@@ -91,6 +91,14 @@ export async function benchStandaloneWrites(root: string, port: number): Promise
         .split('\n')
         .filter((line) => line.startsWith(`dockyard_read_your_writes_wait_seconds_${suffix}`))
         .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    // p99 from the histogram: the smallest bucket bound holding 99 % of the waits (all label sets).
+    const buckets = new Map<number, number>();
+    for (const line of metrics.split('\n')) {
+      const bucket = /^dockyard_read_your_writes_wait_seconds_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+      if (bucket && bucket[1] !== '+Inf') buckets.set(Number(bucket[1]), (buckets.get(Number(bucket[1])) ?? 0) + Number(bucket[2]));
+    }
+    const total = family('count');
+    const p99Bound = [...buckets.entries()].sort(([a], [b]) => a - b).find(([, count]) => count >= 0.99 * total)?.[0];
     return {
       registrationsPerSecond: round(registrations.perSecond, 1),
       registrationP50Ms: round(percentile(registrations.latencies, 50), 1),
@@ -98,7 +106,8 @@ export async function benchStandaloneWrites(root: string, port: number): Promise
       pushSequencesPerSecond: round(pushes.perSecond, 1),
       pushP50Ms: round(percentile(pushes.latencies, 50), 1),
       pushP99Ms: round(percentile(pushes.latencies, 99), 1),
-      readYourWritesMeanMs: round((family('sum') / Math.max(1, family('count'))) * 1000, 2),
+      readYourWritesMeanMs: round((family('sum') / Math.max(1, total)) * 1000, 2),
+      readYourWritesP99AtMostMs: p99Bound === undefined ? NaN : round(p99Bound * 1000, 1),
     };
   } finally {
     hub.kill('SIGTERM');
