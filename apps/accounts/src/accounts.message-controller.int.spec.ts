@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INestMicroservice } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   ACCOUNTS_COMMANDS,
   ACCOUNTS_EVENTS,
@@ -11,13 +10,12 @@ import {
   isDomainError,
   userStreamId,
 } from '@dockyard/contracts';
-import { BusClient, BusServer, sendCommand } from '@dockyard/messaging';
-import { configureBusMicroservice } from '@dockyard/runtime';
+import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
-  createTestHub,
+  startServiceUnderTest,
   storedEvents,
   testMetadata,
 } from '@dockyard/testing';
@@ -31,18 +29,7 @@ describe('accounts message controller (Nest microservice, PostgreSQL, InProcessB
   let probe: EventProbe;
 
   beforeAll(async () => {
-    hub = await createTestHub('accounts');
-    const moduleRef = await Test.createTestingModule({
-      imports: [AccountsModule.forRuntime(hub.runtime)],
-    }).compile();
-    app = moduleRef.createNestMicroservice({
-      strategy: new BusServer(hub.bus, AccountsModule.transport),
-      logger: ['error'],
-    });
-    configureBusMicroservice(app);
-    await app.listen();
-    client = new BusClient(hub.bus, 'accounts');
-    probe = await EventProbe.start(hub.bus, 'accounts');
+    ({ hub, app, client, probe } = await startServiceUnderTest('accounts', AccountsModule));
   });
   afterAll(async () => {
     await probe?.close();

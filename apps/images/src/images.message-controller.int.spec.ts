@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { INestMicroservice } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   DomainError,
   IMAGE_COMMANDS,
@@ -11,13 +10,12 @@ import {
   isDomainError,
   repositoryStreamId,
 } from '@dockyard/contracts';
-import { BusClient, BusServer, sendCommand } from '@dockyard/messaging';
-import { configureBusMicroservice } from '@dockyard/runtime';
+import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
-  createTestHub,
+  startServiceUnderTest,
   publishedEvent,
   storedEvents,
   testMetadata,
@@ -39,18 +37,7 @@ describe('images message controller (Nest microservice, PostgreSQL, InProcessBus
 
   beforeAll(async () => {
     // An unknown repository is awaited for the read-your-writes timeout before it is not-found.
-    hub = await createTestHub('images', { DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS: '300' });
-    const moduleRef = await Test.createTestingModule({
-      imports: [ImagesModule.forRuntime(hub.runtime)],
-    }).compile();
-    app = moduleRef.createNestMicroservice({
-      strategy: new BusServer(hub.bus, ImagesModule.transport),
-      logger: ['error'],
-    });
-    configureBusMicroservice(app);
-    await app.listen();
-    client = new BusClient(hub.bus, 'images');
-    probe = await EventProbe.start(hub.bus, 'images');
+    ({ hub, app, client, probe } = await startServiceUnderTest('images', ImagesModule, { DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS: '300' }));
   });
   afterAll(async () => {
     await probe?.close();

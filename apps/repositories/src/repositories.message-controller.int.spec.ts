@@ -1,5 +1,4 @@
 import { INestMicroservice } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   CreateRepositoryReply,
   DeleteRepositoryReply,
@@ -9,13 +8,12 @@ import {
   isDomainError,
   repositoryStreamId,
 } from '@dockyard/contracts';
-import { BusClient, BusServer, sendCommand } from '@dockyard/messaging';
-import { configureBusMicroservice } from '@dockyard/runtime';
+import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
-  createTestHub,
+  startServiceUnderTest,
   storedEvents,
   testMetadata,
 } from '@dockyard/testing';
@@ -33,18 +31,7 @@ describe('repositories message controller (Nest microservice, PostgreSQL, InProc
   let probe: EventProbe;
 
   beforeAll(async () => {
-    hub = await createTestHub('repositories');
-    const moduleRef = await Test.createTestingModule({
-      imports: [RepositoriesModule.forRuntime(hub.runtime)],
-    }).compile();
-    app = moduleRef.createNestMicroservice({
-      strategy: new BusServer(hub.bus, RepositoriesModule.transport),
-      logger: ['error'],
-    });
-    configureBusMicroservice(app);
-    await app.listen();
-    client = new BusClient(hub.bus, 'repositories');
-    probe = await EventProbe.start(hub.bus, 'repositories');
+    ({ hub, app, client, probe } = await startServiceUnderTest('repositories', RepositoriesModule));
   });
   afterAll(async () => {
     await probe?.close();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { INestMicroservice } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   ACCOUNTS_EVENTS,
   DomainError,
@@ -12,13 +11,12 @@ import {
   repositoryStreamId,
   userStreamId,
 } from '@dockyard/contracts';
-import { BusClient, BusServer, sendCommand } from '@dockyard/messaging';
-import { configureBusMicroservice } from '@dockyard/runtime';
+import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
-  createTestHub,
+  startServiceUnderTest,
   publishedEvent,
   storedEvents,
   testMetadata,
@@ -40,18 +38,7 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
   const alice = { username: 'alice_01', credentialsVersion: 1 };
 
   beforeAll(async () => {
-    hub = await createTestHub('tokens');
-    const moduleRef = await Test.createTestingModule({
-      imports: [TokensModule.forRuntime(hub.runtime)],
-    }).compile();
-    app = moduleRef.createNestMicroservice({
-      strategy: new BusServer(hub.bus, TokensModule.transport),
-      logger: ['error'],
-    });
-    configureBusMicroservice(app);
-    await app.listen();
-    client = new BusClient(hub.bus, 'tokens');
-    probe = await EventProbe.start(hub.bus, 'tokens');
+    ({ hub, app, client, probe } = await startServiceUnderTest('tokens', TokensModule));
   });
   afterAll(async () => {
     await probe?.close();

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { MessageMetadata, PublishedEvent, ServiceName } from '@dockyard/contracts';
-import { InProcessBus, Subscription } from '@dockyard/messaging';
-import { HubRuntime, createHubRuntime, createLogger, loadHubConfig } from '@dockyard/runtime';
+import { DynamicModule, INestMicroservice } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { BusClient, BusServer, BusServerOptions, InProcessBus, Subscription } from '@dockyard/messaging';
+import { HubRuntime, configureBusMicroservice, createHubRuntime, createLogger, loadHubConfig } from '@dockyard/runtime';
 import { createTestDatabase } from './test-database';
 import { waitUntil } from './wait-until';
 
@@ -143,3 +145,29 @@ export const publishedEvent = (
   prevHash: '',
   secretDigest: '',
 });
+
+/** A service's Nest microservice as production runs it, on a test hub, with a client and an event probe. */
+export interface ServiceUnderTest {
+  hub: TestHub;
+  app: INestMicroservice;
+  client: BusClient;
+  probe: EventProbe;
+}
+
+/**
+ * Builds `module` with `@nestjs/testing`, on the BusServer of its own `transport`, configured as
+ * production configures it (validation pipe, error filter), and listening; plus a BusClient of
+ * `service` and a probe of the events it publishes. The caller closes probe, app and hub.
+ */
+export async function startServiceUnderTest(
+  service: ServiceName,
+  module: { forRuntime(runtime: HubRuntime): DynamicModule; transport: BusServerOptions },
+  env: Record<string, string> = {},
+): Promise<ServiceUnderTest> {
+  const hub = await createTestHub(service, env);
+  const moduleRef = await Test.createTestingModule({ imports: [module.forRuntime(hub.runtime)] }).compile();
+  const app = moduleRef.createNestMicroservice({ strategy: new BusServer(hub.bus, module.transport), logger: ['error'] });
+  configureBusMicroservice(app);
+  await app.listen();
+  return { hub, app, client: new BusClient(hub.bus, service), probe: await EventProbe.start(hub.bus, service) };
+}
