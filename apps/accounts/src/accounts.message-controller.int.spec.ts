@@ -1,51 +1,37 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INestMicroservice } from '@nestjs/common';
 import {
   ACCOUNTS_COMMANDS,
   ACCOUNTS_EVENTS,
   AuthenticateReply,
-  DomainError,
   RegisterUserReply,
   isDomainError,
   userStreamId,
 } from '@dockyard/contracts';
-import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
+  ServiceUnderTest,
   startServiceUnderTest,
   storedEvents,
-  testMetadata,
 } from '@dockyard/testing';
 import { AccountsModule } from './accounts.module';
 
 /** The accounts microservice as Nest runs it, on real PostgreSQL and the in-process bus. */
 describe('accounts message controller (Nest microservice, PostgreSQL, InProcessBus)', () => {
+  let service: ServiceUnderTest;
   let hub: TestHub;
-  let app: INestMicroservice;
-  let client: BusClient;
   let probe: EventProbe;
 
   beforeAll(async () => {
-    ({ hub, app, client, probe } = await startServiceUnderTest('accounts', AccountsModule));
+    service = await startServiceUnderTest('accounts', AccountsModule);
+    ({ hub, probe } = service);
   });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await hub?.close();
-  });
+  afterAll(() => service?.close());
 
-  const send = <T>(pattern: string, payload: unknown, key?: string) =>
-    sendCommand<T>(client, pattern, payload, testMetadata(), key);
-  const failure = (pattern: string, payload: unknown) =>
-    send(pattern, payload).then(
-      () => {
-        throw new Error(`${pattern} was accepted: ${JSON.stringify(payload)}`);
-      },
-      (error: unknown) => error as DomainError,
-    );
+  const send = <T>(pattern: string, payload: unknown, key?: string) => service.send<T>(pattern, payload, key);
+  const failure = (pattern: string, payload: unknown) => service.refusal(pattern, payload);
 
   it('registers a user: replies with the written stream, appends UserRegistered with the hash kept secret, publishes it', async () => {
     const password = 'correct horse 1';

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { INestMicroservice } from '@nestjs/common';
 import {
-  DomainError,
   IMAGE_COMMANDS,
   IMAGE_EVENTS,
   IMAGES_COMMANDS,
@@ -10,15 +8,14 @@ import {
   isDomainError,
   repositoryStreamId,
 } from '@dockyard/contracts';
-import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
+  ServiceUnderTest,
   startServiceUnderTest,
   publishedEvent,
   storedEvents,
-  testMetadata,
   waitUntil,
 } from '@dockyard/testing';
 import { ImagesModule } from './images.module';
@@ -28,32 +25,21 @@ const repository = (repositoryId: string, name: string) => ({ repositoryId, name
 
 /** The images microservice as Nest runs it, on real PostgreSQL and the in-process bus. */
 describe('images message controller (Nest microservice, PostgreSQL, InProcessBus)', () => {
+  let service: ServiceUnderTest;
   let hub: TestHub;
-  let app: INestMicroservice;
-  let client: BusClient;
   let probe: EventProbe;
   const web = randomUUID();
   const old = randomUUID();
 
   beforeAll(async () => {
     // An unknown repository is awaited for the read-your-writes timeout before it is not-found.
-    ({ hub, app, client, probe } = await startServiceUnderTest('images', ImagesModule, { DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS: '300' }));
+    service = await startServiceUnderTest('images', ImagesModule, { env: { DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS: '300' }, actor: 'user:alice_01' });
+    ({ hub, probe } = service);
   });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await hub?.close();
-  });
+  afterAll(() => service?.close());
 
-  const send = <T>(pattern: string, payload: unknown) =>
-    sendCommand<T>(client, pattern, payload, testMetadata('user:alice_01'));
-  const failure = (pattern: string, payload: unknown) =>
-    send(pattern, payload).then(
-      () => {
-        throw new Error(`${pattern} was accepted: ${JSON.stringify(payload)}`);
-      },
-      (error: unknown) => error as DomainError,
-    );
+  const send = <T>(pattern: string, payload: unknown, key?: string) => service.send<T>(pattern, payload, key);
+  const failure = (pattern: string, payload: unknown) => service.refusal(pattern, payload);
   const known = async (repositoryId: string) =>
     (
       await hub.pool.query(

@@ -1,21 +1,18 @@
-import { INestMicroservice } from '@nestjs/common';
 import {
   CreateRepositoryReply,
   DeleteRepositoryReply,
-  DomainError,
   REPOSITORIES_COMMANDS,
   REPOSITORIES_EVENTS,
   isDomainError,
   repositoryStreamId,
 } from '@dockyard/contracts';
-import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
+  ServiceUnderTest,
   startServiceUnderTest,
   storedEvents,
-  testMetadata,
 } from '@dockyard/testing';
 import { RepositoriesModule } from './repositories.module';
 
@@ -25,29 +22,18 @@ const bob = { username: 'bob_0001', admin: false };
 
 /** The repositories microservice as Nest runs it, on real PostgreSQL and the in-process bus. */
 describe('repositories message controller (Nest microservice, PostgreSQL, InProcessBus)', () => {
+  let service: ServiceUnderTest;
   let hub: TestHub;
-  let app: INestMicroservice;
-  let client: BusClient;
   let probe: EventProbe;
 
   beforeAll(async () => {
-    ({ hub, app, client, probe } = await startServiceUnderTest('repositories', RepositoriesModule));
+    service = await startServiceUnderTest('repositories', RepositoriesModule, { actor: 'user:alice_01' });
+    ({ hub, probe } = service);
   });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await hub?.close();
-  });
+  afterAll(() => service?.close());
 
-  const send = <T>(pattern: string, payload: unknown) =>
-    sendCommand<T>(client, pattern, payload, testMetadata('user:alice_01'));
-  const failure = (pattern: string, payload: unknown) =>
-    send(pattern, payload).then(
-      () => {
-        throw new Error(`${pattern} was accepted: ${JSON.stringify(payload)}`);
-      },
-      (error: unknown) => error as DomainError,
-    );
+  const send = <T>(pattern: string, payload: unknown, key?: string) => service.send<T>(pattern, payload, key);
+  const failure = (pattern: string, payload: unknown) => service.refusal(pattern, payload);
   const nameClaims = async () =>
     (await hub.pool.query('SELECT full_name, repository_id FROM repositories.name_claims ORDER BY full_name'))
       .rows;

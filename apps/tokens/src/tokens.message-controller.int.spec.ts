@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { INestMicroservice } from '@nestjs/common';
 import {
   ACCOUNTS_EVENTS,
-  DomainError,
   IssueTokenReply,
   REPOSITORIES_EVENTS,
   TOKENS_COMMANDS,
@@ -11,15 +9,14 @@ import {
   repositoryStreamId,
   userStreamId,
 } from '@dockyard/contracts';
-import { BusClient, sendCommand } from '@dockyard/messaging';
 import {
   EventProbe,
   TestHub,
   countStoredEvents,
+  ServiceUnderTest,
   startServiceUnderTest,
   publishedEvent,
   storedEvents,
-  testMetadata,
   waitUntil,
 } from '@dockyard/testing';
 import { TokensModule } from './tokens.module';
@@ -29,32 +26,21 @@ const TOKEN =
 
 /** The tokens microservice as Nest runs it, on real PostgreSQL and the in-process bus. */
 describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus)', () => {
+  let service: ServiceUnderTest;
   let hub: TestHub;
-  let app: INestMicroservice;
-  let client: BusClient;
   let probe: EventProbe;
   const web = randomUUID();
   const old = randomUUID();
   const alice = { username: 'alice_01', credentialsVersion: 1 };
 
   beforeAll(async () => {
-    ({ hub, app, client, probe } = await startServiceUnderTest('tokens', TokensModule));
+    service = await startServiceUnderTest('tokens', TokensModule, { actor: 'user:alice_01' });
+    ({ hub, probe } = service);
   });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await hub?.close();
-  });
+  afterAll(() => service?.close());
 
-  const send = <T>(pattern: string, payload: unknown) =>
-    sendCommand<T>(client, pattern, payload, testMetadata('user:alice_01'));
-  const failure = (pattern: string, payload: unknown) =>
-    send(pattern, payload).then(
-      () => {
-        throw new Error(`${pattern} was accepted: ${JSON.stringify(payload)}`);
-      },
-      (error: unknown) => error as DomainError,
-    );
+  const send = <T>(pattern: string, payload: unknown, key?: string) => service.send<T>(pattern, payload, key);
+  const failure = (pattern: string, payload: unknown) => service.refusal(pattern, payload);
   const issue = (
     repository: string,
     repositoryId: string,

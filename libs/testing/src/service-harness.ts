@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { MessageMetadata, PublishedEvent, ServiceName } from '@dockyard/contracts';
+import { DomainError, MessageMetadata, PublishedEvent, ServiceName } from '@dockyard/contracts';
 import { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BusClient, BusServer, BusServerOptions, InProcessBus, Subscription } from '@dockyard/messaging';
+import { BusClient, BusServer, BusServerOptions, InProcessBus, Subscription, sendCommand } from '@dockyard/messaging';
 import { HubRuntime, configureBusMicroservice, createHubRuntime, createLogger, loadHubConfig } from '@dockyard/runtime';
 import { createTestDatabase } from './test-database';
 import { waitUntil } from './wait-until';
@@ -152,22 +152,49 @@ export interface ServiceUnderTest {
   app: INestMicroservice;
   client: BusClient;
   probe: EventProbe;
+  /** A command to the service, with the suite's actor in its metadata. */
+  send<T>(pattern: string, payload: unknown, key?: string): Promise<T>;
+  /** A command that must be refused: the DomainError it got (fails if it was accepted). */
+  refusal(pattern: string, payload: unknown): Promise<DomainError>;
+  close(): Promise<void>;
 }
 
 /**
  * Builds `module` with `@nestjs/testing`, on the BusServer of its own `transport`, configured as
  * production configures it (validation pipe, error filter), and listening; plus a BusClient of
- * `service` and a probe of the events it publishes. The caller closes probe, app and hub.
+ * `service` and a probe of the events it publishes.
  */
 export async function startServiceUnderTest(
   service: ServiceName,
   module: { forRuntime(runtime: HubRuntime): DynamicModule; transport: BusServerOptions },
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; actor?: string } = {},
 ): Promise<ServiceUnderTest> {
-  const hub = await createTestHub(service, env);
+  const hub = await createTestHub(service, options.env);
   const moduleRef = await Test.createTestingModule({ imports: [module.forRuntime(hub.runtime)] }).compile();
   const app = moduleRef.createNestMicroservice({ strategy: new BusServer(hub.bus, module.transport), logger: ['error'] });
   configureBusMicroservice(app);
   await app.listen();
-  return { hub, app, client: new BusClient(hub.bus, service), probe: await EventProbe.start(hub.bus, service) };
+  const client = new BusClient(hub.bus, service);
+  const probe = await EventProbe.start(hub.bus, service);
+  const send = <T>(pattern: string, payload: unknown, key?: string) =>
+    sendCommand<T>(client, pattern, payload, testMetadata(options.actor), key);
+  return {
+    hub,
+    app,
+    client,
+    probe,
+    send,
+    refusal: (pattern, payload) =>
+      send(pattern, payload).then(
+        () => {
+          throw new Error(`${pattern} was accepted: ${JSON.stringify(payload)}`);
+        },
+        (error: unknown) => error as DomainError,
+      ),
+    close: async () => {
+      await probe.close();
+      await app.close();
+      await hub.close();
+    },
+  };
 }

@@ -45,7 +45,8 @@ export class ImageAccess {
       const fullName = /repository="([^"/]+)\/([^"]+)"/.exec(token);
       const repository = fullName && (await this.repositories.find(fullName[1], fullName[2]));
       if (!repository) throw new DomainError('forbidden', 'Token is not valid');
-      const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any');
+      // The row just read is the one the token check compares with: no second lookup on a pull.
+      const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any', repository);
       if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) {
         throw new DomainError('forbidden', 'Token is not valid');
       }
