@@ -159,6 +159,74 @@ describe('outbox relay', () => {
     expect(published.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  describe('publishing ahead (the in-process bus: publish resolves once every consumer committed)', () => {
+    interface Handed {
+      events: PublishedEvent[];
+      resolve(): void;
+      reject(error: Error): void;
+    }
+    const aheadRelay = () => {
+      const handed: Handed[] = [];
+      const relay = new OutboxRelay({
+        pool,
+        schema: 'svc',
+        source: 'svc',
+        pollIntervalMs: 60000,
+        batchSize: 2,
+        publishAhead: 4,
+        publish: (events) => new Promise<void>((resolve, reject) => handed.push({ events, resolve, reject })),
+      });
+      return { relay, handed };
+    };
+    const settled = () => new Promise((r) => setTimeout(r, 50));
+
+    it('hands on later batches before the first is durable; the checkpoint moves only past durable ones, in order', async () => {
+      const { relay, handed } = aheadRelay();
+      await relay.start();
+      await relay.stop(); // single passes below
+      for (let i = 1; i <= 6; i++) await store.append(`ahead-${i}`, 0, [event(i)], meta);
+
+      await relay.relayOnce();
+      expect(handed.map((batch) => batch.events.length)).toEqual([2, 2, 2]); // none awaited yet
+      expect(await relay.lag()).toBe(6n);
+
+      handed[1].resolve(); // the second is durable, the first not: the checkpoint must not pass either
+      await settled();
+      expect(await relay.lag()).toBe(6n);
+      handed[0].resolve();
+      await settled();
+      expect(await relay.lag()).toBe(2n);
+      handed[2].resolve();
+      await settled();
+      expect(await relay.lag()).toBe(0n);
+
+      await relay.relayOnce(); // nothing new: nothing handed on again
+      expect(handed).toHaveLength(3);
+    });
+
+    it('after a batch fails, starts again from the last durable one: nothing lost, the rest published again', async () => {
+      const { relay, handed } = aheadRelay();
+      await relay.start();
+      await relay.stop();
+      for (let i = 1; i <= 6; i++) await store.append(`fail-${i}`, 0, [event(i)], meta);
+
+      await relay.relayOnce();
+      handed[0].resolve();
+      handed[1].reject(new Error('consumer group closed'));
+      handed[2].resolve();
+      await settled();
+      expect(await relay.lag()).toBe(4n); // only the first batch is durable
+
+      await expect(relay.relayOnce()).rejects.toThrow('consumer group closed');
+      await relay.relayOnce();
+      const again = handed.slice(3);
+      expect(again.flatMap((batch) => batch.events.map((e) => e.streamId))).toEqual(['fail-3', 'fail-4', 'fail-5', 'fail-6']);
+      again.forEach((batch) => batch.resolve());
+      await settled();
+      expect(await relay.lag()).toBe(0n);
+    });
+  });
+
   it('two relays on one store never publish the same event twice', async () => {
     const first: PublishedEvent[] = [];
     const second: PublishedEvent[] = [];

@@ -17,11 +17,19 @@ export interface OutboxRelayOptions {
   source: string;
   publish: (events: PublishedEvent[]) => Promise<void>;
   batchSize?: number;
+  /**
+   * Batches handed to `publish` before the first of them has resolved (`MessageBus.publishAhead`):
+   * only for a publish that keeps the order of outstanding calls. Default 1.
+   */
+  publishAhead?: number;
   pollIntervalMs?: number;
   logger?: RelayLogger;
   /** Where `dockyard_relay_rebased_total` is registered; prom-client's default registry if unset. */
   registry?: Registry;
 }
+
+/** Where the relay's reading stands in the open segment (the checkpoint's cursor fields). */
+type Cursor = Pick<Checkpoint, 'origin' | 'floor' | 'ceiling' | 'tx' | 'position' | 'high'>;
 
 /** Why the relay re-based its cursor: the rows come from another cluster, or the counter went back. */
 export type RebaseReason = 'cluster' | 'counter';
@@ -100,6 +108,16 @@ interface Checkpoint {
 export class OutboxRelay {
   private readonly schema: string;
   private readonly batchSize: number;
+  private readonly publishAhead: number;
+  /**
+   * Where the last batch handed on ended (open segment only): the stored checkpoint catches up with
+   * it. Kept once the batches are durable too, since a pass may have read the checkpoint just before.
+   */
+  private ahead?: Cursor;
+  /** Outstanding batches, oldest first: each resolves once published and checkpointed, in order. */
+  private outstanding: Promise<void>[] = [];
+  /** Why an outstanding batch failed: the next pass starts again from the stored checkpoint. */
+  private failure?: unknown;
   private readonly pollIntervalMs: number;
   private readonly rebased: Counter<'source' | 'reason'>;
   private running = false;
@@ -113,6 +131,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.schema = assertSchemaName(options.schema);
     this.batchSize = options.batchSize ?? 500;
+    this.publishAhead = Math.max(1, options.publishAhead ?? 1);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     const registry = options.registry ?? register;
     this.rebased =
@@ -144,6 +163,7 @@ export class OutboxRelay {
     this.running = false;
     this.nudge();
     await this.loop;
+    await Promise.allSettled(this.outstanding);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
     if (this.lockHolder) {
@@ -182,18 +202,23 @@ export class OutboxRelay {
   /** One pass: publishes what is safely committed. Returns how many events it published. */
   async relayOnce(): Promise<number> {
     let total = 0;
+    if (this.failure !== undefined) await this.settle();
     for (;;) {
       const cp = await this.readCheckpoint();
       if (!cp) throw new Error('relay checkpoint missing: start() creates it');
       const open = cp.ceiling === null;
-      if (open && (cp.origin !== cp.here || cp.foreign)) {
-        await this.rebase(cp, 'cluster');
+      const rebase: RebaseReason | undefined =
+        open && (cp.origin !== cp.here || cp.foreign) ? 'cluster' : open && BigInt(cp.nextXid) <= BigInt(cp.tx) ? 'counter' : undefined;
+      if ((rebase || !open) && this.outstanding.length > 0) {
+        // Re-basing and closed segments work on the stored checkpoint: let it catch up first.
+        await this.settle();
         continue;
       }
-      if (open && BigInt(cp.nextXid) <= BigInt(cp.tx)) {
-        await this.rebase(cp, 'counter');
+      if (rebase) {
+        await this.rebase(cp, rebase);
         continue;
       }
+      const from: Cursor = (open && this.ahead) || cp;
       const { rows } = await this.options.pool.query(
         `SELECT transaction_id::text AS tx, event_id, stream_id, stream_version, position, type, schema_version,
                 data, secret, metadata, prev_hash, hash
@@ -203,25 +228,71 @@ export class OutboxRelay {
            AND ${open ? 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : 'position < $6'}
          ORDER BY transaction_id, position
          LIMIT $5`,
-        [cp.origin, cp.floor, cp.tx, cp.position, this.batchSize, ...(open ? [] : [cp.ceiling])],
+        [cp.origin, cp.floor, from.tx, from.position, this.batchSize, ...(open ? [] : [cp.ceiling])],
       );
       if (rows.length === 0) {
         if (open) return total;
         await this.nextSegment(cp);
         continue;
       }
-      await this.options.publish(rows.map((row) => toPublished(rowToStoredEvent(row), this.options.source)));
+      const events = rows.map((row) => toPublished(rowToStoredEvent(row), this.options.source));
       const last = rows[rows.length - 1];
-      const high = rows.reduce((max, row) => (BigInt(row.position) > max ? BigInt(row.position) : max), BigInt(cp.high));
-      const moved = await this.options.pool.query(
-        `UPDATE ${this.schema}.relay_checkpoints SET transaction_id = $2::xid8, position = $3, high_position = $4
-         WHERE name = $1 AND ${this.unchanged(5)}`,
-        [NAME, last.tx, last.position, high.toString(), ...this.unchangedValues(cp)],
-      );
-      if (moved.rowCount === 0) throw new Error('relay checkpoint moved under this relay');
+      const high = rows.reduce((max, row) => (BigInt(row.position) > max ? BigInt(row.position) : max), BigInt(from.high));
+      const to: Cursor = { ...from, tx: last.tx, position: last.position, high: high.toString() };
+      if (open && this.publishAhead > 1) {
+        await this.handOn(events, from, to);
+      } else {
+        await this.options.publish(events);
+        await this.checkpoint(from, to);
+      }
       total += rows.length;
       if (rows.length < this.batchSize && open) return total;
     }
+  }
+
+  /**
+   * Publishes a batch without waiting for it to be durable (up to `publishAhead` outstanding): the
+   * checkpoint moves past each batch only once it and every batch before it have resolved, so a
+   * crash or a failed publish leaves it at the last durable batch and the rest is published again.
+   */
+  private async handOn(events: PublishedEvent[], from: Cursor, to: Cursor): Promise<void> {
+    while (this.outstanding.length >= this.publishAhead) {
+      await this.outstanding[0].catch(() => undefined);
+      if (this.failure !== undefined) await this.settle();
+    }
+    const published = this.options.publish(events);
+    published.catch(() => undefined); // awaited through `durable`; not an unhandled rejection meanwhile
+    const durable = (this.outstanding.at(-1) ?? Promise.resolve()).then(() => published).then(() => this.checkpoint(from, to));
+    this.outstanding.push(durable);
+    this.ahead = to;
+    durable.then(
+      () => {
+        this.outstanding = this.outstanding.filter((batch) => batch !== durable);
+      },
+      (error: unknown) => {
+        this.failure ??= error;
+      },
+    );
+  }
+
+  /** Waits for every outstanding batch; after a failure, forgets them (rethrowing it) so the next pass starts from the stored checkpoint. */
+  private async settle(): Promise<void> {
+    await Promise.allSettled(this.outstanding);
+    const failure = this.failure;
+    this.outstanding = [];
+    this.ahead = undefined;
+    this.failure = undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Moves the stored checkpoint from `from` to `to` (compare-and-set). */
+  private async checkpoint(from: Cursor, to: Cursor): Promise<void> {
+    const moved = await this.options.pool.query(
+      `UPDATE ${this.schema}.relay_checkpoints SET transaction_id = $2::xid8, position = $3, high_position = $4
+       WHERE name = $1 AND ${this.unchanged(5)}`,
+      [NAME, to.tx, to.position, to.high, ...this.unchangedValues(from)],
+    );
+    if (moved.rowCount === 0) throw new Error('relay checkpoint moved under this relay');
   }
 
   private async readCheckpoint(): Promise<Checkpoint | undefined> {
@@ -251,7 +322,7 @@ export class OutboxRelay {
       AND transaction_id = $${n + 3}::xid8 AND position = $${n + 4} AND high_position = $${n + 5}`;
   }
 
-  private unchangedValues(cp: Checkpoint): unknown[] {
+  private unchangedValues(cp: Cursor): unknown[] {
     return [cp.origin, cp.floor, cp.ceiling, cp.tx, cp.position, cp.high];
   }
 

@@ -68,6 +68,12 @@ const wire = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.
  * standalone — lost if the process dies before the projector has folded them.
  */
 export class InProcessBus implements MessageBus {
+  /**
+   * `publish` appends to the log before it returns, so calls keep their order however many are
+   * outstanding; the relay may hand on new events while the consumers are still committing older
+   * ones (its checkpoint still moves only past events every group has committed).
+   */
+  readonly publishAhead = 8;
   private readonly dispatchers = new Map<string, CommandDispatcher>();
   /** The entries not yet handled by every group; `log[i]` has sequence number `base + i`. */
   private readonly log: PublishedEvent[] = [];

@@ -3,3 +3,4 @@ export * from './command-envelope';
 export * from './in-process.bus';
 export * from './kafka.bus';
 export * from './nest';
+export * from './outage';

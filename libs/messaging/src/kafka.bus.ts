@@ -178,33 +178,35 @@ export class KafkaBus implements MessageBus {
       }, timeoutMs);
       this.pending.set(requestId, { resolve, reject, timer });
     });
-    // The reply timer runs while producer.send may still be retrying (a broker that is down): if it
-    // fires first, its rejection must not go unobserved and take the process down before the
-    // `await reply` below observes it.
+    // The reply timer runs while producer.send may still be retrying (a broker that is down): the
+    // caller hears "unavailable" at the timeout, whichever of the two is still pending, and neither
+    // rejection goes unobserved.
     reply.catch(() => undefined);
     const envelope: CommandEnvelope = { pattern, payload, metadata, expiresAt: Date.now() + timeoutMs };
-    try {
-      await this.producer!.send({
-        topic: commandsTopic(service, this.prefix),
-        acks: -1,
-        messages: [
-          {
-            key: options.key ?? metadata.correlationId,
-            value: JSON.stringify(envelope),
-            headers: { requestId, replyTo: this.instanceId, correlationId: metadata.correlationId },
-          },
-        ],
-      });
-    } catch (error) {
-      const waiting = this.pending.get(requestId);
-      if (waiting) {
-        clearTimeout(waiting.timer);
-        this.pending.delete(requestId);
-      }
-      this.options.logger?.error({ err: error, service, pattern }, 'command could not be sent');
-      throw new DomainError('unavailable', `${service} is not reachable`);
-    }
-    return (await reply) as TReply;
+    const sent = this.producer!.send({
+      topic: commandsTopic(service, this.prefix),
+      acks: -1,
+      messages: [
+        {
+          key: options.key ?? metadata.correlationId,
+          value: JSON.stringify(envelope),
+          headers: { requestId, replyTo: this.instanceId, correlationId: metadata.correlationId },
+        },
+      ],
+    }).then(
+      () => reply,
+      (error: unknown) => {
+        const waiting = this.pending.get(requestId);
+        if (waiting) {
+          clearTimeout(waiting.timer);
+          this.pending.delete(requestId);
+        }
+        this.options.logger?.error({ err: error, service, pattern }, 'command could not be sent');
+        throw new DomainError('unavailable', `${service} is not reachable`);
+      },
+    );
+    sent.catch(() => undefined);
+    return (await Promise.race([sent, reply])) as TReply;
   }
 
   async serveCommands(service: ServiceName, dispatch: CommandDispatcher): Promise<Subscription> {

@@ -45,6 +45,13 @@ export interface MessageBus {
   publish(source: ServiceName, events: PublishedEvent[]): Promise<void>;
 
   /**
+   * How many `publish` calls may be outstanding at once with their order kept: the outbox relay
+   * hands on the next batch while earlier ones are still being made durable. 1 (or unset): wait for
+   * each publish before the next.
+   */
+  readonly publishAhead?: number;
+
+  /**
    * Delivers every event of the `sources`' topics to one member of consumer `group`, in stream order,
    * at least once. A handler error stops that consumer and retries the same event; it never skips it.
    */

@@ -49,6 +49,7 @@ export class ServiceStore implements OnApplicationBootstrap, OnApplicationShutdo
       schema,
       source: service,
       publish: (events) => bus.publish(service, events),
+      publishAhead: bus.publishAhead,
       logger: logger.child({ component: `${service}-relay` }),
     });
     await this.relay.start();

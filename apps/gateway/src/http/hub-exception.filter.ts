@@ -2,7 +2,10 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@dockyard/contracts';
 import { Logger } from '@dockyard/runtime';
+import { isOutage } from '@dockyard/messaging';
 import { DOMAIN_ERROR_STATUS } from './error-status';
+
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 export const BASIC_CHALLENGE = 'Basic realm="auth required",Token';
 
@@ -25,10 +28,13 @@ export class HubExceptionFilter implements ExceptionFilter {
     if (status === 401) void reply.header('WWW-Authenticate', BASIC_CHALLENGE);
     const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
     if (status === 429 && typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
+    // Unavailable means a service, the broker or a database is down or restarting: come back soon.
+    if (status === 503) void reply.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     void reply.status(status).type('application/json').send(JSON.stringify({ error: message }));
   }
 
   private describe(exception: unknown): { status: number; message: string } {
+    if (isOutage(exception)) return { status: 503, message: 'the hub is temporarily unavailable; retry shortly' };
     if (isDomainError(exception)) return { status: DOMAIN_ERROR_STATUS[exception.code] ?? 500, message: exception.message };
     if (exception instanceof HttpException) {
       const response = exception.getResponse();
