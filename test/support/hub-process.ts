@@ -2,18 +2,24 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
+/** What libs/runtime's process guard logs for a rejection nobody awaited. */
+const UNHANDLED_REJECTION = 'unhandled promise rejection';
 
 /** One built app running as its own Node process (`node dist/apps/<app>/src/main.js`). */
 export class HubProcess {
   private output = '';
   private exited = false;
+  private unhandledRejection = false;
 
   private constructor(
     readonly app: string,
     private readonly child: ChildProcess,
   ) {
     const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20000);
+      const text = chunk.toString();
+      // Remembered apart from the log tail, which a long run scrolls past.
+      if (text.includes(UNHANDLED_REJECTION)) this.unhandledRejection = true;
+      this.output = (this.output + text).slice(-20000);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -31,6 +37,11 @@ export class HubProcess {
 
   get log(): string {
     return this.output;
+  }
+
+  /** Whether the process guard logged a rejection nobody awaited (the process keeps serving after one). */
+  get loggedUnhandledRejection(): boolean {
+    return this.unhandledRejection;
   }
 
   get running(): boolean {

@@ -28,6 +28,10 @@ export interface HubOptions {
   registryEndpoints?: string;
   /** Extra environment for every process (e.g. the S3 blob store settings). */
   env?: Record<string, string>;
+  /** Distributed mode: this database instead of a fresh one on the run's PostgreSQL. */
+  databaseUrl?: string;
+  /** Distributed mode: these brokers instead of the run's. */
+  kafkaBrokers?: string[];
 }
 
 const RUNS = resolve(__dirname, '../../.test-runs');
@@ -62,7 +66,7 @@ const newDataDir = (): string => {
  */
 async function stopAll(processes: HubProcess[]): Promise<void> {
   await Promise.all(processes.map((p) => p.stop()));
-  const guilty = processes.filter((p) => p.log.includes('unhandled promise rejection'));
+  const guilty = processes.filter((p) => p.loggedUnhandledRejection);
   if (guilty.length > 0) {
     throw new Error(`unhandled rejection logged by ${guilty.map((p) => `${p.app}:\n${p.log}`).join('\n')}`);
   }
@@ -89,11 +93,11 @@ export async function startStandaloneHub(options: HubOptions = {}): Promise<Test
 /** Every app its own process, Kafka between them (topics under a fresh prefix), one fresh database. */
 export async function startDistributedHub(options: HubOptions = {}): Promise<TestHub> {
   const dataDir = options.dataDir ?? newDataDir();
-  const databaseUrl = await createTestDatabase('hub');
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase('hub'));
   const env = {
     ...settings(options),
     DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    KAFKA_BROKERS: (options.kafkaBrokers ?? testKafkaBrokers()).join(','),
     DOCKYARD_TOPIC_PREFIX: uniqueTopicPrefix('e2e'),
     DOCKYARD_DATA: dataDir,
     DOCKYARD_PG_POOL_SIZE: '4',

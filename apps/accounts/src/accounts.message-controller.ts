@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { ACCOUNTS_COMMANDS, READ_STREAM_COMMANDS } from '@dockyard/contracts';
-import { ReadStreamDto, readPublishedStream } from '@dockyard/eventstore';
+import { ACCOUNTS_COMMANDS, READ_EVENTS_COMMANDS, READ_STREAM_COMMANDS } from '@dockyard/contracts';
+import { ReadEventsDto, ReadStreamDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { AuthenticateHandler } from './application/authenticate.handler';
@@ -57,5 +57,11 @@ export class AccountsMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.accounts)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);
+  }
+
+  /** A read model being rebuilt (`npm run rebuild`) pages through this service's whole store. */
+  @MessagePattern(READ_EVENTS_COMMANDS.accounts)
+  readEvents(@Payload() command: ReadEventsDto) {
+    return readPublishedEvents(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);
   }
 }

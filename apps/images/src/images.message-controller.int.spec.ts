@@ -4,6 +4,7 @@ import {
   IMAGE_EVENTS,
   IMAGES_COMMANDS,
   IMAGES_EVENTS,
+  READ_STREAM_COMMANDS,
   REPOSITORIES_EVENTS,
   isDomainError,
   repositoryStreamId,
@@ -194,11 +195,27 @@ describe('images message controller (Nest microservice, PostgreSQL, InProcessBus
       code: 'not-found',
       message: 'Repository not found',
     });
-    expect(
-      await failure(IMAGES_COMMANDS.UpdateIndex, { repositoryId: randomUUID(), images: [{ id: image(1) }] }),
-    ).toMatchObject({
-      code: 'not-found',
+    // A repository it never saw is asked of its owner: unreachable here, so "unavailable" (retry),
+    // never a "not found" that could be wrong; once the owner answers it has no such stream, "not found".
+    const never = randomUUID();
+    expect(await failure(IMAGES_COMMANDS.UpdateIndex, { repositoryId: never, images: [{ id: image(1) }] })).toMatchObject({
+      code: 'unavailable',
     });
+    const asked: unknown[] = [];
+    const owner = await hub.bus.serveCommands('repositories', async (pattern, payload) => {
+      asked.push({ pattern, payload });
+      return [];
+    });
+    try {
+      expect(await failure(IMAGES_COMMANDS.UpdateIndex, { repositoryId: never, images: [{ id: image(1) }] })).toMatchObject({
+        code: 'not-found',
+      });
+      expect(asked).toEqual([
+        { pattern: READ_STREAM_COMMANDS.repositories, payload: expect.objectContaining({ streamId: `repository-${never}`, fromVersion: 1 }) },
+      ]);
+    } finally {
+      await owner.close();
+    }
     expect(await countStoredEvents(hub.pool, 'images')).toBe(before);
     expect(await storedEvents(hub.pool, 'images', `images-${old}`)).toEqual([]);
   });

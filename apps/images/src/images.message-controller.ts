@@ -4,11 +4,12 @@ import {
   IMAGE_COMMANDS,
   IMAGES_COMMANDS,
   PublishedEvent,
+  READ_EVENTS_COMMANDS,
   READ_STREAM_COMMANDS,
   REPOSITORIES_EVENTS,
   RETRY_PARKED_COMMANDS,
 } from '@dockyard/contracts';
-import { ReadStreamDto, RetryParkedDto, readPublishedStream } from '@dockyard/eventstore';
+import { ReadEventsDto, ReadStreamDto, RetryParkedDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
@@ -91,6 +92,12 @@ export class ImagesMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.images)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('images'), IMAGES_SCHEMA, 'images', command);
+  }
+
+  /** A read model being rebuilt (`npm run rebuild`) pages through this service's whole store. */
+  @MessagePattern(READ_EVENTS_COMMANDS.images)
+  readEvents(@Payload() command: ReadEventsDto) {
+    return readPublishedEvents(this.runtime.pool('images'), IMAGES_SCHEMA, 'images', command);
   }
 
   /** Admin: retries the repositories' events parked by known-repositories (images.parked_events). */

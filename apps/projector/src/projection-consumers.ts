@@ -1,10 +1,27 @@
-import { PROJECTIONS, ProjectionName, READ_SCHEMA } from '@dockyard/contracts';
+import {
+  ACCOUNTS_EVENTS,
+  IMAGE_EVENTS,
+  IMAGES_EVENTS,
+  PROJECTIONS,
+  ProjectionName,
+  READ_SCHEMA,
+  REPOSITORIES_EVENTS,
+  ServiceName,
+} from '@dockyard/contracts';
 import { RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@dockyard/eventstore';
 import { HubRuntime } from '@dockyard/runtime';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
 import { projectRepository } from './repositories/repositories.projection';
 import { projectUser } from './users/users.projection';
+
+/** What each projection folds: the events of these types, all published by `source`. */
+export const PROJECTION_FEEDS: Record<ProjectionName, { source: ServiceName; types: string[] }> = {
+  [PROJECTIONS.users]: { source: 'accounts', types: Object.values(ACCOUNTS_EVENTS) },
+  [PROJECTIONS.repositories]: { source: 'repositories', types: Object.values(REPOSITORIES_EVENTS) },
+  [PROJECTIONS.images]: { source: 'images', types: Object.values(IMAGES_EVENTS) },
+  [PROJECTIONS.imageMetadata]: { source: 'images', types: Object.values(IMAGE_EVENTS) },
+};
 
 /** Each projection's fold of one event (run in the transaction that moves its checkpoint). */
 export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
@@ -24,20 +41,21 @@ export const PROJECTION_CONSUMERS = Symbol('ProjectionConsumers');
  */
 export function projectionConsumers(
   runtime: HubRuntime,
-  options: { maxAttempts?: number; backoffMs?: number } = {},
+  options: { maxAttempts?: number; backoffMs?: number; schema?: string } = {},
 ): ProjectionConsumers {
+  const { schema = READ_SCHEMA, ...retries } = options;
   const logger = runtime.logger.child({ component: 'projector' });
   return Object.fromEntries(
     Object.entries(PROJECTION_EFFECTS).map(([projection, effect]) => [
       projection,
       new StreamConsumer({
         pool: runtime.pool('read'),
-        schema: READ_SCHEMA,
+        schema,
         consumer: projection,
         effect,
         readStream: ownerStreamReader(runtime.bus, `projector-${projection}`),
         logger,
-        ...options,
+        ...retries,
       }),
     ]),
   ) as ProjectionConsumers;

@@ -1,18 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import {
-  ACCOUNTS_EVENTS,
-  IMAGE_EVENTS,
-  IMAGES_EVENTS,
-  PROJECTIONS,
-  PublishedEvent,
-  REPOSITORIES_EVENTS,
-  REPOSITORY_ACTIVITY,
-  RepositoryActivity,
-} from '@dockyard/contracts';
+import { PROJECTIONS, PublishedEvent, REPOSITORY_ACTIVITY, RepositoryActivity } from '@dockyard/contracts';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { projectActivity } from './activity/activity.projection';
-import { PROJECTION_CONSUMERS, ProjectionConsumers } from './projection-consumers';
+import { PROJECTION_CONSUMERS, PROJECTION_FEEDS, ProjectionConsumers } from './projection-consumers';
 
 /**
  * Folds the services' facts into the read models (consumer group `projector`: replicas share the
@@ -28,22 +19,22 @@ export class ProjectionsMessageController {
     @Inject(PROJECTION_CONSUMERS) private readonly consumers: ProjectionConsumers,
   ) {}
 
-  @EventPattern(Object.values(ACCOUNTS_EVENTS))
+  @EventPattern(PROJECTION_FEEDS[PROJECTIONS.users].types)
   async users(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.users].handle(event);
   }
 
-  @EventPattern(Object.values(REPOSITORIES_EVENTS))
+  @EventPattern(PROJECTION_FEEDS[PROJECTIONS.repositories].types)
   async repositories(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.repositories].handle(event);
   }
 
-  @EventPattern(Object.values(IMAGES_EVENTS))
+  @EventPattern(PROJECTION_FEEDS[PROJECTIONS.images].types)
   async images(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.images].handle(event);
   }
 
-  @EventPattern(Object.values(IMAGE_EVENTS))
+  @EventPattern(PROJECTION_FEEDS[PROJECTIONS.imageMetadata].types)
   async imageMetadata(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.imageMetadata].handle(event);
   }

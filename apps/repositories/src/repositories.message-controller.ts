@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { READ_STREAM_COMMANDS, REPOSITORIES_COMMANDS } from '@dockyard/contracts';
-import { ReadStreamDto, readPublishedStream } from '@dockyard/eventstore';
+import { READ_EVENTS_COMMANDS,
+  READ_STREAM_COMMANDS, REPOSITORIES_COMMANDS } from '@dockyard/contracts';
+import { ReadEventsDto, ReadStreamDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
@@ -42,5 +43,11 @@ export class RepositoriesMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.repositories)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('repositories'), REPOSITORIES_SCHEMA, 'repositories', command);
+  }
+
+  /** A read model being rebuilt (`npm run rebuild`) pages through this service's whole store. */
+  @MessagePattern(READ_EVENTS_COMMANDS.repositories)
+  readEvents(@Payload() command: ReadEventsDto) {
+    return readPublishedEvents(this.runtime.pool('repositories'), REPOSITORIES_SCHEMA, 'repositories', command);
   }
 }

@@ -3,12 +3,13 @@ import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservice
 import {
   ACCOUNTS_EVENTS,
   PublishedEvent,
+  READ_EVENTS_COMMANDS,
   READ_STREAM_COMMANDS,
   REPOSITORIES_EVENTS,
   RETRY_PARKED_COMMANDS,
   TOKENS_COMMANDS,
 } from '@dockyard/contracts';
-import { ReadStreamDto, RetryParkedDto, readPublishedStream } from '@dockyard/eventstore';
+import { ReadEventsDto, ReadStreamDto, RetryParkedDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
@@ -46,6 +47,12 @@ export class TokensMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.tokens)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('tokens'), TOKENS_SCHEMA, 'tokens', command);
+  }
+
+  /** A read model being rebuilt (`npm run rebuild`) pages through this service's whole store. */
+  @MessagePattern(READ_EVENTS_COMMANDS.tokens)
+  readEvents(@Payload() command: ReadEventsDto) {
+    return readPublishedEvents(this.runtime.pool('tokens'), TOKENS_SCHEMA, 'tokens', command);
   }
 
   /** Admin: retries the events parked by revocations (tokens.parked_events). */

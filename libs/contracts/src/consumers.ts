@@ -27,6 +27,28 @@ export interface ReadStreamCommand {
 export type ReadStreamReply = PublishedEvent[];
 
 /**
+ * `<service>.read-events`: a page of a service's whole store in position order, in published form,
+ * for rebuilding a read model from the owners' stores (`npm run rebuild`). Position order is not
+ * commit order (an event may commit after a later-numbered one): the rebuild reconciles with the
+ * live read model's checkpoints before it swaps, so a page read too early loses nothing.
+ */
+export const READ_EVENTS_COMMANDS = {
+  accounts: 'accounts.read-events',
+  repositories: 'repositories.read-events',
+  images: 'images.read-events',
+  tokens: 'tokens.read-events',
+} as const satisfies Record<ServiceName, string>;
+
+export const READ_EVENTS_MAX_EVENTS = 2000;
+
+export interface ReadEventsCommand {
+  /** Events after this position ('0': from the first). */
+  afterPosition: string;
+  limit: number;
+}
+export type ReadEventsReply = PublishedEvent[];
+
+/**
  * Admin commands that retry a consumer's parked events (`<schema>.parked_events`): the images
  * service's `known-repositories`, the tokens service's `revocations`. The projector's are retried by
  * `scripts/retry-parked.ts` (it answers no commands).

@@ -32,7 +32,8 @@ export async function applyOnce(
   const s = assertSchemaName(schema);
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    // The effect's tables resolve in the consumer's schema, as with StreamConsumer.
+    await client.query(`BEGIN; SET LOCAL search_path TO ${s}`);
     const { rows } = await client.query(
       `SELECT stream_version FROM ${s}.consumer_checkpoints WHERE consumer = $1 AND stream_id = $2 FOR UPDATE`,
       [consumer, event.streamId],

@@ -429,7 +429,13 @@ export class OutboxRelay {
         throw error;
       });
     if (rows[0].held) {
-      client.on('error', () => undefined);
+      // The lock lives as long as this session: a lost connection (PostgreSQL restarting) loses it,
+      // and another replica may take over; this one must win it again before its next pass.
+      client.on('error', () => {
+        if (this.lockHolder !== client) return;
+        this.lockHolder = undefined;
+        client.release(true);
+      });
       this.lockHolder = client;
       return true;
     }

@@ -1,10 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsNumberString, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Pool } from 'pg';
 import {
   DomainError,
   PublishedEvent,
+  READ_EVENTS_MAX_EVENTS,
   READ_STREAM_MAX_EVENTS,
+  ReadEventsCommand,
   ReadStreamCommand,
   RetryParkedCommand,
   ServiceName,
@@ -17,6 +19,12 @@ export class ReadStreamDto implements ReadStreamCommand {
   @IsString() @Length(1, 400) streamId!: string;
   @Type(() => Number) @IsInt() @Min(1) fromVersion!: number;
   @Type(() => Number) @IsInt() @Min(1) @Max(2 ** 31 - 1) toVersion!: number;
+}
+
+/** The payload of `<service>.read-events`. */
+export class ReadEventsDto implements ReadEventsCommand {
+  @IsNumberString({ no_symbols: true }) @Length(1, 19) afterPosition!: string;
+  @Type(() => Number) @IsInt() @Min(1) @Max(READ_EVENTS_MAX_EVENTS) limit!: number;
 }
 
 /** The payload of `<service>.retry-parked`. */
@@ -44,6 +52,21 @@ export async function readPublishedStream(
     `SELECT event_id, stream_id, stream_version, position, type, schema_version, data, secret, metadata, prev_hash, hash
      FROM ${assertSchemaName(schema)}.events WHERE stream_id = $1 AND stream_version BETWEEN $2 AND $3 ORDER BY stream_version`,
     [streamId, fromVersion, toVersion],
+  );
+  return rows.map((row) => toPublished(rowToStoredEvent(row), source));
+}
+
+/** A page of a service's own store after `afterPosition`, in position order, as published. */
+export async function readPublishedEvents(
+  pool: Pool,
+  schema: string,
+  source: ServiceName,
+  command: ReadEventsCommand,
+): Promise<PublishedEvent[]> {
+  const { rows } = await pool.query(
+    `SELECT event_id, stream_id, stream_version, position, type, schema_version, data, secret, metadata, prev_hash, hash
+     FROM ${assertSchemaName(schema)}.events WHERE position > $1 ORDER BY position LIMIT $2`,
+    [command.afterPosition, Math.min(command.limit, READ_EVENTS_MAX_EVENTS)],
   );
   return rows.map((row) => toPublished(rowToStoredEvent(row), source));
 }

@@ -258,7 +258,9 @@ export class StreamConsumer {
     const s = this.s;
     const client = await this.options.pool.connect();
     try {
-      await client.query('BEGIN');
+      // The effect's tables resolve in the consumer's schema, so the same effect can fill a copy of
+      // a read model in another schema (a rebuild) unchanged. One round trip with BEGIN.
+      await client.query(`BEGIN; SET LOCAL search_path TO ${s}`);
       // The checkpoint (locked) and the earliest parked event of the stream that comes first.
       const parkedFirst = `SELECT min(p.stream_version) FROM ${s}.parked_events p
         WHERE p.consumer = $1 AND p.stream_id = $2 AND p.stream_version ${retrying ? '<' : '<='} $3`;

@@ -1,8 +1,19 @@
 import { Pool, PoolClient } from 'pg';
-import { DomainError, PublishedEvent, REPOSITORIES_EVENTS, RetryParkedCommand } from '@dockyard/contracts';
-import { DeliveryOutcome, RetryReport, StreamConsumer, StreamConsumerOptions } from '@dockyard/eventstore';
+import {
+  DomainError,
+  PublishedEvent,
+  READ_STREAM_MAX_EVENTS,
+  REPOSITORIES_EVENTS,
+  RetryParkedCommand,
+  ServiceName,
+  repositoryStreamId,
+} from '@dockyard/contracts';
+import { DeliveryOutcome, RetryReport, StreamConsumer, StreamConsumerOptions, StreamReader } from '@dockyard/eventstore';
 
 const CONSUMER = 'known-repositories';
+const OWNER: ServiceName = 'repositories';
+/** How long an unknown repository is awaited from the events before it is asked of its owner. */
+const ASK_OWNER_AFTER_MS = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -13,12 +24,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export class KnownRepositories {
   private readonly consumer: StreamConsumer;
+  private readonly readStream?: StreamReader;
 
   constructor(
     private readonly pool: Pool,
     private readonly waitMs: number,
     options: Pick<StreamConsumerOptions, 'readStream' | 'logger' | 'maxAttempts' | 'backoffMs'> = {},
   ) {
+    this.readStream = options.readStream;
     this.consumer = new StreamConsumer({
       pool,
       schema: 'images',
@@ -38,12 +51,17 @@ export class KnownRepositories {
 
   /**
    * Rejects work on a repository that does not exist or was deleted. A repository created a moment
-   * ago may not have reached this service yet, so an unknown id is awaited briefly before the answer.
+   * ago may not have reached this service yet (its consumer lags: this service just restarted, or
+   * the broker did): an unknown id is awaited briefly, then its stream is read from the
+   * repositories service and applied here, so a push never fails on a lagging consumer. The owner
+   * unreachable: `unavailable`, never a wrong "not found".
    */
   async assertLive(repositoryId: string): Promise<void> {
     if (typeof repositoryId !== 'string' || !UUID.test(repositoryId))
       throw new DomainError('not-found', 'Repository not found');
-    const deadline = Date.now() + this.waitMs;
+    const started = Date.now();
+    const deadline = started + this.waitMs;
+    let askedOwner = false;
     let delay = 2;
     for (;;) {
       const { rows } = await this.pool.query(
@@ -52,10 +70,22 @@ export class KnownRepositories {
       );
       if (rows[0]?.deleted) throw new DomainError('not-found', 'Repository not found');
       if (rows[0]) return;
+      if (!askedOwner && this.readStream && Date.now() - started >= ASK_OWNER_AFTER_MS) {
+        askedOwner = true;
+        if (!(await this.catchUpFromOwner(repositoryId))) throw new DomainError('not-found', 'Repository not found');
+        continue;
+      }
       if (Date.now() > deadline) throw new DomainError('not-found', 'Repository not found');
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 50);
     }
+  }
+
+  /** Applies the repository's stream as its owner has it; false when the owner has no such repository. */
+  private async catchUpFromOwner(repositoryId: string): Promise<boolean> {
+    const events = await this.readStream!(OWNER, repositoryStreamId(repositoryId), 1, READ_STREAM_MAX_EVENTS);
+    for (const event of events) await this.consumer.handle(event);
+    return events.length > 0;
   }
 }
 

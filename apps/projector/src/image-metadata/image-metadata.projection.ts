@@ -17,7 +17,7 @@ export async function projectImageMetadata(client: PoolClient, event: PublishedE
     case IMAGE_EVENTS.ImageJsonStored: {
       const d = event.data as unknown as ImageJsonStoredV1;
       await client.query(
-        `INSERT INTO read.images (namespace, image_id, parent, json, stored_at) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO images (namespace, image_id, parent, json, stored_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (namespace, image_id) DO UPDATE SET parent = excluded.parent, json = excluded.json,
            blob_key = NULL, size = NULL, payload_checksum = NULL`,
         [d.namespace, d.imageId, d.parent, d.json, event.position],
@@ -27,20 +27,20 @@ export async function projectImageMetadata(client: PoolClient, event: PublishedE
     case IMAGE_EVENTS.LayerUploaded: {
       const d = event.data as unknown as LayerUploadedV1;
       await client.query(
-        'UPDATE read.images SET blob_key = $3, size = $4, payload_checksum = $5 WHERE namespace = $1 AND image_id = $2',
+        'UPDATE images SET blob_key = $3, size = $4, payload_checksum = $5 WHERE namespace = $1 AND image_id = $2',
         [d.namespace, d.imageId, d.blobKey, d.size, d.payloadChecksum],
       );
       return;
     }
     case IMAGE_EVENTS.LayerRejected:
       await client.query(
-        'UPDATE read.images SET blob_key = NULL, size = NULL, payload_checksum = NULL WHERE namespace = $1 AND image_id = $2',
+        'UPDATE images SET blob_key = NULL, size = NULL, payload_checksum = NULL WHERE namespace = $1 AND image_id = $2',
         [key.namespace, key.imageId],
       );
       return;
     case IMAGE_EVENTS.ChecksumVerified: {
       const d = event.data as unknown as ChecksumVerifiedV1;
-      await client.query('UPDATE read.images SET checksum = $3, complete = true WHERE namespace = $1 AND image_id = $2', [
+      await client.query('UPDATE images SET checksum = $3, complete = true WHERE namespace = $1 AND image_id = $2', [
         d.namespace,
         d.imageId,
         d.checksum,
@@ -50,7 +50,7 @@ export async function projectImageMetadata(client: PoolClient, event: PublishedE
     case IMAGE_EVENTS.ImageMounted: {
       const d = event.data as unknown as ImageMountedV1;
       await client.query(
-        `INSERT INTO read.images (namespace, image_id, parent, json, blob_key, size, checksum, payload_checksum, complete, source_namespace, stored_at)
+        `INSERT INTO images (namespace, image_id, parent, json, blob_key, size, checksum, payload_checksum, complete, source_namespace, stored_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9, $10)
          ON CONFLICT (namespace, image_id) DO UPDATE SET parent = excluded.parent, json = excluded.json,
            blob_key = excluded.blob_key, size = excluded.size, checksum = excluded.checksum,

@@ -20,13 +20,13 @@ const COLUMNS: Record<string, string> = {
  * images events arriving later are dropped, and none of its rows.
  */
 async function bury(client: PoolClient, repositoryId: string, at: string): Promise<void> {
-  await client.query(`INSERT INTO read.deleted_repositories VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+  await client.query(`INSERT INTO deleted_repositories VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
     repositoryId,
     at,
   ]);
-  await client.query(`DELETE FROM read.repositories WHERE repository_id = $1`, [repositoryId]);
-  await client.query(`DELETE FROM read.repository_images WHERE repository_id = $1`, [repositoryId]);
-  await client.query(`DELETE FROM read.tags WHERE repository_id = $1`, [repositoryId]);
+  await client.query(`DELETE FROM repositories WHERE repository_id = $1`, [repositoryId]);
+  await client.query(`DELETE FROM repository_images WHERE repository_id = $1`, [repositoryId]);
+  await client.query(`DELETE FROM tags WHERE repository_id = $1`, [repositoryId]);
 }
 
 /**
@@ -39,17 +39,17 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
     case REPOSITORIES_EVENTS.RepositoryCreated: {
       const d = event.data as unknown as RepositoryCreatedV1;
       const arriving = { repositoryId: d.repositoryId, createdPosition: BigInt(event.position) };
-      const deleted = await client.query('SELECT 1 FROM read.deleted_repositories WHERE repository_id = $1', [
+      const deleted = await client.query('SELECT 1 FROM deleted_repositories WHERE repository_id = $1', [
         d.repositoryId,
       ]);
       // The name's newest life, locked: lives of one name arriving on two partitions serialise here.
       await client.query(
-        `INSERT INTO read.repository_names (namespace, name, repository_id, created_position) VALUES ($1, $2, $3, $4)
+        `INSERT INTO repository_names (namespace, name, repository_id, created_position) VALUES ($1, $2, $3, $4)
          ON CONFLICT (namespace, name) DO NOTHING`,
         [d.namespace, d.name, d.repositoryId, arriving.createdPosition.toString()],
       );
       const { rows } = await client.query(
-        'SELECT repository_id, created_position FROM read.repository_names WHERE namespace = $1 AND name = $2 FOR UPDATE',
+        'SELECT repository_id, created_position FROM repository_names WHERE namespace = $1 AND name = $2 FOR UPDATE',
         [d.namespace, d.name],
       );
       const newest = {
@@ -65,11 +65,11 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
       }
       if (placement.evict) await bury(client, placement.evict, at);
       await client.query(
-        'UPDATE read.repository_names SET repository_id = $3, created_position = $4 WHERE namespace = $1 AND name = $2',
+        'UPDATE repository_names SET repository_id = $3, created_position = $4 WHERE namespace = $1 AND name = $2',
         [d.namespace, d.name, d.repositoryId, arriving.createdPosition.toString()],
       );
       await client.query(
-        `INSERT INTO read.repositories (repository_id, namespace, name, kind, created_by, description, full_description,
+        `INSERT INTO repositories (repository_id, namespace, name, kind, created_by, description, full_description,
            is_public, logo, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
          ON CONFLICT (repository_id) DO NOTHING`,
@@ -94,7 +94,7 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
       if (entries.length === 0) return;
       const sets = entries.map(([key], i) => `${COLUMNS[key]} = $${i + 3}`);
       await client.query(
-        `UPDATE read.repositories SET updated_at = $2, ${sets.join(', ')} WHERE repository_id = $1`,
+        `UPDATE repositories SET updated_at = $2, ${sets.join(', ')} WHERE repository_id = $1`,
         [d.repositoryId, at, ...entries.map(([, value]) => value)],
       );
       return;

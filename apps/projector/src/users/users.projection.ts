@@ -17,7 +17,7 @@ export async function projectUser(client: PoolClient, event: PublishedEvent): Pr
     case ACCOUNTS_EVENTS.UserRegistered: {
       const data = event.data as unknown as UserRegisteredV1;
       await client.query(
-        `INSERT INTO read.users (username, emails, active, credentials_version, registered_at, updated_at)
+        `INSERT INTO users (username, emails, active, credentials_version, registered_at, updated_at)
          VALUES ($1, ARRAY[$2], $3, 1, $4, $4)`,
         [data.username, data.email, data.active, at],
       );
@@ -25,12 +25,12 @@ export async function projectUser(client: PoolClient, event: PublishedEvent): Pr
     }
     case ACCOUNTS_EVENTS.EmailConfirmed: {
       const data = event.data as unknown as EmailConfirmedV1;
-      await client.query(`UPDATE read.users SET active = true, updated_at = $2 WHERE username = $1`, [data.username, at]);
+      await client.query(`UPDATE users SET active = true, updated_at = $2 WHERE username = $1`, [data.username, at]);
       return;
     }
     case ACCOUNTS_EVENTS.EmailAdded: {
       const data = event.data as unknown as EmailAddedV1;
-      await client.query(`UPDATE read.users SET emails = array_append(emails, $2), updated_at = $3 WHERE username = $1`, [
+      await client.query(`UPDATE users SET emails = array_append(emails, $2), updated_at = $3 WHERE username = $1`, [
         data.username,
         data.email,
         at,
@@ -39,7 +39,7 @@ export async function projectUser(client: PoolClient, event: PublishedEvent): Pr
     }
     case ACCOUNTS_EVENTS.PasswordChanged: {
       const data = event.data as unknown as PasswordChangedV1;
-      await client.query(`UPDATE read.users SET credentials_version = $2, updated_at = $3 WHERE username = $1`, [
+      await client.query(`UPDATE users SET credentials_version = $2, updated_at = $3 WHERE username = $1`, [
         data.username,
         data.credentialsVersion,
         at,
@@ -60,7 +60,7 @@ export async function projectUser(client: PoolClient, event: PublishedEvent): Pr
       return;
     }
     case ACCOUNTS_EVENTS.UserDeactivated:
-      await client.query(`UPDATE read.users SET active = false, updated_at = $2 WHERE username = $1`, [
+      await client.query(`UPDATE users SET active = false, updated_at = $2 WHERE username = $1`, [
         (event.data as { username: string }).username,
         at,
       ]);
@@ -77,5 +77,5 @@ const ROLE_COLUMNS = { admin: 'admin', auditor: 'auditor' } as const;
 async function setRole(client: PoolClient, username: string, role: string, granted: boolean, at: string): Promise<void> {
   const column = ROLE_COLUMNS[role as keyof typeof ROLE_COLUMNS];
   if (!column) return;
-  await client.query(`UPDATE read.users SET ${column} = $2, updated_at = $3 WHERE username = $1`, [username, granted, at]);
+  await client.query(`UPDATE users SET ${column} = $2, updated_at = $3 WHERE username = $1`, [username, granted, at]);
 }

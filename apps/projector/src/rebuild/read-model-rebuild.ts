@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { PoolClient } from 'pg';
+import {
+  PublishedEvent,
+  READ_EVENTS_COMMANDS,
+  READ_EVENTS_MAX_EVENTS,
+  ReadEventsCommand,
+  READ_SCHEMA,
+  ServiceName,
+} from '@dockyard/contracts';
+import { StreamConsumer, ownerStreamReader } from '@dockyard/eventstore';
+import { BusClient, sendCommand } from '@dockyard/messaging';
+import { HubRuntime } from '@dockyard/runtime';
+import { PROJECTION_FEEDS, projectionConsumers } from '../projection-consumers';
+import { RebuildableReadModel } from './rebuildable-read-models';
+
+/** Where the copy is built; one rebuild at a time (advisory lock), so one name suffices. */
+const SHADOW = 'read_rebuild';
+const LOCK = 'dockyard-read-model-rebuild';
+/** Streams applied at once: each stream stays in version order, streams run side by side. */
+const CONCURRENCY = 8;
+
+export interface RebuildReport {
+  readModel: string;
+  /** Events folded into the copy from the owners' stores (both passes). */
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** Events the live read model had applied and the copy had not, applied under the swap's lock. */
+  reconciled: number;
+  parked: number;
+  /** How long readers of the read model waited on the swap. */
+  lockedMs: number;
+  /** With `verify`: rows only in the live tables and only in the copy, per table, just before the swap. */
+  differences?: Record<string, { onlyLive: number; onlyRebuilt: number }>;
+}
+
+/**
+ * Rebuilds one read model while the hub keeps serving: the owners' stores are replayed (their
+ * `<service>.read-events` pages, over the bus) into a copy of its tables in schema `read_rebuild`,
+ * with the projector's own effects and consumers (StreamConsumer: per stream in order, gaps
+ * repaired from the owner). Then, holding the tables for a moment (readers wait, none fails):
+ * every stream the live projector had applied further than the copy is read back from its owner
+ * and applied (pages are in position order, not commit order, so an event that committed late may
+ * have been passed), the columns no event carries are copied over, and the copy replaces the live
+ * tables with their checkpoints. Events neither had applied yet reach the live projector from the
+ * bus afterwards, as any event does.
+ */
+export class ReadModelRebuild {
+  private readonly clients = new Map<ServiceName, BusClient>();
+
+  constructor(
+    private readonly runtime: HubRuntime,
+    private readonly name: string,
+    private readonly model: RebuildableReadModel,
+  ) {}
+
+  async run(options: { verify?: boolean } = {}): Promise<RebuildReport> {
+    const pool = this.runtime.pool('read');
+    const lock = await pool.connect();
+    try {
+      const { rows } = await lock.query('SELECT pg_try_advisory_lock(hashtext($1)) AS held', [LOCK]);
+      if (!rows[0].held) throw new Error('another read model rebuild is running');
+      const started = Date.now();
+      await this.createCopy(lock);
+      const consumers = projectionConsumers(this.runtime, { schema: SHADOW });
+      const byType = new Map<string, StreamConsumer>();
+      for (const projection of this.model.projections) {
+        for (const type of PROJECTION_FEEDS[projection].types) byType.set(type, consumers[projection]);
+      }
+      const sources = [...new Set(this.model.projections.map((p) => PROJECTION_FEEDS[p].source))];
+      const after = new Map(sources.map((source) => [source, '0']));
+      const folded = { events: 0, parked: 0 };
+      // Twice: the second pass takes what was appended during the first, so the swap has little left.
+      for (let pass = 0; pass < 2; pass++) await this.replay(sources, after, byType, folded);
+      const swap = await this.swap(consumers, options.verify ?? false);
+      const seconds = (Date.now() - started) / 1000;
+      return {
+        readModel: this.name,
+        events: folded.events,
+        seconds,
+        eventsPerSecond: Math.round(folded.events / Math.max(seconds, 0.001)),
+        reconciled: swap.reconciled,
+        parked: folded.parked + swap.parked,
+        lockedMs: swap.lockedMs,
+        differences: swap.differences,
+      };
+    } finally {
+      await lock.query(`DROP SCHEMA IF EXISTS ${SHADOW} CASCADE`).catch(() => undefined);
+      await lock.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      lock.release();
+    }
+  }
+
+  /** Empty copies of the tables, their indexes included, beside a fresh checkpoint table. */
+  private async createCopy(client: PoolClient): Promise<void> {
+    await client.query(`DROP SCHEMA IF EXISTS ${SHADOW} CASCADE`);
+    await client.query(`CREATE SCHEMA ${SHADOW}`);
+    for (const table of [...this.model.tables, 'consumer_checkpoints', 'parked_events']) {
+      await client.query(`CREATE TABLE ${SHADOW}.${table} (LIKE ${READ_SCHEMA}.${table} INCLUDING ALL)`);
+    }
+  }
+
+  private async replay(
+    sources: ServiceName[],
+    after: Map<ServiceName, string>,
+    byType: Map<string, StreamConsumer>,
+    folded: { events: number; parked: number },
+  ): Promise<void> {
+    for (const source of sources) {
+      for (;;) {
+        const command: ReadEventsCommand = { afterPosition: after.get(source)!, limit: READ_EVENTS_MAX_EVENTS };
+        const page = await sendCommand<PublishedEvent[]>(
+          this.client(source),
+          READ_EVENTS_COMMANDS[source],
+          command,
+          { correlationId: randomUUID(), actor: 'system:read-model-rebuild' },
+          `rebuild-${source}`,
+        );
+        if (page.length === 0) break;
+        const relevant = page.filter((event) => byType.has(event.type));
+        await this.fold(relevant, byType, folded);
+        after.set(source, page[page.length - 1].position);
+      }
+    }
+  }
+
+  /** Applies a page: each stream's events in order, up to CONCURRENCY streams at once. */
+  private async fold(events: PublishedEvent[], byType: Map<string, StreamConsumer>, folded: { events: number; parked: number }): Promise<void> {
+    const streams = new Map<string, PublishedEvent[]>();
+    for (const event of events) {
+      const stream = streams.get(event.streamId);
+      if (stream) stream.push(event);
+      else streams.set(event.streamId, [event]);
+    }
+    const queue = [...streams.values()];
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let stream = queue.shift(); stream; stream = queue.shift()) {
+          for (const event of stream) {
+            const outcome = await byType.get(event.type)!.handle(event);
+            if (outcome === 'parked') folded.parked++;
+            folded.events++;
+          }
+        }
+      }),
+    );
+  }
+
+  /** Reconciles with the live read model and swaps the copy in, in one transaction. */
+  private async swap(
+    consumers: Record<string, StreamConsumer>,
+    verify: boolean,
+  ): Promise<{ reconciled: number; parked: number; lockedMs: number; differences?: RebuildReport['differences'] }> {
+    const { projections, tables, kept } = this.model;
+    const client = await this.runtime.pool('read').connect();
+    let lockedAt = 0;
+    try {
+      await client.query('BEGIN');
+      // Checkpoints first: the live projector locks a checkpoint row before it writes the tables, so
+      // taking them in this order never deadlocks with it.
+      await client.query(`LOCK TABLE ${READ_SCHEMA}.consumer_checkpoints IN EXCLUSIVE MODE`);
+      await client.query(`LOCK TABLE ${tables.map((t) => `${READ_SCHEMA}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      lockedAt = Date.now();
+      const { rows: behind } = await client.query(
+        `SELECT l.consumer, l.stream_id, l.stream_version AS live, coalesce(s.stream_version, 0) AS rebuilt
+         FROM ${READ_SCHEMA}.consumer_checkpoints l
+         LEFT JOIN ${SHADOW}.consumer_checkpoints s USING (consumer, stream_id)
+         WHERE l.consumer = ANY($1) AND l.stream_version > coalesce(s.stream_version, 0)`,
+        [projections],
+      );
+      let reconciled = 0;
+      let parked = 0;
+      const readStream = ownerStreamReader(this.runtime.bus, 'read-model-rebuild');
+      for (const row of behind) {
+        const source = PROJECTION_FEEDS[row.consumer as keyof typeof PROJECTION_FEEDS].source;
+        const events = await readStream(source, row.stream_id, row.rebuilt + 1, row.live);
+        for (const event of events) {
+          if ((await consumers[row.consumer].handle(event)) === 'parked') parked++;
+          reconciled++;
+        }
+      }
+      for (const { table, key, columns } of kept) {
+        await client.query(
+          `UPDATE ${SHADOW}.${table} AS copy SET ${columns.map((c) => `${c} = live.${c}`).join(', ')}
+           FROM ${READ_SCHEMA}.${table} AS live WHERE ${key.map((k) => `copy.${k} = live.${k}`).join(' AND ')}`,
+        );
+      }
+      const differences = verify ? await this.differences(client) : undefined;
+      for (const table of tables) await this.replaceTable(client, table);
+      for (const table of ['consumer_checkpoints', 'parked_events']) {
+        await client.query(`DELETE FROM ${READ_SCHEMA}.${table} WHERE consumer = ANY($1)`, [projections]);
+        await client.query(`INSERT INTO ${READ_SCHEMA}.${table} SELECT * FROM ${SHADOW}.${table} WHERE consumer = ANY($1)`, [projections]);
+      }
+      await client.query('COMMIT');
+      return { reconciled, parked, lockedMs: Date.now() - lockedAt, differences };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async differences(client: PoolClient): Promise<NonNullable<RebuildReport['differences']>> {
+    const found: NonNullable<RebuildReport['differences']> = {};
+    for (const table of this.model.tables) {
+      const live = `${READ_SCHEMA}.${table}`;
+      const copy = `${SHADOW}.${table}`;
+      const { rows } = await client.query(
+        `SELECT (SELECT count(*) FROM (SELECT * FROM ${live} EXCEPT ALL SELECT * FROM ${copy}) d)::int AS "onlyLive",
+                (SELECT count(*) FROM (SELECT * FROM ${copy} EXCEPT ALL SELECT * FROM ${live}) d)::int AS "onlyRebuilt"`,
+      );
+      found[table] = rows[0];
+    }
+    return found;
+  }
+
+  /**
+   * The copy takes the live table's place under its name, and its indexes take the live indexes'
+   * names (LIKE ... INCLUDING ALL names them anew), so later migrations find what they expect.
+   */
+  private async replaceTable(client: PoolClient, table: string): Promise<void> {
+    const indexes = async () =>
+      (
+        await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`, [
+          READ_SCHEMA,
+          table,
+        ])
+      ).rows as { indexname: string; indexdef: string }[];
+    const shape = (definition: string) => definition.replace(/^CREATE (UNIQUE )?INDEX \S+ ON /, 'CREATE $1INDEX ON ');
+    const live = await indexes();
+    await client.query(`DROP TABLE ${READ_SCHEMA}.${table}`);
+    await client.query(`ALTER TABLE ${SHADOW}.${table} SET SCHEMA ${READ_SCHEMA}`);
+    for (const moved of await indexes()) {
+      const original = live.find((index) => shape(index.indexdef) === shape(moved.indexdef));
+      if (original && original.indexname !== moved.indexname) {
+        await client.query(`ALTER INDEX ${READ_SCHEMA}."${moved.indexname}" RENAME TO "${original.indexname}"`);
+      }
+    }
+  }
+
+  private client(service: ServiceName): BusClient {
+    let client = this.clients.get(service);
+    if (!client) this.clients.set(service, (client = new BusClient(this.runtime.bus, service)));
+    return client;
+  }
+}
