@@ -1,6 +1,7 @@
-import { IsOptional, IsString } from 'class-validator';
+import { IsString } from 'class-validator';
 import { DomainError, isImageId } from '@dockyard/contracts';
 import { validJsonObject } from '../http/json-body.pipe';
+import { OptionalField } from '../http/optional-field';
 
 /**
  * One entry of the image list a docker client sends (`ImgData`: `id`, `checksum`, `Tag`; seed 000,
@@ -8,8 +9,8 @@ import { validJsonObject } from '../http/json-body.pipe';
  */
 class ImageListEntry {
   @IsString() id!: string;
-  @IsOptional() @IsString() checksum?: string;
-  @IsOptional() @IsString() Tag?: string;
+  @OptionalField() @IsString() checksum?: string;
+  @OptionalField() @IsString() Tag?: string;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsString } from 'class-validator';
+import { OptionalField } from '../http/optional-field';
 
 /*
  * Seed 004's repository bodies (snake_case on the wire): types only. Names and lengths are the
@@ -7,15 +8,15 @@ import { IsBoolean, IsOptional, IsString } from 'class-validator';
 
 /** `PUT /v1/repositories/(namespace)/(name)/` with an object: the metadata to change. */
 export class RepositoryMetadataBody {
-  @IsOptional() @IsString() description?: string;
-  @IsOptional() @IsString() full_description?: string;
-  @IsOptional() @IsBoolean() is_public?: boolean;
-  @IsOptional() @IsString() logo?: string;
+  @OptionalField() @IsString() description?: string;
+  @OptionalField() @IsString() full_description?: string;
+  @OptionalField() @IsBoolean() is_public?: boolean;
+  @OptionalField() @IsString() logo?: string;
 }
 
 /** `POST /v1/repositories/(namespace)/`: a name (`repo_name`, or `name`) and the first metadata. */
 export class CreateRepositoryBody extends RepositoryMetadataBody {
-  @IsOptional() @IsString() repo_name?: string;
-  @IsOptional() @IsString() name?: string;
-  @IsOptional() @IsString() namespace?: string;
+  @OptionalField() @IsString() repo_name?: string;
+  @OptionalField() @IsString() name?: string;
+  @OptionalField() @IsString() namespace?: string;
 }
