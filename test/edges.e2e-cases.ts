@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { HttpAnswer, basic, http } from './support/http';
+import { DockerIndexClient } from './support/docker-index-client';
+import { DockerRegistryClient } from './support/docker-registry-client';
 import { HubOptions, TestHub } from './support/hubs';
-import { payloadChecksum, tarLayer } from './support/layers';
+import { imageChain, payloadChecksum, tarLayer } from './support/layers';
 
 /** The idle timeout the hub under test runs with: small, so stalled connections end within the test. */
 const IDLE_TIMEOUT_MS = 1500;
@@ -88,10 +90,17 @@ function slowUpload(url: string, path: string, body: Buffer, chunks: number, eve
   });
 }
 
+/** The hub's error body and nothing else: `{"error": "..."}`, never Fastify's or Node's own. */
+function expectHubError(status: number, text: string, expected: number): void {
+  expect([status, Object.keys(JSON.parse(text) as object)]).toEqual([expected, ['error']]);
+}
+
 /**
  * Issue 13's attacks on the gateway's HTTP edges, each written as the attack: failed-login bursts,
  * a private repository's existence told by the create routes, stalled connections, control
- * characters, absurd paging, a hostile Host, non-JSON bodies and anonymous /metrics. `endpoints` is
+ * characters, absurd paging, a hostile Host, non-JSON bodies and anonymous /metrics; and issue 8's
+ * hostile input: control characters on every route, JSON of the wrong types, names outside the
+ * docker 1.x rules (and a valid long one end to end), and Fastify's own refusals. `endpoints` is
  * the DOCKYARD_REGISTRY_ENDPOINTS the hub runs with (none: the Host is used, and must be valid).
  */
 export function describeEdges(mode: string, startHub: (options: HubOptions) => Promise<TestHub>, endpoints?: string): void {
@@ -113,7 +122,7 @@ export function describeEdges(mode: string, startHub: (options: HubOptions) => P
         env: { DOCKYARD_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) },
       });
       url = hub.urls[0];
-      for (const name of ['guess_01', 'right_01', 'own_0001', 'out_0001', 'slow_001', 'ctl_0001', 'host_001']) await user(name);
+      for (const name of ['guess_01', 'right_01', 'own_0001', 'out_0001', 'slow_001', 'ctl_0001', 'host_001', 'hst_0001']) await user(name);
     });
     afterAll(async () => {
       await hub?.stop();
@@ -369,6 +378,174 @@ export function describeEdges(mode: string, startHub: (options: HubOptions) => P
         expectJsonError(await http(url, method, path, { raw: 'not json {', headers: { ...headers, 'Content-Type': 'application/json' } }), 400);
       }
       expect((await http(url, 'GET', '/v1/repositories/own_0001/other', { headers: as('own_0001') })).status).toBe(404);
+    });
+
+    describe('hostile input (issue 8)', () => {
+      const OWNER = 'hst_0001';
+      const ID = 'a'.repeat(64);
+      /** A repository of OWNER holding `ids`, and the write token the index gave for it. */
+      const repositoryWith = async (name: string, ids: string[]) => {
+        const created = await http(url, 'PUT', `/v1/repositories/${OWNER}/${name}/`, { body: ids.map((id) => ({ id })), headers: { ...as(OWNER), 'X-Docker-Token': 'true' } });
+        expect(created.status).toBe(200);
+        return { Authorization: `Token ${created.headers.get('x-docker-token')}` };
+      };
+      const imagesOf = async (name: string) => (await http(url, 'GET', `/v1/repositories/${OWNER}/${name}/images`, { headers: as(OWNER) })).json();
+      const exists = async (path: string) => (await http(url, 'GET', path, { headers: as(ADMIN) })).status === 200;
+
+      it('a control character in a path part of every route (users, repositories, images, tags, registry, roles): 400', async () => {
+        for (const [method, path] of [
+          ['PUT', `/v1/images/${ID}%00/json`],
+          ['PUT', `/v1/images/${ID}%00/layer`],
+          ['GET', `/v1/images/${ID}%01/layer`],
+          ['PUT', `/v1/images/${ID}%7f/checksum`],
+          ['PUT', '/v1/admin/users/hst%000001/roles/admin'],
+          ['DELETE', '/v1/admin/users/hst_0001/roles/ad%00min'],
+          ['POST', '/v1/repositories/hst%000001/'],
+          ['GET', '/v1/repositories/hst_0001/w%00eb/images'],
+          ['PUT', '/v1/repositories/hst_0001/w%00eb/images'],
+          ['PUT', '/v1/repositories/hst_0001/w%00eb/auth'],
+          ['GET', '/v1/repositories/library/w%00eb/tags'],
+          ['GET', '/v1/repositories/w%00eb/tags/latest'],
+          ['DELETE', '/v1/repositories/hst_0001/web/tags/la%00test'],
+          ['PUT', '/v1/repositories/w%00eb/'],
+          ['GET', '/v1/repositories/hst_0001/w%1feb'],
+        ]) {
+          expectJsonError(await http(url, method, path, { body: method === 'PUT' ? [] : undefined, headers: as(ADMIN) }), 400);
+        }
+      });
+
+      it('an image list with a checksum that is not a string, an id that is not 64 hex, or entries that are not objects: 400 and nothing written', async () => {
+        const [kept, other] = [imageId('kept'), imageId('other')];
+        for (const body of [[{ id: kept, checksum: 123 }], [{ id: 'xyz' }], [{ id: kept.toUpperCase() }], [{ id: 5 }], [kept], [{ id: kept, Tag: 7 }], { id: kept }]) {
+          expectJsonError(await http(url, 'PUT', `/v1/repositories/${OWNER}/typed/`, { body, headers: as(OWNER) }), 400);
+        }
+        // The push's create wrote nothing: not even the repository.
+        expect((await http(url, 'GET', `/v1/repositories/${OWNER}/typed`, { headers: as(OWNER) })).status).toBe(404);
+
+        await repositoryWith('typed', [kept]);
+        for (const body of [[{ id: other, checksum: 123 }], [{ id: kept, checksum: 123 }], [{ id: other }, { id: 'short' }], [{ id: kept, checksum: ['sha256:1'] }], [null]]) {
+          expectJsonError(await http(url, 'PUT', `/v1/repositories/${OWNER}/typed/images`, { body, headers: as(OWNER) }), 400);
+        }
+        expect(await imagesOf('typed')).toEqual([{ id: kept, checksum: '' }]);
+        // Unknown fields of an entry are ignored, as docker-registry did; a string checksum is kept.
+        const good = await http(url, 'PUT', `/v1/repositories/${OWNER}/typed/images`, { body: [{ id: kept, checksum: 'sha256:1', extra: 1 }], headers: as(OWNER) });
+        expect(good.status).toBe(204);
+        expect(await imagesOf('typed')).toEqual([{ id: kept, checksum: 'sha256:1' }]);
+      });
+
+      it('a tag body that is not a 64-hex JSON string, or a tag name outside the rule: 400 and no tag written', async () => {
+        const id = imageId('tagged');
+        const token = await repositoryWith('tagged', [id]);
+        for (const raw of ['123', JSON.stringify({ id }), JSON.stringify([id]), '"xyz"', JSON.stringify(id.toUpperCase()), 'null']) {
+          expectJsonError(await http(url, 'PUT', `/v1/repositories/${OWNER}/tagged/tags/latest`, { raw, headers: { ...token, 'Content-Type': 'application/json' } }), 400);
+        }
+        for (const tag of ['-bad', 'a%20b', 'x'.repeat(129)]) {
+          expectJsonError(await http(url, 'PUT', `/v1/repositories/${OWNER}/tagged/tags/${tag}`, { body: id, headers: token }), 400);
+          expectJsonError(await http(url, 'GET', `/v1/repositories/${OWNER}/tagged/tags/${tag}`, { headers: token }), 400);
+        }
+        expect((await http(url, 'GET', `/v1/repositories/${OWNER}/tagged/tags`, { headers: token })).json()).toEqual({});
+      });
+
+      it('an image json whose id is not the image, or whose parent is not an image id: 400 and nothing stored', async () => {
+        const id = imageId('json');
+        const token = { ...(await repositoryWith('imgjson', [id])), 'Content-Type': 'application/json' };
+        for (const body of [{ id: 123 }, { id: imageId('another') }, { id, parent: 5 }, { id, parent: 'xyz' }, [id], id]) {
+          expectJsonError(await http(url, 'PUT', `/v1/images/${id}/json`, { raw: JSON.stringify(body), headers: token }), 400);
+        }
+        expectJsonError(await http(url, 'GET', `/v1/images/${id}/json`, { headers: token }), 404);
+        // Nothing half-written stands in the way of the right json.
+        expect((await http(url, 'PUT', `/v1/images/${id}/json`, { raw: JSON.stringify({ id }), headers: token })).status).toBe(200);
+      });
+
+      it('users and repository bodies with fields of the wrong type: 400 and nothing written', async () => {
+        for (const body of [
+          { username: 123, password: 'secret1', email: 'n1@example.com' },
+          { username: 'hst_0002', password: ['secret1'], email: 'n2@example.com' },
+          { username: 'hst_0002', password: 'secret1', email: { at: 'example.com' } },
+          { username: 'hst_0002', password: 'secret1', email: 'n2@example.com', auth: 5 },
+        ]) {
+          expectJsonError(await http(url, 'POST', '/v1/users/', { body }), 400);
+        }
+        expect((await login('hst_0002', 'secret1')).status).toBe(401);
+        for (const body of [{ password: 5 }, { email: false }, { password: null }, { email: ['a@example.com'] }]) {
+          expectJsonError(await http(url, 'PUT', `/v1/users/${OWNER}/`, { body, headers: as(OWNER) }), 400);
+        }
+        expect((await login(OWNER, 'secret1')).status).toBe(200);
+
+        for (const body of [{ repo_name: 123 }, { repo_name: 'meta', is_public: 'yes' }, { repo_name: 'meta', description: 5 }, { repo_name: 'meta', logo: [] }, { name: {} }]) {
+          expectJsonError(await http(url, 'POST', `/v1/repositories/${OWNER}/`, { body, headers: as(OWNER) }), 400);
+        }
+        expect((await http(url, 'GET', `/v1/repositories/${OWNER}/meta`, { headers: as(OWNER) })).status).toBe(404);
+        await repositoryWith('meta', []);
+        for (const body of [{ is_public: 'no' }, { description: 1 }, { full_description: ['x'] }]) {
+          expectJsonError(await http(url, 'PUT', `/v1/repositories/${OWNER}/meta/`, { body, headers: as(OWNER) }), 400);
+        }
+        expect((await http(url, 'GET', `/v1/repositories/${OWNER}/meta`, { headers: as(OWNER) })).json()).toMatchObject({ is_public: true, description: '' });
+      });
+
+      it('repository names outside the docker 1.x rules: 400 on every route, nothing created', async () => {
+        const long = `${OWNER}/${'n'.repeat(255 - OWNER.length)}`; // 256 in all
+        for (const remote of [`${OWNER}/Web`, `${OWNER}/we+b`, `${OWNER}/json`, 'Hst_0001/web', 'abc/web', `${'a'.repeat(31)}/web`, long, `${OWNER}/${'x'.repeat(300)}`, `${OWNER}/${'x'.repeat(2000)}`]) {
+          for (const [method, path, body] of [
+            ['PUT', `/v1/repositories/${remote}/`, [{ id: ID }]],
+            ['GET', `/v1/repositories/${remote}/images`],
+            ['PUT', `/v1/repositories/${remote}/images`, []],
+            ['GET', `/v1/repositories/${remote}/tags`],
+            ['PUT', `/v1/repositories/${remote}/tags/latest`, ID],
+            ['DELETE', `/v1/repositories/${remote}/`],
+          ] as [string, string, unknown?][]) {
+            const answer = await http(url, method, path, { body, headers: { ...as(ADMIN), 'X-Docker-Token': 'true' } });
+            expectJsonError(answer, 400);
+          }
+        }
+        expectJsonError(await http(url, 'POST', `/v1/repositories/${OWNER}/`, { body: { repo_name: 'n'.repeat(255 - OWNER.length) }, headers: as(OWNER) }), 400);
+        expect(await exists(`/v1/repositories/${long}`)).toBe(false);
+        expect(((await http(url, 'GET', `/v1/repositories/${OWNER}/`, { headers: as(OWNER) })).json() as { results: { repo_name: string }[] }).results.map((r) => r.repo_name)).not.toContain('Web');
+      });
+
+      it('a repository name of 255 characters in all works end to end: index push, registry push, pull, detail', async () => {
+        const remote = `${OWNER}/${'l'.repeat(252 - OWNER.length)}.z`;
+        expect(remote).toHaveLength(255);
+        const images = await imageChain('long', [{ 'etc/hostname': 'long' }, { 'app/run': 'x'.repeat(5000) }]);
+        const index = new DockerIndexClient(url, { username: OWNER, password: 'secret1' });
+        const created = await index.createRepository(remote, [{ id: images[0].id }, { id: images[1].id, Tag: 'latest' }]);
+        expect(created.status).toBe(200);
+        const registry = new DockerRegistryClient(url, created.headers.get('x-docker-token')!);
+        for (const image of images) expect(await registry.pushImage(image)).toBe('pushed');
+        expect((await index.putTag(remote, 'latest', images[1].id, created.headers.get('x-docker-token')!)).status).toBe(200);
+        expect((await index.validateImages(remote, created.headers.get('x-docker-endpoints')!)).status).toBe(204);
+
+        const listed = await new DockerIndexClient(url).getImages(remote);
+        expect(listed.status).toBe(200);
+        expect((listed.json() as { id: string }[]).map((i) => i.id).sort()).toEqual(images.map((i) => i.id).sort());
+        const pulled = await new DockerRegistryClient(url, listed.headers.get('x-docker-token')!).pull(remote, 'latest');
+        expect([...pulled.keys()]).toEqual(images.map((i) => i.id));
+        expect(pulled.get(images[1].id)!.layer.equals(images[1].layer)).toBe(true);
+        expect((await http(url, 'GET', `/v1/repositories/${remote}`)).json()).toMatchObject({ repo_path: remote });
+
+        // The one-part (library) form, as long as it may be: library/ + 247.
+        const library = 'k'.repeat(247);
+        expect((await http(url, 'PUT', `/v1/repositories/${library}/`, { body: [], headers: as(ADMIN) })).status).toBe(200);
+        expect((await http(url, 'GET', `/v1/repositories/library/${library}`)).json()).toMatchObject({ repo_path: `library/${library}` });
+      });
+
+      it("Fastify's and Node's own refusals answer in the hub's body: bad percent-encoding, a path part too long, a body too large, a bad Content-Type, a control character in a header", async () => {
+        const bad = await http(url, 'GET', `/v1/repositories/${OWNER}/%zz/images`);
+        expectHubError(bad.status, bad.text, 400);
+        const long = await http(url, 'GET', `/v1/repositories/${OWNER}/${'x'.repeat(5000)}/images`);
+        expectHubError(long.status, long.text, 400);
+        const large = await http(url, 'POST', '/v1/users/', { body: { username: 'hst_big1', password: 'secret1', email: 'big@example.com', auth: 'x'.repeat(1024 * 1024) } });
+        expectHubError(large.status, large.text, 413);
+        expect((await login('hst_big1', 'secret1')).status).toBe(401);
+        const type = await http(url, 'POST', '/v1/users/', { raw: '{}', headers: { 'Content-Type': 'nonsense' } });
+        expectHubError(type.status, type.text, 415);
+        for (const header of ['X-Anything: a\u0000b', 'User-Agent: docker\u0001', 'Authorization: Basic \u0007']) {
+          const raw = await rawExchange(url, `GET /v1/_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${header}\r\n\r\n`);
+          expectHubError(raw.status, raw.text, 400);
+        }
+        const headers = await rawExchange(url, `GET /v1/_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`);
+        expectHubError(headers.status, headers.text, 431);
+      });
     });
 
     describe(`with an admin (${ADMIN}, the hub's bootstrap admin)`, () => {

@@ -9,17 +9,36 @@ import { HubExceptionFilter } from './http/hub-exception.filter';
 import { JsonBodyPipe } from './http/json-body.pipe';
 import { registerJsonContentParser, registerStreamContentParser } from './http/json-content-parser';
 import { dropIdleConnections } from './http/idle-connections';
+import { answerClientError, answerFrameworkError, inHubWords } from './http/framework-errors';
 import { registerRequestInputGuard } from './http/request-input-guard';
 
 /** JSON bodies of the index API are small; layers (registry API) are streamed, not parsed. */
 const JSON_BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** The longest path part the router matches; beyond it, a 400 in the hub's words (framework-errors). */
+const MAX_PATH_PART = 1024;
 
-/** The Fastify adapter the gateway runs on: trailing slashes optional, request ids kept or made. */
+/** Nest's Fastify adapter, with Fastify's own errors put in the hub's words before Nest maps them. */
+class GatewayFastifyAdapter extends FastifyAdapter {
+  override setErrorHandler(handler: Parameters<FastifyAdapter['setErrorHandler']>[0]) {
+    return super.setErrorHandler(function (this: unknown, error, request, reply) {
+      return handler.call(this as never, inHubWords(error) as typeof error, request, reply);
+    });
+  }
+}
+
+/**
+ * The Fastify adapter the gateway runs on: trailing slashes optional, request ids kept or made, and
+ * the refusals Fastify and Node make before any route in the hub's `{"error": ...}` body.
+ */
 export const gatewayAdapter = (): FastifyAdapter =>
-  new FastifyAdapter({
-    routerOptions: { ignoreTrailingSlash: true },
+  new GatewayFastifyAdapter({
+    // maxParamLength: Fastify's 100 is shorter than a valid repository name (255 in all); longer
+    // parts still reach the hub's own name checks, which say what the rule is.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PART },
     bodyLimit: JSON_BODY_LIMIT,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

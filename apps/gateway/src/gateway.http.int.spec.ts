@@ -100,6 +100,56 @@ describe('gateway HTTP layer (Nest testing module on Fastify, no services)', () 
     expect(user.json()).toEqual({ error: 'The path part username contains a control character' });
   });
 
+  it("Fastify's own refusals answer in the hub's body: bad percent-encoding, a path part past maxParamLength, a body too large, a bad Content-Type", async () => {
+    const cases: [Parameters<typeof inject>[0], number, string][] = [
+      [{ method: 'GET', url: '/v1/repositories/alice_01/%zz/images' }, 400, 'The request path is not valid (bad percent-encoding)'],
+      [{ method: 'GET', url: `/v1/repositories/alice_01/${'a'.repeat(2000)}/images` }, 400, 'A part of the request path is too long'],
+      [
+        { method: 'POST', url: '/v1/users/', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ username: 'a'.repeat(1024 * 1024) }) },
+        413,
+        'The body is too large',
+      ],
+      [{ method: 'POST', url: '/v1/users/', headers: { 'content-type': 'nonsense' }, payload: '{}' }, 415, 'The Content-Type is not supported'],
+    ];
+    for (const [request, status, error] of cases) {
+      const response = await inject(request);
+      expect([response.statusCode, response.json()]).toEqual([status, { error }]);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+    }
+  });
+
+  it('repository names follow the docker 1.x rules: 400 before any lookup; a 255-character name is one', async () => {
+    const rule = { error: 'Repository name must be of [a-z0-9-_.], not a reserved word, and namespace/name at most 255 characters' };
+    const namespaceRule = { error: 'Namespace must be a username (4 to 30 of [a-z0-9_]) or library' };
+    for (const [url, error] of [
+      [`/v1/repositories/alice_01/${'a'.repeat(247)}/images`, rule],
+      [`/v1/repositories/alice_01/${'a'.repeat(300)}/tags`, rule],
+      [`/v1/repositories/${'a'.repeat(248)}/images`, rule],
+      ['/v1/repositories/alice_01/We%20b', rule],
+      ['/v1/repositories/alice_01/json', rule],
+      ['/v1/repositories/Alice_01/web/images', namespaceRule],
+      ['/v1/repositories/abc/web', namespaceRule],
+      [`/v1/repositories/${'a'.repeat(31)}/`, namespaceRule],
+    ] as [string, object][]) {
+      const response = await inject({ method: 'GET', url });
+      expect([url.slice(0, 60), response.statusCode, response.json()]).toEqual([url.slice(0, 60), 400, error]);
+    }
+    // Valid names reach the read model: not found (no service is asked on this route).
+    for (const url of [`/v1/repositories/alice_01/${'a'.repeat(246)}/images`, `/v1/repositories/${'a'.repeat(247)}/tags`]) {
+      const response = await inject({ method: 'GET', url });
+      expect([response.statusCode, response.json()]).toEqual([404, { error: 'Repository not found' }]);
+    }
+  });
+
+  it('a JSON field of the wrong type is a 400 before any command is sent', async () => {
+    for (const payload of [{ username: 123 }, { username: 'ada_0001', password: ['x'] }, { username: 'ada_0001', email: {} }, ['ada_0001']]) {
+      const response = await inject({ method: 'POST', url: '/v1/users/', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+      // Were the body passed on, the missing accounts service would make this a 503.
+      expect(response.statusCode).toBe(400);
+      expect(typeof response.json().error).toBe('string');
+    }
+  });
+
   it('GET /metrics without credentials is a 401 with the Basic challenge', async () => {
     const response = await inject({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(401);

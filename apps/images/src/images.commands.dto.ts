@@ -1,4 +1,5 @@
-import { IsArray, IsInt, IsString, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsArray, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import {
   DeleteTagCommand,
   MountImageCommand,
@@ -14,9 +15,15 @@ import {
  * entries are the domain's rules (imageId, tagName, the namespace check), with the API's messages.
  */
 
+/** One entry of an image list: the id's format is the domain's rule; the types are checked here. */
+export class IndexImageDto {
+  @IsString() id!: string;
+  @IsOptional() @IsString() checksum?: string;
+}
+
 export class UpdateIndexDto implements UpdateIndexCommand {
   @IsString() repositoryId!: string;
-  @IsArray() images!: { id: string; checksum?: string }[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => IndexImageDto) images!: IndexImageDto[];
 }
 
 export class SetTagDto implements SetTagCommand {

@@ -226,6 +226,8 @@ describe('images message controller (Nest microservice, PostgreSQL, InProcessBus
       IMAGES_COMMANDS.UpdateIndex,
       { repositoryId: 'web', images: { id: 'x' } },
     ],
+    ['an image list entry whose checksum is not a string', IMAGES_COMMANDS.UpdateIndex, { repositoryId: 'web', images: [{ id: 'x', checksum: 123 }] }],
+    ['an image list entry that is not an object', IMAGES_COMMANDS.UpdateIndex, { repositoryId: 'web', images: ['x'] }],
     ['a missing repository id', IMAGES_COMMANDS.SetTag, { tag: 'latest', imageId: 'x' }],
     [
       'a size that is not an integer',

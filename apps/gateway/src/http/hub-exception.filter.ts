@@ -44,7 +44,8 @@ export class HubExceptionFilter implements ExceptionFilter {
           : exception.message;
       return { status: exception.getStatus(), message };
     }
-    // Fastify's own errors (malformed JSON, body too large, unsupported media type) carry a 4xx status.
+    // Fastify's own errors (body too large, unsupported media type, ...) arrive as HttpExceptions
+    // (framework-errors); other client errors raised with a status: our parser's malformed JSON.
     const statusCode = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return { status: statusCode, message: (exception as Error).message };

@@ -4,7 +4,7 @@ import { Controller, Get, Headers, Inject, Param, Put, Req, Res } from '@nestjs/
 import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { BlobStore } from '@dockyard/blobstore';
-import { DomainError, IMAGE_COMMANDS, PROJECTIONS, WrittenStream, isDomainError } from '@dockyard/contracts';
+import { DomainError, IMAGE_COMMANDS, PROJECTIONS, WrittenStream, isDomainError, isImageId } from '@dockyard/contracts';
 import { emitActivity, sendCommand } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { GATEWAY } from '../gateway.tokens';
@@ -16,11 +16,10 @@ import { ImageAccess, ImageTarget } from './image-access';
 import { ImagesReadModel } from './images.read-model';
 import { chooseMountSource } from './mount-source';
 
-const IMAGE_ID = /^[a-f0-9]{64}$/;
 const ALREADY_EXISTS = { error: 'Image already exists' };
 
 function validId(id: string): string {
-  if (!IMAGE_ID.test(id)) throw new DomainError('invalid', 'Invalid image id');
+  if (!isImageId(id)) throw new DomainError('invalid', 'Invalid image id');
   return id;
 }
 

@@ -36,7 +36,7 @@ export class RepositoryImagesHttpController {
     const path = repositoryPath(first, second);
     const repository = await this.repositories.find(path.namespace, path.name);
     const caller = await this.access.requireWrite(request, repository, path.fullName);
-    const images = imageList(body);
+    const images = await imageList(body);
     // A bad Host must fail before anything is written, not when the answer's headers are made.
     this.headers.endpointsFor(request);
     const written = await sendCommand<ImagesReply>(

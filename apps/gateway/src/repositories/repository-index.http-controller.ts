@@ -20,11 +20,13 @@ import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
 import { MAX_PAGE, pageNumber } from '../http/paging';
 import { sendJson } from '../http/send-json';
+import { validJsonObject } from '../http/json-body.pipe';
 import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
 import { RepositoriesReadModel } from './repositories.read-model';
+import { CreateRepositoryBody, RepositoryMetadataBody } from './repository.dto';
 import { repositoryJson } from './repository-json';
-import { repositoryPath } from './repository-path';
+import { namespacePath, repositoryPath } from './repository-path';
 
 const PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 100;
@@ -73,6 +75,7 @@ export class RepositoryIndexHttpController {
     const actor = { username: principal.username, admin: principal.admin };
     if (!Array.isArray(body)) {
       if (typeof body !== 'object' || body === null) throw new DomainError('invalid', 'The body must be a JSON array or object');
+      await validJsonObject(RepositoryMetadataBody, body);
       await this.assertVisible(path.namespace, path.name, principal);
       const written = await sendCommand<UpdateRepositoryReply>(
         this.repositoriesClient,
@@ -84,7 +87,7 @@ export class RepositoryIndexHttpController {
       return this.sendDetail(reply, path.namespace, path.name, 200);
     }
     this.mustMayCreateIn(principal, path.namespace);
-    const images = imageList(body);
+    const images = await imageList(body);
     // A bad Host must fail before anything is written, not when the answer's headers are made.
     this.headers.endpointsFor(request);
     const created = await sendCommand<CreateRepositoryReply>(
@@ -155,13 +158,12 @@ export class RepositoryIndexHttpController {
 
   /** Seed 004: create with a JSON body in a namespace. */
   @Post(':first')
-  async create(@Param('first') namespace: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async create(@Param('first') first: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const namespace = namespacePath(first);
     const principal = await this.authenticator.requireActive(request);
     this.mustMayCreateIn(principal, namespace);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new DomainError('invalid', 'The body must be a JSON object');
-    }
-    const fields = body as Record<string, unknown>;
+    // Checked after the namespace check: an outsider learns nothing from the body's answer.
+    const fields = (await validJsonObject(CreateRepositoryBody, body)) as Record<string, unknown>;
     const name = fields.repo_name ?? fields.name;
     if (fields.namespace !== undefined && fields.namespace !== namespace) {
       throw new DomainError('invalid', 'The namespace in the body differs from the path');
@@ -189,12 +191,13 @@ export class RepositoryIndexHttpController {
   /** Seed 004: a namespace's repositories, paged; private ones only for their owner and admins. */
   @Get(':first')
   async list(
-    @Param('first') namespace: string,
+    @Param('first') first: string,
     @Query('page') pageParam: unknown,
     @Query('page_size') sizeParam: unknown,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
+    const namespace = namespacePath(first);
     const principal = await this.authenticator.authenticate(request);
     if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
     const page = pageNumber(pageParam, 'page', 1, MAX_PAGE);
@@ -213,13 +216,14 @@ export class RepositoryIndexHttpController {
   /** Seed 004: one repository with its counters. */
   @Get(':first/:second')
   async detail(
-    @Param('first') namespace: string,
-    @Param('second') name: string,
+    @Param('first') first: string,
+    @Param('second') second: string,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const repository = await this.repositories.find(namespace, name);
-    await this.access.requireRead(request, repository, `${namespace}/${name}`);
+    const path = repositoryPath(first, second);
+    const repository = await this.repositories.find(path.namespace, path.name);
+    await this.access.requireRead(request, repository, path.fullName);
     sendJson(reply, 200, repositoryJson(repository!));
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, IMAGES_COMMANDS, ImagesReply, PROJECTIONS } from '@dockyard/contracts';
+import { DomainError, IMAGES_COMMANDS, ImagesReply, PROJECTIONS, isImageId } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { RepositoryAccess } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
@@ -10,6 +10,7 @@ import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { repositoryPath } from './repository-path';
+import { TagNamePipe } from './tag-name.pipe';
 
 /**
  * Tags. `GET .../tags` answers the map `{"tag": "image id"}` the docker client decodes; seed 004's
@@ -44,7 +45,7 @@ export class TagsHttpController {
   async one(
     @Param('first') first: string,
     @Param('second') second: string | undefined,
-    @Param('tag') tag: string,
+    @Param('tag', TagNamePipe) tag: string,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
@@ -61,7 +62,7 @@ export class TagsHttpController {
   async set(
     @Param('first') first: string,
     @Param('second') second: string | undefined,
-    @Param('tag') tag: string,
+    @Param('tag', TagNamePipe) tag: string,
     @Body() body: unknown,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -69,7 +70,7 @@ export class TagsHttpController {
     const path = repositoryPath(first, second);
     const repository = await this.repositories.find(path.namespace, path.name);
     const caller = await this.access.requireWrite(request, repository, path.fullName);
-    if (typeof body !== 'string') throw new DomainError('invalid', 'The body must be the image id as a JSON string');
+    if (!isImageId(body)) throw new DomainError('invalid', 'The body must be the image id (64 lower-case hex characters) as a JSON string');
     const written = await sendCommand<ImagesReply>(
       this.imagesClient,
       IMAGES_COMMANDS.SetTag,
@@ -85,7 +86,7 @@ export class TagsHttpController {
   async remove(
     @Param('first') first: string,
     @Param('second') second: string | undefined,
-    @Param('tag') tag: string,
+    @Param('tag', TagNamePipe) tag: string,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {

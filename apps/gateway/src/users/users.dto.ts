@@ -1,4 +1,5 @@
-import { IsOptional, IsString } from 'class-validator';
+import { IsString } from 'class-validator';
+import { OptionalField } from '../http/optional-field';
 
 /**
  * `POST /v1/users/`, as the docker client sends it: `auth` is always there and empty, `email` may be
@@ -6,15 +7,15 @@ import { IsOptional, IsString } from 'class-validator';
  * check the docker login depends on.
  */
 export class RegisterUserBody {
-  @IsOptional() @IsString() username?: string;
-  @IsOptional() @IsString() password?: string;
-  @IsOptional() @IsString() email?: string;
-  @IsOptional() @IsString() auth?: string;
-  @IsOptional() @IsString() serveraddress?: string;
+  @OptionalField() @IsString() username?: string;
+  @OptionalField() @IsString() password?: string;
+  @OptionalField() @IsString() email?: string;
+  @OptionalField() @IsString() auth?: string;
+  @OptionalField() @IsString() serveraddress?: string;
 }
 
 /** `PUT /v1/users/(username)/`: a new e-mail to add and/or a new password. */
 export class UpdateUserBody {
-  @IsOptional() @IsString() email?: string;
-  @IsOptional() @IsString() password?: string;
+  @OptionalField() @IsString() email?: string;
+  @OptionalField() @IsString() password?: string;
 }

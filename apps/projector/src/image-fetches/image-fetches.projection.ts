@@ -1,7 +1,5 @@
 import { Pool } from 'pg';
-import { ImageFetchedActivity } from '@dockyard/contracts';
-
-const IMAGE_ID = /^[a-f0-9]{64}$/;
+import { ImageFetchedActivity, isImageId } from '@dockyard/contracts';
 
 /**
  * Records that `username` fetched `namespace`'s copy of `imageId` (read.image_fetches). Idempotent
@@ -10,7 +8,7 @@ const IMAGE_ID = /^[a-f0-9]{64}$/;
  */
 export async function projectImageFetch(pool: Pool, activity: ImageFetchedActivity): Promise<void> {
   const { username, namespace, imageId, at } = activity;
-  if (typeof username !== 'string' || typeof namespace !== 'string' || typeof imageId !== 'string' || !IMAGE_ID.test(imageId)) return;
+  if (typeof username !== 'string' || typeof namespace !== 'string' || !isImageId(imageId)) return;
   const when = typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? at : new Date().toISOString();
   await pool.query(
     `INSERT INTO read.image_fetches (username, namespace, image_id, first_at) VALUES ($1, $2, $3, $4)

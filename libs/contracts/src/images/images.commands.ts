@@ -8,7 +8,7 @@ export const IMAGES_COMMANDS = {
 
 export interface UpdateIndexCommand {
   repositoryId: string;
-  /** As the client sent it: entries with a string `id`, optional `checksum`, anything else ignored. */
+  /** The client's list, checked by the gateway: a 64-hex `id` and an optional string `checksum` each (`Tag` dropped). */
   images: { id: string; checksum?: string }[];
 }
 export interface SetTagCommand {

@@ -17,7 +17,9 @@ export function updateIndex(
   const added = new Map<string, string>();
   for (const entry of sent) {
     const id = imageId(entry.id);
-    const checksum = typeof entry.checksum === 'string' ? entry.checksum : '';
+    // Absent is "not known yet"; anything but a string is a broken list, refused whole.
+    if (entry.checksum !== undefined && typeof entry.checksum !== 'string') throw new DomainError('invalid', 'An image checksum must be a string');
+    const checksum = entry.checksum ?? '';
     const known = added.get(id) ?? state.images.get(id);
     if (known === undefined || (known === '' && checksum !== '')) added.set(id, checksum);
   }

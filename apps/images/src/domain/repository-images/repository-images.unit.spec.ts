@@ -34,6 +34,10 @@ describe('RepositoryImages aggregate', () => {
     expect(codeOf(() => updateIndex(after(), 'r', [{ id: 'nope' }]))).toBe('invalid');
     expect(codeOf(() => updateIndex(after(), 'r', [{ id: 5 }]))).toBe('invalid');
   });
+  it('refuses the whole list when a checksum is not a string (nothing is added)', () => {
+    expect(codeOf(() => updateIndex(after(), 'r', [{ id: A }, { id: B, checksum: 123 }]))).toBe('invalid');
+    expect(codeOf(() => updateIndex(after(), 'r', [{ id: A, checksum: null }]))).toBe('invalid');
+  });
   it('tags only images of the repository; moves and deletes tags', () => {
     const state = after(...updateIndex(after(), 'r', [{ id: A }, { id: B }]));
     expect(codeOf(() => setTag(state, 'r', 'latest', 'c'.repeat(64)))).toBe('not-found');

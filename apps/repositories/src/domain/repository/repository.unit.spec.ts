@@ -77,9 +77,18 @@ describe('repository value objects', () => {
     ['alice_01', 'images'],
     ['alice_01', ''],
     [5, 'web'],
+    ['alice_01', 'a'.repeat(247)],
+    ['library', 'a'.repeat(248)],
+    ['a'.repeat(31), 'web'],
+    ['alice_01', 'we\u0000b'],
   ])('rejects %p/%p', (namespace, name) => expect(codeOf(() => RepositoryName.create(namespace, name))).toBe('invalid'));
   it('accepts library and dotted names', () => {
     expect(RepositoryName.create('library', 'my-app_1.0').fullName).toBe('library/my-app_1.0');
+  });
+  it('accepts long names up to 255 characters for namespace/name in all (docker 1.x)', () => {
+    expect(RepositoryName.create('alice_01', 'a'.repeat(246)).fullName).toHaveLength(255);
+    expect(RepositoryName.create('library', 'a'.repeat(247)).fullName).toHaveLength(255);
+    expect(RepositoryName.create('a'.repeat(30), 'web').namespace).toHaveLength(30);
   });
   it('validates metadata types and lengths', () => {
     expect(codeOf(() => validateMetadata({ isPublic: 'yes' }))).toBe('invalid');
