@@ -3,6 +3,7 @@ import { Counter, Registry, register } from 'prom-client';
 import { PublishedEvent } from '@dockyard/contracts';
 import { assertSchemaName } from './event-store.migrations';
 import { rowToStoredEvent, toPublished } from './event-store';
+import { eventStoreMetrics, secondsSince } from './event-store.metrics';
 
 export interface RelayLogger {
   warn(obj: object, msg?: string): void;
@@ -210,7 +211,10 @@ export class OutboxRelay {
         await this.nextSegment(cp);
         continue;
       }
-      await this.options.publish(rows.map((row) => toPublished(rowToStoredEvent(row), this.options.source)));
+      const events = rows.map((row) => toPublished(rowToStoredEvent(row), this.options.source));
+      await this.options.publish(events);
+      const published = Date.now();
+      for (const event of events) eventStoreMetrics.relayLag.observe({ source: this.options.source }, secondsSince(event.metadata.occurredAt, published));
       const last = rows[rows.length - 1];
       const high = rows.reduce((max, row) => (BigInt(row.position) > max ? BigInt(row.position) : max), BigInt(cp.high));
       const moved = await this.options.pool.query(

@@ -2,4 +2,8 @@ export * from './message-bus';
 export * from './command-envelope';
 export * from './in-process.bus';
 export * from './kafka.bus';
+export * from './bus-status';
+export * from './command-metrics';
+export * from './process-metric';
+export * from './correlation';
 export * from './nest';
