@@ -1,7 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { Counter } from 'prom-client';
 import { PublishedEvent } from '@dockyard/contracts';
-import { processMetric } from '@dockyard/messaging';
+import { processCounter } from '@dockyard/messaging';
 import { StreamGapError } from './consumer-checkpoint';
 import { assertSchemaName } from './event-store.migrations';
 import { eventStoreMetrics, secondsSince } from './event-store.metrics';
@@ -108,8 +108,7 @@ export function isTransientError(error: unknown): boolean {
   return TRANSIENT_MESSAGE.test(typeof e?.message === 'string' ? e.message : '');
 }
 
-const counter = (name: string, help: string): Counter<'consumer'> =>
-  processMetric(name, () => new Counter({ name, help, labelNames: ['consumer'] }));
+const counter = (name: string, help: string): Counter<'consumer'> => processCounter({ name, help, labelNames: ['consumer'] });
 
 /** Prometheus counters (default registry), one series per consumer. */
 export const consumerMetrics = {

@@ -290,7 +290,10 @@ export class InProcessBus implements MessageBus {
         await handler(wire(event));
         return true;
       } catch (error) {
-        this.options.logger?.warn({ err: error, eventId: event.eventId, group: group.name }, 'event handler failed; retrying');
+        this.options.logger?.warn(
+          { err: error, eventId: event.eventId, correlationId: event.metadata?.correlationId, group: group.name },
+          'event handler failed; retrying',
+        );
         await this.pause(backoff);
         backoff = Math.min(backoff * 2, 5000);
         if (this.closed || !group.members.includes(handler)) return false;

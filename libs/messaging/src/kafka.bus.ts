@@ -356,7 +356,10 @@ export class KafkaBus implements MessageBus {
         return;
       } catch (error) {
         if (this.closing) throw error; // leave it uncommitted for the next member
-        this.options.logger?.warn({ err: error, eventId: event.eventId, topic }, 'event handler failed; retrying');
+        this.options.logger?.warn(
+          { err: error, eventId: event.eventId, correlationId: event.metadata?.correlationId, topic },
+          'event handler failed; retrying',
+        );
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 5000);
         await heartbeat().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { Metric, register } from 'prom-client';
+import { Counter, CounterConfiguration, Histogram, HistogramConfiguration, Metric, register } from 'prom-client';
 
 /**
  * A metric on prom-client's default registry, made on first use: the hub keeps one registry per
@@ -7,3 +7,9 @@ import { Metric, register } from 'prom-client';
  */
 export const processMetric = <T extends Metric>(name: string, create: (name: string) => T): T =>
   (register.getSingleMetric(name) as T | undefined) ?? create(name);
+
+export const processHistogram = <L extends string>(config: HistogramConfiguration<L>): Histogram<L> =>
+  processMetric(config.name, () => new Histogram<L>(config));
+
+export const processCounter = <L extends string = never>(config: CounterConfiguration<L>): Counter<L> =>
+  processMetric(config.name, () => new Counter<L>(config));
