@@ -35,6 +35,8 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
     DOCKYARD_PG_POOL_SIZE: '6',
     DOCKYARD_ADMIN_USERNAME: 'bench_admin',
     DOCKYARD_ADMIN_PASSWORD: 'secret1',
+    HEALTH_PORT: '0', // each process its own (any free) health port: they share this machine
+    HEALTH_HOST: '127.0.0.1',
   };
   const processes: ChildProcess[] = ['projector', 'accounts', 'repositories', 'images', 'tokens'].map((app) =>
     startScript(`dist/apps/${app}/src/main.js`, env),

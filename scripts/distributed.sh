@@ -8,8 +8,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+# Each app its own /healthz, /readyz and /metrics port: 9401..9406 in this order (HEALTH_PORT_BASE).
+health=${HEALTH_PORT_BASE:-9401}
 for app in projector accounts repositories images tokens gateway; do
-  node "$ROOT/dist/apps/$app/src/main.js" &
+  HEALTH_PORT=$health node "$ROOT/dist/apps/$app/src/main.js" &
   pids+=($!)
+  health=$((health + 1))
 done
 wait -n

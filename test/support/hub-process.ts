@@ -26,10 +26,14 @@ export class HubProcess {
     child.on('exit', () => (this.exited = true));
   }
 
+  /**
+   * Without a HEALTH_PORT in `env` the process's health server takes any free port (0): processes
+   * of several suites share this machine, and the default 9464 would let only one of them start.
+   */
   static start(app: string, env: Record<string, string>): HubProcess {
     const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/src/main.js`)], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, LOG_LEVEL: 'warn', HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new HubProcess(app, child);

@@ -10,6 +10,8 @@ export interface TestHub {
   urls: string[];
   dataDir: string;
   processes: HubProcess[];
+  /** Distributed mode only: each process's HEALTH_PORT base URL (`/healthz`, `/readyz`, `/metrics`), in `processes` order. */
+  healthUrls?: string[];
   /** Distributed mode only: the hub's database, for checks on the read models. */
   databaseUrl?: string;
   /** Distributed mode only: the environment every app was started with (to restart one of them). */
@@ -103,12 +105,18 @@ export async function startDistributedHub(options: HubOptions = {}): Promise<Tes
     DOCKYARD_PG_POOL_SIZE: '4',
   };
   const processes: HubProcess[] = [];
-  for (let i = 0; i < (options.projectors ?? 1); i++) processes.push(HubProcess.start('projector', env));
-  for (const app of ['accounts', 'repositories', 'images', 'tokens']) processes.push(HubProcess.start(app, env));
+  const healthUrls: string[] = [];
+  const start = async (app: string, appEnv: Record<string, string>) => {
+    const healthPort = await freePort();
+    processes.push(HubProcess.start(app, { ...appEnv, HEALTH_PORT: String(healthPort), HEALTH_HOST: '127.0.0.1' }));
+    healthUrls.push(`http://127.0.0.1:${healthPort}`);
+  };
+  for (let i = 0; i < (options.projectors ?? 1); i++) await start('projector', env);
+  for (const app of ['accounts', 'repositories', 'images', 'tokens']) await start(app, env);
   const urls: string[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
     const port = await freePort();
-    processes.push(HubProcess.start('gateway', { ...env, PORT: String(port), HOST: '127.0.0.1' }));
+    await start('gateway', { ...env, PORT: String(port), HOST: '127.0.0.1' });
     urls.push(`http://127.0.0.1:${port}`);
   }
   const stop = async () => {
@@ -120,5 +128,5 @@ export async function startDistributedHub(options: HubOptions = {}): Promise<Tes
     await stop();
     throw error;
   }
-  return { mode: 'distributed', urls, dataDir, processes, databaseUrl, env, stop };
+  return { mode: 'distributed', urls, dataDir, processes, healthUrls, databaseUrl, env, stop };
 }

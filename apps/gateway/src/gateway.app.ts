@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { withCorrelation } from '@dockyard/messaging';
 import { HubRuntime } from '@dockyard/runtime';
 import { GatewayModule } from './gateway.module';
 import { GATEWAY } from './gateway.tokens';
@@ -61,6 +62,11 @@ export function configureGatewayApp(app: NestFastifyApplication, runtime: HubRun
   dropIdleConnections(app.getHttpServer(), runtime.config.idleTimeoutMs);
   app.useGlobalFilters(new HubExceptionFilter(runtime.logger));
   app.useGlobalPipes(new JsonBodyPipe());
+  // The request id is the correlation id of everything the request causes: its handler runs with
+  // it current, so every line logged on its behalf carries it (the logger's mixin). The last hook
+  // before the handler, so it runs once the body is parsed (a parser's stream events may not
+  // keep the async context).
+  fastify.addHook('preHandler', (request, _reply, done) => withCorrelation(request.id, done));
   fastify.addHook('onSend', async (request, reply) => {
     // Every answer says which registry protocol this is (seed 002); standalone is false: a real index.
     void reply

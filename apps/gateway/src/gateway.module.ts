@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { HUB_RUNTIME, HealthModule, HubRuntime } from '@dockyard/runtime';
 import { RolesHttpController } from './admin/roles.http-controller';
 import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
@@ -42,12 +42,15 @@ export class GatewayModule {
       users,
       new CredentialCache(runtime.config.credentialCacheKey),
       new FailedLoginLimiter(),
+      metrics,
     );
     const repositories = new RepositoriesReadModel(readPool);
     const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users);
     const images = new ImagesReadModel(readPool);
     return {
       module: GatewayModule,
+      // /healthz and /readyz on the public port too (a load balancer's probe); /metrics stays admin-only here.
+      imports: [HealthModule.forRuntime(runtime, { metrics: false })],
       // Tags and images before the index routes: their static path words must win over `:second`.
       controllers: [
         PingHttpController,
@@ -75,7 +78,7 @@ export class GatewayModule {
         { provide: GATEWAY.images, useValue: images },
         { provide: GATEWAY.imageAccess, useValue: new ImageAccess(authenticator, repositoryAccess, repositories, images) },
         { provide: GATEWAY.blobs, useValue: blobStoreFromEnvironment(runtime.config.dataDir) },
-        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints) },
+        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints, metrics) },
         {
           provide: GATEWAY.readYourWrites,
           useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger, metrics),

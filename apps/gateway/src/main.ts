@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createDistributedRuntime } from '@dockyard/runtime';
+import { createDistributedRuntime, startHealthServer } from '@dockyard/runtime';
 import { createGatewayApp } from './gateway.app';
 
 async function main(): Promise<void> {
@@ -7,7 +7,9 @@ async function main(): Promise<void> {
   const app = await createGatewayApp(runtime);
   await app.listen(runtime.config.port, runtime.config.host);
   runtime.logger.info({ port: runtime.config.port }, 'gateway listening');
+  const health = await startHealthServer(runtime);
   const stop = async () => {
+    await health.close();
     await app.close();
     await runtime.close();
     process.exit(0);

@@ -108,6 +108,7 @@ export function lossyBus(bus: MessageBus, lost: (event: PublishedEvent) => boole
       }),
     recordActivity: (activity) => bus.recordActivity(activity),
     subscribeActivity: (group, handler) => bus.subscribeActivity(group, handler),
+    status: () => bus.status(),
     close: async () => undefined,
   };
 }

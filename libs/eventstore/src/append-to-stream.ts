@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PoolClient } from 'pg';
 import { MessageMetadata } from '@dockyard/contracts';
 import { GENESIS_HASH, chainHash, secretDigest } from './hash-chain';
+import { eventStoreMetrics } from './event-store.metrics';
 import { AppendResult, DuplicateEventError, NewEvent, WrongExpectedVersionError } from './event-store.types';
 
 const UNIQUE_VIOLATION = '23505';
@@ -73,6 +74,7 @@ export async function appendInTransaction(
        SELECT max(position) AS position, pg_notify('${schema}_events', '') FROM appended`,
       values,
     );
+    for (const event of events) eventStoreMetrics.appended.inc({ source: schema, type: event.type });
     return { streamVersion: expectedVersion + events.length, position: BigInt(inserted.rows[0].position) };
   } catch (error) {
     const { code, constraint } = error as { code?: string; constraint?: string };

@@ -3,6 +3,7 @@ import { Counter, Registry, register } from 'prom-client';
 import { PublishedEvent } from '@dockyard/contracts';
 import { assertSchemaName } from './event-store.migrations';
 import { rowToStoredEvent, toPublished } from './event-store';
+import { eventStoreMetrics, secondsSince } from './event-store.metrics';
 
 export interface RelayLogger {
   warn(obj: object, msg?: string): void;
@@ -243,6 +244,7 @@ export class OutboxRelay {
         await this.handOn(events, from, to);
       } else {
         await this.options.publish(events);
+        this.observeRelayLag(events);
         await this.checkpoint(from, to);
       }
       total += rows.length;
@@ -260,7 +262,7 @@ export class OutboxRelay {
       await this.outstanding[0].catch(() => undefined);
       if (this.failure !== undefined) await this.settle();
     }
-    const published = this.options.publish(events);
+    const published = this.options.publish(events).then(() => this.observeRelayLag(events));
     published.catch(() => undefined); // awaited through `durable`; not an unhandled rejection meanwhile
     const durable = (this.outstanding.at(-1) ?? Promise.resolve()).then(() => published).then(() => this.checkpoint(from, to));
     this.outstanding.push(durable);
@@ -273,6 +275,12 @@ export class OutboxRelay {
         this.failure ??= error;
       },
     );
+  }
+
+  /** Commit to publish acknowledged, per event. */
+  private observeRelayLag(events: PublishedEvent[]): void {
+    const published = Date.now();
+    for (const event of events) eventStoreMetrics.relayLag.observe({ source: this.options.source }, secondsSince(event.metadata.occurredAt, published));
   }
 
   /** Waits for every outstanding batch; after a failure, forgets them (rethrowing it) so the next pass starts from the stored checkpoint. */

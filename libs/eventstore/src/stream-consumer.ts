@@ -1,8 +1,10 @@
 import { Pool, PoolClient } from 'pg';
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
 import { PublishedEvent } from '@dockyard/contracts';
+import { processCounter } from '@dockyard/messaging';
 import { StreamGapError } from './consumer-checkpoint';
 import { assertSchemaName } from './event-store.migrations';
+import { eventStoreMetrics, secondsSince } from './event-store.metrics';
 import { GENESIS_HASH, chainHash } from './hash-chain';
 
 /** A consumer's effect of one event, run in the transaction that moves its checkpoint. */
@@ -106,9 +108,7 @@ export function isTransientError(error: unknown): boolean {
   return TRANSIENT_MESSAGE.test(typeof e?.message === 'string' ? e.message : '');
 }
 
-const counter = (name: string, help: string): Counter<'consumer'> =>
-  (register.getSingleMetric(name) as Counter<'consumer'> | undefined) ??
-  new Counter({ name, help, labelNames: ['consumer'] });
+const counter = (name: string, help: string): Counter<'consumer'> => processCounter({ name, help, labelNames: ['consumer'] });
 
 /** Prometheus counters (default registry), one series per consumer. */
 export const consumerMetrics = {
@@ -171,8 +171,12 @@ export class StreamConsumer {
   }
 
   /** Handles one delivered event. Throws only transient errors (the bus retries them). */
-  handle(event: PublishedEvent): Promise<DeliveryOutcome> {
-    return this.deliver(event, false);
+  async handle(event: PublishedEvent): Promise<DeliveryOutcome> {
+    const outcome = await this.deliver(event, false);
+    if (outcome === 'applied' || outcome === 'repaired') {
+      eventStoreMetrics.projectionLag.observe({ consumer: this.consumer }, secondsSince(event.metadata?.occurredAt));
+    }
+    return outcome;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { DomainError, MessageMetadata, PublishedEvent, RepositoryActivity, ServiceName, isDomainError } from '@dockyard/contracts';
 import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
+import { BusStatus, ConsumerProgress } from './bus-status';
 
 interface BusLogger {
   warn(obj: object, msg?: string): void;
@@ -35,6 +36,7 @@ interface Group {
   draining: boolean;
   /** It had members and all of them left (shutdown): nobody will handle its events in this process. */
   closed: boolean;
+  progress: ConsumerProgress;
 }
 
 /** A `publish` waiting until each of `groups` has handled every entry before sequence `until`. */
@@ -102,7 +104,7 @@ export class InProcessBus implements MessageBus {
       const known = this.declared.get(group) ?? new Set<string>();
       for (const source of sources) known.add(source);
       this.declared.set(group, known);
-      this.groups.set(group, { name: group, sources: new Set(known), members: [], cursor: 0, draining: false, closed: false });
+      this.groups.set(group, { name: group, sources: new Set(known), members: [], cursor: 0, draining: false, closed: false, progress: new ConsumerProgress(group) });
     }
   }
 
@@ -203,10 +205,20 @@ export class InProcessBus implements MessageBus {
     for (const wake of [...this.wakeups]) wake();
   }
 
+  /** Each group's entries past its cursor (of the sources it consumes). */
+  async status(): Promise<BusStatus> {
+    const consumers = [...this.groups.values()].map((group) => {
+      group.progress.joined = group.members.length > 0;
+      const behind = this.log.slice(group.cursor - this.base).filter((entry) => group.sources.has(entry.source)).length;
+      return group.progress.status(behind);
+    });
+    return { connected: !this.closed, consumers };
+  }
+
   private join(groupName: string, sources: ServiceName[], handler: EventHandler): Promise<Subscription> {
     let group = this.groups.get(groupName);
     if (!group) {
-      group = { name: groupName, sources: new Set(sources), members: [], cursor: this.base, draining: false, closed: false };
+      group = { name: groupName, sources: new Set(sources), members: [], cursor: this.base, draining: false, closed: false, progress: new ConsumerProgress(groupName) };
       this.groups.set(groupName, group);
     }
     for (const source of sources) group.sources.add(source);
@@ -261,6 +273,7 @@ export class InProcessBus implements MessageBus {
         if (group.sources.has(event.source)) {
           const handled = await this.handle(group, group.members[turn++ % group.members.length], event);
           if (!handled) continue; // that member left: the same event goes to the next one
+          group.progress.handled(event.metadata?.occurredAt);
         }
         group.cursor++;
         this.release();
@@ -283,7 +296,10 @@ export class InProcessBus implements MessageBus {
         await handler(wire(event));
         return true;
       } catch (error) {
-        this.options.logger?.warn({ err: error, eventId: event.eventId, group: group.name }, 'event handler failed; retrying');
+        this.options.logger?.warn(
+          { err: error, eventId: event.eventId, correlationId: event.metadata?.correlationId, group: group.name },
+          'event handler failed; retrying',
+        );
         await this.pause(backoff);
         backoff = Math.min(backoff * 2, 5000);
         if (this.closed || !group.members.includes(handler)) return false;

@@ -15,6 +15,7 @@ import {
   repliesTopic,
   activityTopic,
 } from '@dockyard/contracts';
+import { BusStatus, ConsumerGroupStatus, ConsumerProgress } from './bus-status';
 import { CommandEnvelope, CommandReply } from './command-envelope';
 import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
 
@@ -38,6 +39,20 @@ export interface KafkaBusOptions {
   defaultTimeoutMs?: number;
   logger?: BusLogger;
 }
+
+/** One consumer of this bus, watched for `status()`. */
+interface TrackedConsumer {
+  groupId: string;
+  topics: string[];
+  progress: ConsumerProgress;
+  /** False for the reply consumer: it reads every replica's replies, its offsets say nothing about this one. */
+  measured: boolean;
+}
+
+/** A status read within this long is answered again (probes and scrapes of several callers). */
+const STATUS_CACHE_MS = 1000;
+/** The broker must answer a status read within this long, or it counts as not connected. */
+const STATUS_TIMEOUT_MS = 2000;
 
 interface PendingReply {
   resolve(value: unknown): void;
@@ -70,7 +85,9 @@ export class KafkaBus implements MessageBus {
   private readonly prefix: string;
   private readonly instanceId = randomUUID();
   private readonly pending = new Map<string, PendingReply>();
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Map<Consumer, TrackedConsumer>();
+  private lastStatus?: { at: number; status: BusStatus };
+  private statusRead?: Promise<BusStatus>;
   private admin?: Admin;
   private producer?: Producer;
   private eventProducer?: Producer;
@@ -235,6 +252,7 @@ export class KafkaBus implements MessageBus {
           acks: -1,
           messages: [{ key: replyTo, value: JSON.stringify(reply), headers: { requestId, replyTo } }],
         });
+        this.progressOf(consumer).handled();
       },
     });
     await joined;
@@ -263,7 +281,7 @@ export class KafkaBus implements MessageBus {
     const joined = this.joined(consumer);
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitions ?? 3,
-      eachMessage: (payload) => this.deliver(handler, payload),
+      eachMessage: (payload) => this.deliver(handler, payload, this.progressOf(consumer)),
     });
     await joined;
     return { close: () => this.stopConsumer(consumer) };
@@ -291,7 +309,9 @@ export class KafkaBus implements MessageBus {
         let backoff = 100;
         for (;;) {
           try {
-            return await handler(activity);
+            await handler(activity);
+            this.progressOf(consumer).handled(activity.at);
+            return;
           } catch (error) {
             if (this.closing) throw error;
             this.options.logger?.warn({ err: error }, 'activity handler failed; retrying');
@@ -308,7 +328,7 @@ export class KafkaBus implements MessageBus {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.consumers].map((c) => this.stopConsumer(c)));
+    await Promise.all([...this.consumers.keys()].map((c) => this.stopConsumer(c)));
     for (const [, waiting] of this.pending) {
       clearTimeout(waiting.timer);
       waiting.reject(new DomainError('unavailable', 'bus closed'));
@@ -320,7 +340,7 @@ export class KafkaBus implements MessageBus {
   }
 
   /** Retries a failing handler on the same event (heartbeating meanwhile): never skips it. */
-  private async deliver(handler: EventHandler, { message, heartbeat, topic, partition }: EachMessagePayload) {
+  private async deliver(handler: EventHandler, { message, heartbeat, topic, partition }: EachMessagePayload, progress: ConsumerProgress) {
     let event: PublishedEvent;
     try {
       event = JSON.parse(message.value?.toString() ?? '');
@@ -334,10 +354,14 @@ export class KafkaBus implements MessageBus {
     for (;;) {
       try {
         await handler(event);
+        progress.handled(event.metadata?.occurredAt);
         return;
       } catch (error) {
         if (this.closing) throw error; // leave it uncommitted for the next member
-        this.options.logger?.warn({ err: error, eventId: event.eventId, topic }, 'event handler failed; retrying');
+        this.options.logger?.warn(
+          { err: error, eventId: event.eventId, correlationId: event.metadata?.correlationId, topic },
+          'event handler failed; retrying',
+        );
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 5000);
         await heartbeat().catch(() => undefined);
@@ -361,7 +385,7 @@ export class KafkaBus implements MessageBus {
   /** The consumer of this instance's replies; joined and fetching before the first command leaves. */
   private async ensureReplyConsumer(): Promise<void> {
     if (this.replyConsumer) return;
-    const consumer = await this.startConsumer(`${this.prefix}.replies.${this.instanceId}`, [repliesTopic(this.prefix)]);
+    const consumer = await this.startConsumer(`${this.prefix}.replies.${this.instanceId}`, [repliesTopic(this.prefix)], false, false);
     this.replyConsumer = consumer;
     const fetching = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.FETCH, () => {
@@ -385,12 +409,89 @@ export class KafkaBus implements MessageBus {
     await fetching;
   }
 
-  private async startConsumer(groupId: string, topics: string[], fromBeginning = false): Promise<Consumer> {
+  private async startConsumer(groupId: string, topics: string[], fromBeginning = false, measured = true): Promise<Consumer> {
     const consumer = this.kafka.consumer({ groupId, ...CONSUMER_TUNING });
+    const progress = new ConsumerProgress(groupId);
+    // Joined from its first GROUP_JOIN until it crashes or stops; kafkajs restarts a crashed
+    // consumer by itself (retriable errors), and its next GROUP_JOIN makes it joined again.
+    consumer.on(consumer.events.GROUP_JOIN, () => (progress.joined = true));
+    for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) {
+      consumer.on(left, () => (progress.joined = false));
+    }
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
-    this.consumers.add(consumer);
+    this.consumers.set(consumer, { groupId, topics, progress, measured });
     return consumer;
+  }
+
+  private progressOf(consumer: Consumer): ConsumerProgress {
+    return this.consumers.get(consumer)?.progress ?? new ConsumerProgress('closed');
+  }
+
+  /**
+   * The broker answers (a cluster description) and each group's entries behind (high watermark −
+   * committed offset per partition). Read at most once a second, and bounded in time: a broker that
+   * is down makes kafkajs retry for long, so the caller gets "not connected" after two seconds
+   * while that one read goes on (a later call waits for the same read, never starts another).
+   */
+  async status(): Promise<BusStatus> {
+    if (this.lastStatus && Date.now() - this.lastStatus.at < STATUS_CACHE_MS) return this.lastStatus.status;
+    this.statusRead ??= this.readStatus().finally(() => (this.statusRead = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), STATUS_TIMEOUT_MS)));
+    const status = await Promise.race([this.statusRead.catch(() => undefined), expired]).finally(() => clearTimeout(timer));
+    if (!status) return { connected: false, consumers: this.unmeasured() };
+    this.lastStatus = { at: Date.now(), status };
+    return status;
+  }
+
+  private unmeasured(): ConsumerGroupStatus[] {
+    return [...this.consumers.values()].map(({ progress }) => progress.status(undefined));
+  }
+
+  private async readStatus(): Promise<BusStatus> {
+    const admin = this.admin;
+    if (!admin || this.closing) return { connected: false, consumers: this.unmeasured() };
+    await admin.describeCluster();
+    const highWatermarks = new Map<string, Promise<Map<number, { high: number; low: number }>>>();
+    const offsetsOf = (topic: string) => {
+      let offsets = highWatermarks.get(topic);
+      if (!offsets) {
+        offsets = admin
+          .fetchTopicOffsets(topic)
+          .then((partitions) => new Map(partitions.map((p) => [p.partition, { high: Number(p.high), low: Number(p.low) }])));
+        highWatermarks.set(topic, offsets);
+      }
+      return offsets;
+    };
+    const consumers = await Promise.all(
+      [...this.consumers.values()].map(async ({ groupId, topics, progress, measured }) => {
+        if (!measured) return progress.status(undefined);
+        const behind = await this.entriesBehind(groupId, topics, offsetsOf).catch(() => undefined);
+        return progress.status(behind);
+      }),
+    );
+    return { connected: true, consumers };
+  }
+
+  /** Entries of `topics` the group has not committed; a partition it never committed counts from its first entry. */
+  private async entriesBehind(
+    groupId: string,
+    topics: string[],
+    offsetsOf: (topic: string) => Promise<Map<number, { high: number; low: number }>>,
+  ): Promise<number> {
+    const committed = await this.admin!.fetchOffsets({ groupId, topics });
+    let behind = 0;
+    for (const { topic, partitions } of committed) {
+      const watermarks = await offsetsOf(topic);
+      for (const { partition, offset } of partitions) {
+        const marks = watermarks.get(partition);
+        if (!marks) continue;
+        const at = Number(offset) < 0 ? marks.low : Number(offset);
+        behind += Math.max(0, marks.high - at);
+      }
+    }
+    return behind;
   }
 
   /** Resolves once the consumer has joined its group (or after `timeoutMs`): a service is ready when it consumes. */

@@ -1,4 +1,5 @@
 import { MessageMetadata, PublishedEvent, RepositoryActivity, ServiceName } from '@dockyard/contracts';
+import { BusStatus } from './bus-status';
 
 /**
  * Answers a service's commands: Nest routes each pattern to its `@MessagePattern` handler
@@ -62,6 +63,9 @@ export interface MessageBus {
 
   /** Delivers activity to one member of `group`, at least once. */
   subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription>;
+
+  /** Whether the transport is connected and how this process's consumer groups are doing (`/readyz`, `/metrics`). */
+  status(): Promise<BusStatus>;
 
   close(): Promise<void>;
 }

@@ -37,6 +37,11 @@ export interface HubConfig {
   registryEndpoints: string[];
   /** A connection whose client sends nothing for this long (headers, body, keep-alive) is dropped. */
   idleTimeoutMs: number;
+  /** Where a distributed process serves /healthz, /readyz and /metrics (HEALTH_PORT, HEALTH_HOST). */
+  healthPort: number;
+  healthHost: string;
+  /** `/readyz` fails while a consumer group of the process lags more than this (DOCKYARD_READY_MAX_LAG_MS). */
+  readyMaxLagMs: number;
 }
 
 const flag = (value: string | undefined, fallback: boolean): boolean =>
@@ -90,6 +95,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     tokenTtlSeconds: Number(env.DOCKYARD_TOKEN_TTL_SECONDS ?? 86400),
     registryEndpoints: list(env.DOCKYARD_REGISTRY_ENDPOINTS),
     idleTimeoutMs: Number(env.DOCKYARD_IDLE_TIMEOUT_MS || 30000),
+    healthPort: Number(env.HEALTH_PORT || 9464),
+    healthHost: env.HEALTH_HOST || '0.0.0.0',
+    readyMaxLagMs: Number(env.DOCKYARD_READY_MAX_LAG_MS || 30000),
   };
 }
 

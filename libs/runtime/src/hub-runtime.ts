@@ -14,6 +14,8 @@ export interface HubRuntime {
   logger: Logger;
   /** One pool per database URL, shared by the services of this process. */
   pool(service: string): Pool;
+  /** Every pool made so far, named by the services that use it (`/readyz` checks each; a URL could hold a password). */
+  pools(): { name: string; pool: Pool }[];
   close(): Promise<void>;
 }
 
@@ -21,12 +23,14 @@ export const HUB_RUNTIME = Symbol('HubRuntime');
 
 export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Logger): HubRuntime {
   const pools = new Map<string, Pool>();
+  const users = new Map<string, Set<string>>();
   return {
     config,
     bus,
     logger,
     pool(service: string): Pool {
       const url = databaseUrlFor(config, service);
+      users.set(url, (users.get(url) ?? new Set()).add(service));
       let pool = pools.get(url);
       if (!pool) {
         pool = new Pool({ connectionString: url, max: Number(process.env.DOCKYARD_PG_POOL_SIZE ?? 10) });
@@ -35,6 +39,7 @@ export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Log
       }
       return pool;
     },
+    pools: () => [...pools].map(([url, pool]) => ({ name: [...(users.get(url) ?? [])].join('+'), pool })),
     async close() {
       await bus.close();
       await Promise.all([...pools.values()].map((pool) => pool.end()));

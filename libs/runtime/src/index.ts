@@ -6,3 +6,5 @@ export * from './service-process';
 export * from './service-store';
 export * from './process-guard';
 export * from './execute-once';
+export * from './health/health.module';
+export * from './health/health-server';

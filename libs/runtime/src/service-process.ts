@@ -4,6 +4,7 @@ import { INestMicroservice } from '@nestjs/common';
 import { BusExceptionFilter, BusServer, BusServerOptions, KafkaBus, MessageBus, commandValidationPipe } from '@dockyard/messaging';
 import { loadHubConfig } from './hub-config';
 import { HubRuntime, createHubRuntime } from './hub-runtime';
+import { startHealthServer } from './health/health-server';
 import { createLogger } from './logger';
 import { guardProcess } from './process-guard';
 
@@ -43,7 +44,7 @@ export async function startBusMicroservice(module: DynamicModule, bus: MessageBu
   return app;
 }
 
-/** `main.ts` of a service app (accounts, projector, ...): one Nest microservice on Kafka, no HTTP. */
+/** `main.ts` of a service app (accounts, projector, ...): one Nest microservice on Kafka, HTTP only for health (HEALTH_PORT). */
 export async function runServiceProcess(
   app: string,
   module: (runtime: HubRuntime) => DynamicModule,
@@ -51,7 +52,9 @@ export async function runServiceProcess(
 ): Promise<void> {
   const runtime = await createDistributedRuntime(app);
   const microservice = await startBusMicroservice(module(runtime), runtime.bus, server);
+  const health = await startHealthServer(runtime);
   const stop = async () => {
+    await health.close();
     await microservice.close();
     await runtime.close();
     process.exit(0);

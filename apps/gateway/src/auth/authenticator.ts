@@ -7,6 +7,7 @@ import { UsersReadModel } from '../users/users.read-model';
 import { parseBasicCredentials } from './basic-credentials';
 import { CredentialCache } from './credential-cache';
 import { FailedLoginLimiter, LoginOutcome } from './failed-login-limiter';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 
 export interface Principal {
   username: string;
@@ -26,6 +27,7 @@ export class Authenticator {
     private readonly users: UsersReadModel,
     private readonly cache: CredentialCache,
     private readonly limiter: FailedLoginLimiter,
+    private readonly metrics = new GatewayMetrics(),
   ) {}
 
   /** Null when the request carries no Basic credentials at all. */
@@ -55,6 +57,7 @@ export class Authenticator {
       throw error;
     } finally {
       end(outcome);
+      if (outcome === 'wrong') this.metrics.failedLogins.inc();
     }
   }
 

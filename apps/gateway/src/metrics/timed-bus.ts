@@ -11,6 +11,7 @@ export function timedBus(bus: MessageBus, metrics: GatewayMetrics): MessageBus {
     subscribe: (group, sources, handler) => bus.subscribe(group, sources, handler),
     recordActivity: (activity) => bus.recordActivity(activity),
     subscribeActivity: (group, handler) => bus.subscribeActivity(group, handler),
+    status: () => bus.status(),
     close: () => bus.close(),
     async send<TReply>(service: ServiceName, pattern: string, payload: unknown, metadata: MessageMetadata, options?: SendOptions) {
       const end = metrics.commandSeconds.startTimer({ service, pattern });

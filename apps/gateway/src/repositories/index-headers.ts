@@ -5,6 +5,7 @@ import { emitActivity, sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
 import { Principal } from '../auth/authenticator';
 import { isHostAndPort } from '../http/host-header';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { requestMetadata } from '../http/request-metadata';
 
 /**
@@ -17,6 +18,7 @@ export class IndexHeaders {
     private readonly tokensClient: ClientProxy,
     private readonly repositoriesClient: ClientProxy,
     private readonly endpoints: string[],
+    private readonly metrics = new GatewayMetrics(),
   ) {
     const wrong = endpoints.filter((item) => !isHostAndPort(item));
     if (wrong.length > 0) throw new Error(`DOCKYARD_REGISTRY_ENDPOINTS: not host[:port]: ${wrong.join(', ')}`);
@@ -27,6 +29,7 @@ export class IndexHeaders {
    * count must not fail the client's pull or push, so errors are only logged.
    */
   recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push'): void {
+    (kind === 'pull' ? this.metrics.pulls : this.metrics.pushes).inc();
     emitActivity(this.repositoriesClient, { activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString() }).catch(
       (error: unknown) => request.log.warn({ err: error }, 'activity not recorded'),
     );

@@ -3,6 +3,7 @@ import { lastValueFrom } from 'rxjs';
 import {
   DomainError,
   MessageMetadata,
+  isDomainError,
   PublishedEvent,
   REPOSITORY_ACTIVITY,
   RepositoryActivity,
@@ -10,6 +11,8 @@ import {
   sourceOfEvent,
 } from '@dockyard/contracts';
 import { MessageBus, Subscription } from '../message-bus';
+import { commandHandlingSeconds } from '../command-metrics';
+import { withCorrelation } from '../correlation';
 import { BusContext } from './bus.context';
 
 export interface BusServerOptions {
@@ -90,7 +93,15 @@ export class BusServer extends Server implements CustomTransportStrategy {
   private async command(pattern: string, payload: unknown, metadata: MessageMetadata): Promise<unknown> {
     const handler = this.getHandlerByPattern(pattern);
     if (!handler || handler.isEventHandler) throw new DomainError('invalid', `unknown command ${pattern}`);
-    return this.run(handler, payload, metadata, pattern);
+    const end = commandHandlingSeconds.startTimer({ pattern });
+    try {
+      const result = await this.run(handler, payload, metadata, pattern);
+      end({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      end({ outcome: isDomainError(error) ? error.code : 'error' });
+      throw error;
+    }
   }
 
   /** Event types this group does not handle share its topics: they are passed over. */
@@ -100,8 +111,11 @@ export class BusServer extends Server implements CustomTransportStrategy {
     await this.run(handler, payload, metadata, type);
   }
 
-  private async run(handler: MessageHandler, payload: unknown, metadata: MessageMetadata, pattern: string): Promise<unknown> {
-    const result = await handler(payload, new BusContext([metadata, pattern]));
-    return lastValueFrom(this.transformToObservable(result), { defaultValue: null });
+  /** Runs a handler with the message's correlation id current: every line it logs carries it. */
+  private run(handler: MessageHandler, payload: unknown, metadata: MessageMetadata, pattern: string): Promise<unknown> {
+    return withCorrelation(metadata.correlationId, async () => {
+      const result = await handler(payload, new BusContext([metadata, pattern]));
+      return lastValueFrom(this.transformToObservable(result), { defaultValue: null });
+    });
   }
 }
