@@ -16,10 +16,27 @@ const COMPOSE_CHECK = resolve(ROOT, '.cache/compose-check/compose-check');
 /** The first build fetches compose-go from the Go module proxy; later ones come from Go's caches. */
 const BUILD_TIMEOUT_MS = 300_000;
 
+/** The parts of the rendered manifests the checks read. */
+interface Container {
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports?: { name: string; containerPort: number }[];
+  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  readinessProbe?: { httpGet?: unknown };
+  livenessProbe?: { httpGet?: unknown };
+  resources?: Record<string, Record<string, string> | undefined>;
+}
+
 interface Manifest {
   kind: string;
   metadata: { name: string };
-  spec?: any;
+  spec: {
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+    selector: { matchLabels: Record<string, string> };
+    scaleTargetRef: unknown;
+    minReplicas: number;
+  };
   stringData?: Record<string, string>;
   data?: Record<string, string>;
 }
@@ -29,7 +46,7 @@ const run = (command: string, args: string[], cwd = ROOT): string =>
     cwd,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GOFLAGS: '-mod=mod' },
+    env: { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false' },
   });
 
 describe('k8s/ (kubectl kustomize)', () => {
@@ -47,10 +64,10 @@ describe('k8s/ (kubectl kustomize)', () => {
     const [container] = deployment!.spec.template.spec.containers;
     expect(container.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
     expect(container.ports).toContainEqual({ name: 'health', containerPort: 9464 });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'health' });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
     for (const bound of ['requests', 'limits']) {
-      expect(container.resources[bound]).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+      expect(container.resources?.[bound]).toEqual({ cpu: expect.anything(), memory: expect.anything() });
     }
     expect(container.image).toBe('registry.example.com/dockyard:0.1.0');
   });
@@ -71,7 +88,7 @@ describe('k8s/ (kubectl kustomize)', () => {
   });
 
   it('creates the topics with replication 3 and min.insync.replicas=2', () => {
-    const script = find('Job', 'dockyard-topics')!.spec.template.spec.containers[0].args.join('\n');
+    const script = (find('Job', 'dockyard-topics')!.spec.template.spec.containers[0].args ?? []).join('\n');
     expect(script).toContain('--replication-factor 3');
     expect(script).toContain('min.insync.replicas=2');
   });
@@ -79,9 +96,8 @@ describe('k8s/ (kubectl kustomize)', () => {
   it('defines every Secret key a Deployment reads', () => {
     const references = manifests
       .filter((m) => m.kind === 'Deployment')
-      .flatMap((m) => m.spec.template.spec.containers.flatMap((c: any) => c.env ?? []))
-      .map((variable) => variable.valueFrom?.secretKeyRef)
-      .filter(Boolean);
+      .flatMap((m) => m.spec.template.spec.containers.flatMap((c) => c.env ?? []))
+      .flatMap((variable) => variable.valueFrom?.secretKeyRef ?? []);
     expect(references.map((ref) => ref.name)).toEqual(
       expect.arrayContaining(['dockyard-database', 'dockyard-s3']),
     );

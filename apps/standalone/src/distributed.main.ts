@@ -6,6 +6,7 @@ import {
   loadHubConfig,
   startEmbeddedPostgres,
 } from '@dockyard/runtime';
+import { armShutdownDeadline } from './shutdown-deadline';
 import { SupervisedApp } from './supervised-app';
 
 /** dist/apps/standalone/src → the checkout, where scripts/ and dist/ are. */
@@ -58,10 +59,7 @@ async function main(): Promise<void> {
   const stop = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    setTimeout(() => {
-      logger.error('shutdown did not finish in time; exiting');
-      process.exit(1);
-    }, SHUTDOWN_LIMIT_MS).unref();
+    armShutdownDeadline(logger, SHUTDOWN_LIMIT_MS);
     // Whatever start-up step is running finishes first, so that what it started is stopped too.
     await starting.catch(() => undefined);
     await Promise.all(apps.map((app) => app.stop(APP_GRACE_MS)));

@@ -17,6 +17,7 @@ import {
   startEmbeddedPostgres,
 } from '@dockyard/runtime';
 import { consumerGroupOf } from './consumer-groups';
+import { armShutdownDeadline } from './shutdown-deadline';
 
 /** How long shutdown waits for event handlers still running before it stops the database under them. */
 const IN_FLIGHT_GRACE_MS = 3000;
@@ -75,10 +76,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     // Whatever happens below, the process ends well within a supervisor's stop timeout.
-    setTimeout(() => {
-      logger.error('shutdown did not finish in time; exiting');
-      process.exit(1);
-    }, SHUTDOWN_LIMIT_MS).unref();
+    armShutdownDeadline(logger, SHUTDOWN_LIMIT_MS);
     await gateway.close();
     // Publishes still waiting for a consumer are rejected: their relays keep their checkpoints and
     // publish again on the next start (the consumers skip what they applied). Consumers stop here.
