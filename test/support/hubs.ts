@@ -56,7 +56,7 @@ const settings = (options: HubOptions): Record<string, string> => ({
  * `postgres`) must enter it, and the hub never changes folders it did not create: the harness,
  * which created it, opens it.
  */
-const newDataDir = (): string => {
+export const newDataDir = (): string => {
   const dir = mkdtempSync(resolve(RUNS, 'hub-'));
   chmodSync(dir, 0o755);
   return dir;

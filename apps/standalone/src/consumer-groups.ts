@@ -11,14 +11,24 @@ const EVENT_HANDLER = 2;
  * types of its controllers' `@EventPattern` handlers, mapped to their publishers the way
  * `BusServer` does (`sourceOfEvent`). Activity is left out: it is best effort, never awaited.
  */
-export function consumerGroupOf(module: DynamicModule, transport: BusServerOptions): ConsumerGroupDeclaration | undefined {
-  const controllers: Type[] = [...((Reflect.getMetadata('controllers', module.module) as Type[] | undefined) ?? []), ...((module.controllers as Type[] | undefined) ?? [])];
+export function consumerGroupOf(
+  module: DynamicModule,
+  transport: BusServerOptions,
+): ConsumerGroupDeclaration | undefined {
+  const controllers: Type[] = [
+    ...((Reflect.getMetadata('controllers', module.module) as Type[] | undefined) ?? []),
+    ...((module.controllers as Type[] | undefined) ?? []),
+  ];
   const sources = new Set<ServiceName>();
   for (const controller of controllers) {
     const prototype = controller.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const method = Object.getOwnPropertyDescriptor(prototype, name)?.value as unknown;
-      if (typeof method !== 'function' || Reflect.getMetadata(PATTERN_HANDLER_METADATA, method) !== EVENT_HANDLER) continue;
+      if (
+        typeof method !== 'function' ||
+        Reflect.getMetadata(PATTERN_HANDLER_METADATA, method) !== EVENT_HANDLER
+      )
+        continue;
       for (const type of (Reflect.getMetadata(PATTERN_METADATA, method) as unknown[]) ?? []) {
         if (type === REPOSITORY_ACTIVITY || typeof type !== 'string') continue;
         const source = sourceOfEvent(type);
@@ -27,6 +37,7 @@ export function consumerGroupOf(module: DynamicModule, transport: BusServerOptio
     }
   }
   if (sources.size === 0) return undefined;
-  if (!transport.group) throw new Error(`${module.module.name} handles events but its transport names no consumer group`);
+  if (!transport.group)
+    throw new Error(`${module.module.name} handles events but its transport names no consumer group`);
   return { group: transport.group, sources: [...sources] };
 }

@@ -8,8 +8,16 @@ import { TokensModule } from '@dockyard/tokens';
 import { createGatewayApp } from '@dockyard/gateway';
 import { InProcessBus } from '@dockyard/messaging';
 import { ProjectorModule } from '@dockyard/projector';
-import { createHubRuntime, createLogger, guardProcess, loadHubConfig, startBusMicroservice, startEmbeddedPostgres } from '@dockyard/runtime';
+import {
+  createHubRuntime,
+  createLogger,
+  guardProcess,
+  loadHubConfig,
+  startBusMicroservice,
+  startEmbeddedPostgres,
+} from '@dockyard/runtime';
 import { consumerGroupOf } from './consumer-groups';
+import { armShutdownDeadline } from './shutdown-deadline';
 
 /** How long shutdown waits for event handlers still running before it stops the database under them. */
 const IN_FLIGHT_GRACE_MS = 3000;
@@ -40,19 +48,25 @@ async function main(): Promise<void> {
   // it. The hub stops the cluster itself, last; the package's hook on process exit stays.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
 
-  const bus = new InProcessBus({ logger: logger.child({ component: 'bus' }), defaultTimeoutMs: config.commandTimeoutMs });
+  const bus = new InProcessBus({
+    logger: logger.child({ component: 'bus' }),
+    defaultTimeoutMs: config.commandTimeoutMs,
+  });
   const runtime = createHubRuntime(config, bus, logger);
-  const modules = [ProjectorModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule].map((module) => ({
-    dynamic: module.forRuntime(runtime),
-    transport: module.transport,
-  }));
+  const modules = [ProjectorModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule].map(
+    (module) => ({
+      dynamic: module.forRuntime(runtime),
+      transport: module.transport,
+    }),
+  );
   // Durable delivery: an outbox relay's publish resolves only once every consumer group of its
   // source has committed the events, so the bus must know the groups before the first relay
   // publishes (the relays start with their services, before the later services subscribe).
   bus.declareGroups(modules.flatMap(({ dynamic, transport }) => consumerGroupOf(dynamic, transport) ?? []));
   // The same microservices as distributed mode, each on the in-process bus instead of Kafka.
   const services: INestMicroservice[] = [];
-  for (const { dynamic, transport } of modules) services.push(await startBusMicroservice(dynamic, bus, transport));
+  for (const { dynamic, transport } of modules)
+    services.push(await startBusMicroservice(dynamic, bus, transport));
   const gateway = await createGatewayApp(runtime);
   await gateway.listen(config.port, config.host);
   logger.info({ port: config.port, dataDir: config.dataDir }, 'Dockyard standalone hub listening');
@@ -62,10 +76,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     // Whatever happens below, the process ends well within a supervisor's stop timeout.
-    setTimeout(() => {
-      logger.error('shutdown did not finish in time; exiting');
-      process.exit(1);
-    }, SHUTDOWN_LIMIT_MS).unref();
+    armShutdownDeadline(logger, SHUTDOWN_LIMIT_MS);
     await gateway.close();
     // Publishes still waiting for a consumer are rejected: their relays keep their checkpoints and
     // publish again on the next start (the consumers skip what they applied). Consumers stop here.
