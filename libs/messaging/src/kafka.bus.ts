@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, Consumer, EachMessagePayload, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Admin, Consumer, ConsumerRunConfig, EachMessagePayload, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import {
   DEFAULT_TOPIC_PREFIX,
   DomainError,
@@ -47,7 +47,13 @@ interface TrackedConsumer {
   progress: ConsumerProgress;
   /** False for the reply consumer: it reads every replica's replies, its offsets say nothing about this one. */
   measured: boolean;
+  fromBeginning: boolean;
+  /** What it runs, to run it again after a crash kafkajs does not restart from. */
+  run?: ConsumerRunConfig;
 }
+
+/** Waits before running a consumer again that crashed for good, doubling up to the last. */
+const REVIVE_BACKOFF_MS = [500, 1000, 2000, 5000];
 
 /** A status read within this long is answered again (probes and scrapes of several callers). */
 const STATUS_CACHE_MS = 1000;
@@ -233,7 +239,7 @@ export class KafkaBus implements MessageBus {
       true, // commands sent before this group first joined still count; expired ones are dropped
     );
     const joined = this.joined(consumer);
-    await consumer.run({
+    await this.run(consumer, {
       partitionsConsumedConcurrently: this.options.partitions ?? 3,
       eachMessage: async ({ message }) => {
         const requestId = message.headers?.requestId?.toString();
@@ -279,7 +285,7 @@ export class KafkaBus implements MessageBus {
       true,
     );
     const joined = this.joined(consumer);
-    await consumer.run({
+    await this.run(consumer, {
       partitionsConsumedConcurrently: this.options.partitions ?? 3,
       eachMessage: (payload) => this.deliver(handler, payload, this.progressOf(consumer)),
     });
@@ -298,7 +304,7 @@ export class KafkaBus implements MessageBus {
   async subscribeActivity(group: string, handler: (activity: RepositoryActivity) => Promise<void>): Promise<Subscription> {
     const consumer = await this.startConsumer(`${this.prefix}.${group}`, [activityTopic(this.prefix)], true);
     const joined = this.joined(consumer);
-    await consumer.run({
+    await this.run(consumer, {
       eachMessage: async ({ message, heartbeat }) => {
         let activity: RepositoryActivity;
         try {
@@ -393,7 +399,7 @@ export class KafkaBus implements MessageBus {
         resolve();
       });
     });
-    await consumer.run({
+    await this.run(consumer, {
       eachMessage: async ({ message }) => {
         if (message.headers?.replyTo?.toString() !== this.instanceId) return;
         const waiting = this.pending.get(message.headers?.requestId?.toString() ?? '');
@@ -418,10 +424,45 @@ export class KafkaBus implements MessageBus {
     for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) {
       consumer.on(left, () => (progress.joined = false));
     }
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) void this.revive(consumer, payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
-    this.consumers.set(consumer, { groupId, topics, progress, measured });
+    this.consumers.set(consumer, { groupId, topics, progress, measured, fromBeginning });
     return consumer;
+  }
+
+  private async run(consumer: Consumer, config: ConsumerRunConfig): Promise<void> {
+    const tracked = this.consumers.get(consumer);
+    if (tracked) tracked.run = config;
+    await consumer.run(config);
+  }
+
+  /**
+   * kafkajs restarts a consumer that crashed on a retriable error, but not one that crashed on an
+   * error it deems final — which a broker restart can cause (a stale generation or member id, a
+   * coordinator that moved: kafkajs#1466). Left alone, that group would consume nothing until the
+   * process restarts: a service that no longer answers its commands. So the consumer is connected
+   * and run again here, with a backoff, until it runs or the bus closes.
+   */
+  private async revive(consumer: Consumer, error: Error): Promise<void> {
+    for (let attempt = 0; !this.closing; attempt++) {
+      const tracked = this.consumers.get(consumer);
+      if (!tracked?.run) return;
+      this.options.logger?.error({ err: error, groupId: tracked.groupId, attempt }, 'kafka consumer crashed for good; running it again');
+      await new Promise((r) => setTimeout(r, REVIVE_BACKOFF_MS[Math.min(attempt, REVIVE_BACKOFF_MS.length - 1)]));
+      if (this.closing || !this.consumers.has(consumer)) return;
+      try {
+        await consumer.disconnect().catch(() => undefined);
+        await consumer.connect();
+        await consumer.subscribe({ topics: tracked.topics, fromBeginning: tracked.fromBeginning });
+        await consumer.run(tracked.run);
+        return;
+      } catch (failure) {
+        error = failure as Error;
+      }
+    }
   }
 
   private progressOf(consumer: Consumer): ConsumerProgress {

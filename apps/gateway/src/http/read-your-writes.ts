@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { ProjectionName, READ_SCHEMA, WrittenStream } from '@dockyard/contracts';
+import { DomainError, ProjectionName, READ_SCHEMA, WrittenStream } from '@dockyard/contracts';
 import { appliedVersion } from '@dockyard/eventstore';
 import { Logger } from '@dockyard/runtime';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -7,7 +7,9 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 /**
  * A 2xx to a write means the client's next request sees it on any replica (DESIGN §4): before
  * answering, the gateway waits until the projection the next request reads has applied the
- * written stream version. Bounded: after `timeoutMs` it answers anyway and logs the lag.
+ * written stream version. Bounded: after `timeoutMs` (the projector is down or far behind) it
+ * answers 503 instead of a 2xx whose effect the next request would not see — the write itself is
+ * stored, and a retry (with the same Idempotency-Key, the same outcome) finds it.
  */
 export class ReadYourWrites {
   constructor(
@@ -32,8 +34,8 @@ export class ReadYourWrites {
     let delay = 1;
     while ((await appliedVersion(this.pool, READ_SCHEMA, projection, written.streamId)) < written.streamVersion) {
       if (Date.now() > deadline) {
-        this.logger.warn({ projection, written }, 'read model did not catch up in time; answering anyway');
-        return;
+        this.logger.warn({ projection, written }, 'read model did not catch up in time; answering 503');
+        throw new DomainError('unavailable', 'the change is stored but not visible yet; retry shortly');
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 25);
