@@ -3,6 +3,7 @@ import { RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@d
 import { HubRuntime } from '@dockyard/runtime';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
+import { projectOrganization } from './organizations/organizations.projection';
 import { projectRepository } from './repositories/repositories.projection';
 import { projectUser } from './users/users.projection';
 
@@ -12,6 +13,7 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
   [PROJECTIONS.repositories]: projectRepository,
   [PROJECTIONS.images]: projectImages,
   [PROJECTIONS.imageMetadata]: projectImageMetadata,
+  [PROJECTIONS.organizations]: projectOrganization,
 };
 
 export type ProjectionConsumers = Record<ProjectionName, StreamConsumer>;

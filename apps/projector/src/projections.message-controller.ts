@@ -4,6 +4,7 @@ import {
   ACCOUNTS_EVENTS,
   IMAGE_EVENTS,
   IMAGES_EVENTS,
+  ORGANIZATION_EVENTS,
   PROJECTIONS,
   PublishedEvent,
   REPOSITORIES_EVENTS,
@@ -46,6 +47,11 @@ export class ProjectionsMessageController {
   @EventPattern(Object.values(IMAGE_EVENTS))
   async imageMetadata(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.imageMetadata].handle(event);
+  }
+
+  @EventPattern(Object.values(ORGANIZATION_EVENTS))
+  async organizations(@Payload() event: PublishedEvent) {
+    await this.consumers[PROJECTIONS.organizations].handle(event);
   }
 
   @EventPattern(REPOSITORY_ACTIVITY)

@@ -53,6 +53,8 @@ export class UserRepository {
         metadata,
         {
           withinTransaction: async (client: PoolClient) => {
+            // A new user takes its name as a namespace: no organization may hold it (nor later take it).
+            if (expectedVersion === 0) await claimNamespace(client, username, 'user');
             for (const email of newEmails) {
               await client.query('INSERT INTO accounts.email_claims (email, username) VALUES ($1, $2)', [email, username]);
             }
@@ -68,11 +70,21 @@ export class UserRepository {
     }
   }
 
+  /** Whether a user or an organization holds the name. */
+  async namespaceClaimed(name: string): Promise<boolean> {
+    return this.pool.query('SELECT 1 FROM accounts.namespace_claims WHERE name = $1', [name]).then((r) => (r.rowCount ?? 0) > 0);
+  }
+
   async emailClaimed(email: string): Promise<boolean> {
     return this.pool
       .query('SELECT 1 FROM accounts.email_claims WHERE email = $1', [email.toLowerCase()])
       .then((r) => (r.rowCount ?? 0) > 0);
   }
+}
+
+/** Claims a namespace name; a name already held fails the transaction with a unique violation. */
+export async function claimNamespace(client: PoolClient, name: string, kind: 'user' | 'organization'): Promise<void> {
+  await client.query('INSERT INTO accounts.namespace_claims (name, kind) VALUES ($1, $2)', [name, kind]);
 }
 
 export { WrongExpectedVersionError };

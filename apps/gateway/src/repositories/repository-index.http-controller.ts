@@ -14,7 +14,8 @@ import {
 } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { Authenticator, Principal } from '../auth/authenticator';
-import { RepositoryAccess, mayWriteIn } from '../auth/repository-access';
+import { RepositoryAccess } from '../auth/repository-access';
+import { covers } from '../organizations/organizations.read-model';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
@@ -70,7 +71,7 @@ export class RepositoryIndexHttpController {
   ) {
     const path = repositoryPath(first, second);
     const principal = await this.authenticator.requireActive(request);
-    const actor = { username: principal.username, admin: principal.admin };
+    const actor = await this.access.actorFor(principal, path);
     if (!Array.isArray(body)) {
       if (typeof body !== 'object' || body === null) throw new DomainError('invalid', 'The body must be a JSON array or object');
       await this.assertVisible(path.namespace, path.name, principal);
@@ -83,7 +84,7 @@ export class RepositoryIndexHttpController {
       await this.readYourWrites.waitFor(PROJECTIONS.repositories, written);
       return this.sendDetail(reply, path.namespace, path.name, 200);
     }
-    this.mustMayCreateIn(principal, path.namespace);
+    await this.mustMayPushTo(principal, path.namespace, path.name);
     const images = imageList(body);
     // A bad Host must fail before anything is written, not when the answer's headers are made.
     this.headers.endpointsFor(request);
@@ -139,7 +140,7 @@ export class RepositoryIndexHttpController {
     // A delete token proves the index granted deletion to its holder.
     const actor =
       caller.kind === 'user'
-        ? { username: caller.principal.username, admin: caller.principal.admin }
+        ? await this.access.actorFor(caller.principal, path)
         : { username: caller.kind === 'token' ? (caller.grant.username ?? '') : '', admin: true };
     const deleted = await sendCommand<DeleteRepositoryReply>(
       this.repositoriesClient,
@@ -157,7 +158,7 @@ export class RepositoryIndexHttpController {
   @Post(':first')
   async create(@Param('first') namespace: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const principal = await this.authenticator.requireActive(request);
-    this.mustMayCreateIn(principal, namespace);
+    await this.mustMayCreateIn(principal, namespace);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new DomainError('invalid', 'The body must be a JSON object');
     }
@@ -170,7 +171,7 @@ export class RepositoryIndexHttpController {
       this.repositoriesClient,
       REPOSITORIES_COMMANDS.CreateRepository,
       {
-        actor: { username: principal.username, admin: principal.admin },
+        actor: await this.access.actorFor(principal, { namespace, name: String(name) }),
         namespace,
         name,
         metadata: metadataChanges(
@@ -186,7 +187,7 @@ export class RepositoryIndexHttpController {
     return this.sendDetail(reply, namespace, String(name), 201);
   }
 
-  /** Seed 004: a namespace's repositories, paged; private ones only for their owner and admins. */
+  /** Seed 004: a namespace's repositories, paged; private ones only for those who may read them. */
   @Get(':first')
   async list(
     @Param('first') namespace: string,
@@ -199,8 +200,7 @@ export class RepositoryIndexHttpController {
     if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
     const page = pageNumber(pageParam, 'page', 1, MAX_PAGE);
     const size = pageNumber(sizeParam, 'page_size', PAGE_SIZE, MAX_PAGE_SIZE);
-    const withPrivate = principal !== null && mayWriteIn(principal, namespace);
-    const { count, results } = await this.repositories.list(namespace, withPrivate, (page - 1) * size, size);
+    const { count, results } = await this.repositories.list(namespace, principal, (page - 1) * size, size);
     const link = (p: number) => `/v1/repositories/${namespace}/?page=${p}&page_size=${size}`;
     sendJson(reply, 200, {
       count,
@@ -228,18 +228,25 @@ export class RepositoryIndexHttpController {
    * push's 403 for an existing repository), so an outsider could tell a private repository from a
    * free name. Outsiders get one answer whether or not the name exists.
    */
-  private mustMayCreateIn(principal: Principal, namespace: string): void {
-    if (mayWriteIn(principal, namespace)) return;
+  private async mustMayCreateIn(principal: Principal, namespace: string): Promise<void> {
+    if (await this.access.mayCreateIn(principal, namespace)) return;
     throw new DomainError(
       'forbidden',
       namespace === 'library' ? 'Only admins may create library repositories' : 'You may not create repositories in this namespace',
     );
   }
 
-  private async assertVisible(namespace: string, name: string, principal: { username: string; admin: boolean }) {
+  /** The docker push's create: who may create in the namespace, or a team with `write` on the existing repository. */
+  private async mustMayPushTo(principal: Principal, namespace: string, name: string): Promise<void> {
+    if (await this.access.mayCreateIn(principal, namespace)) return;
+    const existing = await this.repositories.find(namespace, name);
+    if (existing && covers(await this.access.permission(principal, existing), 'write')) return;
+    await this.mustMayCreateIn(principal, namespace);
+  }
+
+  private async assertVisible(namespace: string, name: string, principal: Principal) {
     const repository = await this.repositories.find(namespace, name);
-    const visible = repository && (repository.isPublic || principal.admin || principal.username === namespace);
-    if (!visible) throw new DomainError('not-found', 'Repository not found');
+    if (!repository || !(await this.access.mayRead(principal, repository))) throw new DomainError('not-found', 'Repository not found');
   }
 
   private async sendDetail(reply: FastifyReply, namespace: string, name: string, status: number) {

@@ -43,6 +43,17 @@ describe('Repository aggregate', () => {
     expect(mayWrite(admin, web)).toBe(true);
   });
 
+  it('in an organization’s namespace: admin permission creates and changes, write only pushes', () => {
+    const team = RepositoryName.create('acme_org', 'web');
+    const owner = { username: 'olga_001', admin: false, permission: 'admin' as const };
+    const writer = { username: 'walt_001', admin: false, permission: 'write' as const };
+    const reader = { username: 'rita_001', admin: false, permission: 'read' as const };
+    expect(create(foldRepository([]), { actor: owner, name: team, repositoryId: 'r', metadata: {} })).toHaveLength(1);
+    expect(codeOf(() => create(foldRepository([]), { actor: writer, name: team, repositoryId: 'r', metadata: {} }))).toBe('forbidden');
+    expect([mayWrite(writer, team, 'write'), mayWrite(writer, team), mayWrite(reader, team, 'write')]).toEqual([true, false, false]);
+    expect(mayWrite({ ...owner, permission: 'admin' }, RepositoryName.create('library', 'x'))).toBe(false);
+  });
+
   it('refuses a second creation of a live repository, allows one after deletion', () => {
     const state = foldRepository(created());
     expect(codeOf(() => create(state, { actor: alice, name: web, repositoryId: 'r2', metadata: {} }))).toBe('already-exists');
