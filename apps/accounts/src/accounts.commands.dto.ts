@@ -2,7 +2,6 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import {
   AuthenticateCommand,
-  ChangeOrganizationCommand,
   ChangeRoleCommand,
   CreateOrganizationCommand,
   OrganizationChange,
