@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { DomainError, MessageMetadata, ORGANIZATION_EVENTS, WrittenStream, organizationStreamId } from '@dockyard/contracts';
-import { EventStore } from '@dockyard/eventstore';
+import { EventStore, appendClaiming } from '@dockyard/eventstore';
 import { OrganizationEvent, OrganizationState, foldOrganization } from '../domain/organization';
 import { claimNamespace } from './user.repository';
 
@@ -26,24 +26,19 @@ export class OrganizationStore {
   }
 
   /** Appends; a creation claims the name in the same transaction (taken by a user or another organization: 400). */
-  async append(name: string, expectedVersion: number, events: OrganizationEvent[], metadata: MessageMetadata): Promise<WrittenStream> {
-    const streamId = organizationStreamId(name);
-    try {
-      const result = await this.store.append(
-        streamId,
-        expectedVersion,
-        events.map((e) => ({ type: e.type, data: { ...e.data } })),
-        metadata,
-        {
-          withinTransaction: async (client) => {
-            if (events.some((e) => e.type === ORGANIZATION_EVENTS.OrganizationCreated)) await claimNamespace(client, name, 'organization');
-          },
+  append(name: string, expectedVersion: number, events: OrganizationEvent[], metadata: MessageMetadata): Promise<WrittenStream> {
+    return appendClaiming(
+      this.store,
+      'accounts',
+      { streamId: organizationStreamId(name), expectedVersion },
+      events.map((e) => ({ type: e.type, data: { ...e.data } })),
+      metadata,
+      {
+        write: async (client) => {
+          if (events.some((e) => e.type === ORGANIZATION_EVENTS.OrganizationCreated)) await claimNamespace(client, name, 'organization');
         },
-      );
-      return { source: 'accounts', streamId, streamVersion: result.streamVersion };
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new DomainError('invalid', `The name ${name} is taken`);
-      throw error;
-    }
+        taken: () => new DomainError('invalid', `The name ${name} is taken`),
+      },
+    );
   }
 }

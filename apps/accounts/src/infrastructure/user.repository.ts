@@ -1,11 +1,9 @@
 import { Pool, PoolClient } from 'pg';
 import { DomainError, MessageMetadata, WrittenStream, userStreamId } from '@dockyard/contracts';
-import { EventStore, WrongExpectedVersionError } from '@dockyard/eventstore';
+import { EventStore, WrongExpectedVersionError, appendClaiming } from '@dockyard/eventstore';
 import { UserEvent, UserState, foldUser } from '../domain/user';
 
 export const ACCOUNTS_SCHEMA = 'accounts';
-
-const UNIQUE_VIOLATION = '23505';
 
 export interface LoadedUser {
   state: UserState;
@@ -40,34 +38,23 @@ export class UserRepository {
     metadata: MessageMetadata,
     newEmails: string[] = [],
   ): Promise<WrittenStream> {
-    const streamId = userStreamId(username);
-    try {
-      const result = await this.store.append(
-        streamId,
-        expectedVersion,
-        events.map((e) => ({
-          type: e.type,
-          data: { ...e.data },
-          secret: 'secret' in e ? { ...e.secret } : undefined,
-        })),
-        metadata,
-        {
-          withinTransaction: async (client: PoolClient) => {
-            // A new user takes its name as a namespace: no organization may hold it (nor later take it).
-            if (expectedVersion === 0) await claimNamespace(client, username, 'user');
-            for (const email of newEmails) {
-              await client.query('INSERT INTO accounts.email_claims (email, username) VALUES ($1, $2)', [email, username]);
-            }
-          },
+    return appendClaiming(
+      this.store,
+      'accounts',
+      { streamId: userStreamId(username), expectedVersion },
+      events.map((e) => ({ type: e.type, data: { ...e.data }, secret: 'secret' in e ? { ...e.secret } : undefined })),
+      metadata,
+      {
+        write: async (client: PoolClient) => {
+          // A new user takes its name as a namespace: no organization may hold it (nor later take it).
+          if (expectedVersion === 0) await claimNamespace(client, username, 'user');
+          for (const email of newEmails) {
+            await client.query('INSERT INTO accounts.email_claims (email, username) VALUES ($1, $2)', [email, username]);
+          }
         },
-      );
-      return { source: 'accounts', streamId, streamVersion: result.streamVersion };
-    } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new DomainError('already-exists', 'Username or email already exists');
-      }
-      throw error;
-    }
+        taken: () => new DomainError('already-exists', 'Username or email already exists'),
+      },
+    );
   }
 
   /** Whether a user or an organization holds the name. */

@@ -19,16 +19,13 @@ import { covers } from '../organizations/organizations.read-model';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
-import { MAX_PAGE, pageNumber } from '../http/paging';
+import { listAnswer, listPage } from '../http/paging';
 import { sendJson } from '../http/send-json';
 import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { repositoryJson } from './repository-json';
 import { repositoryPath } from './repository-path';
-
-const PAGE_SIZE = 25;
-const MAX_PAGE_SIZE = 100;
 
 /** Seed 004's metadata fields (snake_case on the wire). */
 function metadataChanges(body: Record<string, unknown>, allowed: string[]): Partial<Record<keyof RepositoryMetadata, unknown>> {
@@ -196,18 +193,10 @@ export class RepositoryIndexHttpController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const principal = await this.authenticator.authenticate(request);
-    if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
-    const page = pageNumber(pageParam, 'page', 1, MAX_PAGE);
-    const size = pageNumber(sizeParam, 'page_size', PAGE_SIZE, MAX_PAGE_SIZE);
-    const { count, results } = await this.repositories.list(namespace, principal, (page - 1) * size, size);
-    const link = (p: number) => `/v1/repositories/${namespace}/?page=${p}&page_size=${size}`;
-    sendJson(reply, 200, {
-      count,
-      next: page * size < count ? link(page + 1) : null,
-      previous: page > 1 ? link(page - 1) : null,
-      results: results.map(repositoryJson),
-    });
+    const principal = await this.authenticator.authenticateIfAny(request);
+    const at = listPage(pageParam, sizeParam);
+    const { count, results } = await this.repositories.list(namespace, principal, at.offset, at.size);
+    sendJson(reply, 200, listAnswer(`/v1/repositories/${namespace}/`, at, count, results.map(repositoryJson)));
   }
 
   /** Seed 004: one repository with its counters. */

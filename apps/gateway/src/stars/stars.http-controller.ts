@@ -6,16 +6,13 @@ import { sendCommand } from '@dockyard/messaging';
 import { Authenticator } from '../auth/authenticator';
 import { RepositoryAccess } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
-import { MAX_PAGE, pageNumber } from '../http/paging';
+import { listAnswer, listPage } from '../http/paging';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
 import { RepositoriesReadModel } from '../repositories/repositories.read-model';
 import { repositoryJson } from '../repositories/repository-json';
 import { StarsReadModel } from './stars.read-model';
-
-const PAGE_SIZE = 25;
-const MAX_PAGE_SIZE = 100;
 
 /** Stars: the signed-in user stars and unstars repositories; anyone lists a user's stars. */
 @Controller('v1')
@@ -48,18 +45,10 @@ export class StarsHttpController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const caller = await this.authenticator.authenticate(request);
-    if (caller && !caller.active) throw new DomainError('inactive', 'Account is not active');
-    const page = pageNumber(pageParam, 'page', 1, MAX_PAGE);
-    const size = pageNumber(sizeParam, 'page_size', PAGE_SIZE, MAX_PAGE_SIZE);
-    const { count, results } = await this.stars.starredBy(username, caller?.username === username, (page - 1) * size, size);
-    const link = (p: number) => `/v1/users/${username}/starred?page=${p}&page_size=${size}`;
-    sendJson(reply, 200, {
-      count,
-      next: page * size < count ? link(page + 1) : null,
-      previous: page > 1 ? link(page - 1) : null,
-      results: results.map(repositoryJson),
-    });
+    const caller = await this.authenticator.authenticateIfAny(request);
+    const at = listPage(pageParam, sizeParam);
+    const { count, results } = await this.stars.starredBy(username, caller?.username === username, at.offset, at.size);
+    sendJson(reply, 200, listAnswer(`/v1/users/${username}/starred`, at, count, results.map(repositoryJson)));
   }
 
   private async setStar(namespace: string, name: string, starred: boolean, request: FastifyRequest, reply: FastifyReply) {

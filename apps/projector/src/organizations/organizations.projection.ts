@@ -11,84 +11,54 @@ import {
   TeamRepositoryV1,
 } from '@dockyard/contracts';
 
+type Statement = [sql: string, params: unknown[]];
+
+const TEAM_TABLES = ['teams', 'team_members', 'team_repositories'];
+
 /**
- * Folds organization events into read.organizations and its member and team tables. Every event
- * of an organization is on its one stream, applied in order, so each is a plain upsert or delete.
+ * Each organization event as the statements that fold it. Every event of an organization is on its
+ * one stream, applied in order, so each is a plain upsert or delete.
  */
+const FOLDS: Record<string, (data: never, at: string) => Statement[]> = {
+  [ORGANIZATION_EVENTS.OrganizationCreated]: (d: OrganizationCreatedV1, at) => [
+    ['INSERT INTO read.organizations (name, email, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [d.organization, d.email, d.createdBy, at]],
+  ],
+  [ORGANIZATION_EVENTS.MemberRoleSet]: (d: OrganizationMemberRoleSetV1) => [
+    [
+      `INSERT INTO read.organization_members (organization, username, role) VALUES ($1, $2, $3)
+       ON CONFLICT (organization, username) DO UPDATE SET role = excluded.role`,
+      [d.organization, d.username, d.role],
+    ],
+  ],
+  // Leaving the organization is leaving every team of it.
+  [ORGANIZATION_EVENTS.MemberRemoved]: (d: OrganizationMemberRemovedV1) =>
+    ['organization_members', 'team_members'].map((table) => [`DELETE FROM read.${table} WHERE organization = $1 AND username = $2`, [d.organization, d.username]]),
+  [ORGANIZATION_EVENTS.TeamPermissionSet]: (d: TeamPermissionSetV1) => [
+    [
+      `INSERT INTO read.teams (organization, team, permission) VALUES ($1, $2, $3)
+       ON CONFLICT (organization, team) DO UPDATE SET permission = excluded.permission`,
+      [d.organization, d.team, d.permission],
+    ],
+  ],
+  [ORGANIZATION_EVENTS.TeamRemoved]: (d: TeamRemovedV1) =>
+    TEAM_TABLES.map((table) => [`DELETE FROM read.${table} WHERE organization = $1 AND team = $2`, [d.organization, d.team]]),
+  [ORGANIZATION_EVENTS.TeamMemberAdded]: (d: TeamMemberV1) => [
+    ['INSERT INTO read.team_members VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [d.organization, d.team, d.username]],
+  ],
+  [ORGANIZATION_EVENTS.TeamMemberRemoved]: (d: TeamMemberV1) => [
+    ['DELETE FROM read.team_members WHERE (organization, team, username) = ($1, $2, $3)', [d.organization, d.team, d.username]],
+  ],
+  [ORGANIZATION_EVENTS.TeamRepositoryAdded]: (d: TeamRepositoryV1) => [
+    ['INSERT INTO read.team_repositories VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [d.organization, d.team, d.repository]],
+  ],
+  [ORGANIZATION_EVENTS.TeamRepositoryRemoved]: (d: TeamRepositoryV1) => [
+    ['DELETE FROM read.team_repositories WHERE (organization, team, repository) = ($1, $2, $3)', [d.organization, d.team, d.repository]],
+  ],
+};
+
+/** Folds organization events into read.organizations and its member and team tables. */
 export async function projectOrganization(client: PoolClient, event: PublishedEvent): Promise<void> {
-  switch (event.type) {
-    case ORGANIZATION_EVENTS.OrganizationCreated: {
-      const d = event.data as unknown as OrganizationCreatedV1;
-      await client.query(
-        'INSERT INTO read.organizations (name, email, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-        [d.organization, d.email, d.createdBy, event.metadata.occurredAt],
-      );
-      return;
-    }
-    case ORGANIZATION_EVENTS.MemberRoleSet: {
-      const d = event.data as unknown as OrganizationMemberRoleSetV1;
-      await client.query(
-        `INSERT INTO read.organization_members (organization, username, role) VALUES ($1, $2, $3)
-         ON CONFLICT (organization, username) DO UPDATE SET role = excluded.role`,
-        [d.organization, d.username, d.role],
-      );
-      return;
-    }
-    case ORGANIZATION_EVENTS.MemberRemoved: {
-      const d = event.data as unknown as OrganizationMemberRemovedV1;
-      await client.query('DELETE FROM read.organization_members WHERE organization = $1 AND username = $2', [d.organization, d.username]);
-      await client.query('DELETE FROM read.team_members WHERE organization = $1 AND username = $2', [d.organization, d.username]);
-      return;
-    }
-    case ORGANIZATION_EVENTS.TeamPermissionSet: {
-      const d = event.data as unknown as TeamPermissionSetV1;
-      await client.query(
-        `INSERT INTO read.teams (organization, team, permission) VALUES ($1, $2, $3)
-         ON CONFLICT (organization, team) DO UPDATE SET permission = excluded.permission`,
-        [d.organization, d.team, d.permission],
-      );
-      return;
-    }
-    case ORGANIZATION_EVENTS.TeamRemoved: {
-      const d = event.data as unknown as TeamRemovedV1;
-      for (const table of ['teams', 'team_members', 'team_repositories']) {
-        await client.query(`DELETE FROM read.${table} WHERE organization = $1 AND team = $2`, [d.organization, d.team]);
-      }
-      return;
-    }
-    case ORGANIZATION_EVENTS.TeamMemberAdded: {
-      const d = event.data as unknown as TeamMemberV1;
-      await client.query('INSERT INTO read.team_members VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [d.organization, d.team, d.username]);
-      return;
-    }
-    case ORGANIZATION_EVENTS.TeamMemberRemoved: {
-      const d = event.data as unknown as TeamMemberV1;
-      await client.query('DELETE FROM read.team_members WHERE organization = $1 AND team = $2 AND username = $3', [
-        d.organization,
-        d.team,
-        d.username,
-      ]);
-      return;
-    }
-    case ORGANIZATION_EVENTS.TeamRepositoryAdded: {
-      const d = event.data as unknown as TeamRepositoryV1;
-      await client.query('INSERT INTO read.team_repositories VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        d.organization,
-        d.team,
-        d.repository,
-      ]);
-      return;
-    }
-    case ORGANIZATION_EVENTS.TeamRepositoryRemoved: {
-      const d = event.data as unknown as TeamRepositoryV1;
-      await client.query('DELETE FROM read.team_repositories WHERE organization = $1 AND team = $2 AND repository = $3', [
-        d.organization,
-        d.team,
-        d.repository,
-      ]);
-      return;
-    }
-    default:
-      return;
-  }
+  const fold = FOLDS[event.type];
+  if (!fold) return;
+  for (const [sql, params] of fold(event.data as never, event.metadata.occurredAt)) await client.query(sql, params);
 }

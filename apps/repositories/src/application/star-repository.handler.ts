@@ -1,5 +1,5 @@
 import { DomainError, MessageMetadata, StarRepositoryCommand, StarRepositoryReply, starStreamId } from '@dockyard/contracts';
-import { EventStore, WrongExpectedVersionError } from '@dockyard/eventstore';
+import { EventStore, WrongExpectedVersionError, appendClaiming } from '@dockyard/eventstore';
 import { RepositoryName } from '../domain/repository';
 import { StarEvent, foldStar, setStar } from '../domain/star';
 import { RepositoryStore } from '../infrastructure/repository.store';
@@ -25,9 +25,9 @@ export class StarRepositoryHandler {
       const events = setStar(star, repository, { username: command.actor.username, starred: command.starred });
       if (events.length === 0) return null;
       try {
-        const version = stored.length === 0 ? 0 : stored[stored.length - 1].streamVersion;
-        const written = await this.store.append(streamId, version, events.map((e) => ({ type: e.type, data: { ...e.data } })), metadata);
-        return { source: 'repositories', streamId, streamVersion: written.streamVersion };
+        const expectedVersion = stored.length === 0 ? 0 : stored[stored.length - 1].streamVersion;
+        const data = events.map((e) => ({ type: e.type, data: { ...e.data } }));
+        return await appendClaiming(this.store, 'repositories', { streamId, expectedVersion }, data, metadata);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
       }

@@ -1,4 +1,5 @@
-import { Actor, DomainError, OrganizationChange } from '@dockyard/contracts';
+import { codeOf } from '@dockyard/testing';
+import { Actor, OrganizationChange } from '@dockyard/contracts';
 import { Email, Username } from '../user';
 import { OrganizationEvent, changeOrganization, createOrganization, foldOrganization } from './index';
 
@@ -18,14 +19,6 @@ function given(events: OrganizationEvent[]) {
     },
   };
 }
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'ok';
-  } catch (error) {
-    return (error as DomainError).code;
-  }
-};
 
 describe('Organization aggregate (given / when / then)', () => {
   it('given nothing, when created, then the creator is its first owner', () => {

@@ -1,4 +1,4 @@
-import { DomainError } from '@dockyard/contracts';
+import { codeOf } from '@dockyard/testing';
 import { RepositoryName, create, foldRepository, mayWrite, remove, update, validateMetadata } from './index';
 import { RepositoryEvent } from './repository.events';
 
@@ -6,14 +6,6 @@ const alice = { username: 'alice_01', admin: false };
 const admin = { username: 'root_adm', admin: true };
 const web = RepositoryName.create('alice_01', 'web');
 const created = (): RepositoryEvent[] => create(foldRepository([]), { actor: alice, name: web, repositoryId: 'r1', metadata: {} });
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'ok';
-  } catch (error) {
-    return (error as DomainError).code;
-  }
-};
 
 describe('Repository aggregate', () => {
   it('is created in its user’s namespace with default metadata', () => {

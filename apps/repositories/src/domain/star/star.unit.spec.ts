@@ -1,4 +1,4 @@
-import { DomainError } from '@dockyard/contracts';
+import { codeOf } from '@dockyard/testing';
 import { RepositoryName, create, foldRepository, remove } from '../repository';
 import { StarEvent, foldStar, setStar } from './index';
 
@@ -6,14 +6,6 @@ const alice = { username: 'alice_01', admin: false };
 const web = RepositoryName.create('alice_01', 'web');
 const createdEvents = create(foldRepository([]), { actor: alice, name: web, repositoryId: 'r1', metadata: {} });
 const live = foldRepository(createdEvents);
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'ok';
-  } catch (error) {
-    return (error as DomainError).code;
-  }
-};
 
 describe('Star (given / when / then)', () => {
   it('given no star, when bob stars, then RepositoryStarred names the repository life and bob', () => {
