@@ -27,8 +27,8 @@ async function sequentialLatency(url: string, count = 1500): Promise<{ p50: numb
   return { p50: round(percentile(samples, 50), 2), p99: round(percentile(samples, 99), 2) };
 }
 
-/** Fills read.repositories (with `imagesEach` images each) up to `total` rows, the way the projector writes them. */
-export async function growReadModel(databaseUrl: string, total: number, imagesEach = 3): Promise<void> {
+/** Fills read.repositories (with 3 images each) up to `total` rows, the way the projector writes them. */
+async function growReadModel(databaseUrl: string, total: number): Promise<void> {
   const db = new Client(databaseUrl);
   await db.connect();
   const { rows } = await db.query('SELECT count(*)::int AS n FROM read.repositories');
@@ -43,8 +43,8 @@ export async function growReadModel(databaseUrl: string, total: number, imagesEa
          FROM generate_series($1::int, $2::int) g
          RETURNING repository_id)
        INSERT INTO read.repository_images (repository_id, image_id, checksum, added_at)
-       SELECT repository_id, md5(repository_id::text || n), '', n FROM filler, generate_series(1, $3::int) n`,
-      [start, end, imagesEach],
+       SELECT repository_id, md5(repository_id::text || n), '', n FROM filler, generate_series(1, 3) n`,
+      [start, end],
     );
   }
   await db.query('ANALYZE read.repositories; ANALYZE read.repository_images');

@@ -36,7 +36,7 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
     const names = (answer: SearchAnswer) => answer.results.map((r) => r.name);
     const star = (method: 'PUT' | 'DELETE', repo: string, who: Record<string, string>) => http(url, method, `/v1/user/starred/${repo}`, { headers: who });
     const detail = async (repo: string, who: Record<string, string> = admin) =>
-      (await http(url, 'GET', `/v1/repositories/${repo}`, { headers: who })).json() as { repo_starred_count: number };
+      (await http(url, 'GET', `/v1/repositories/${repo}`, { headers: who })).json() as { repo_starred_count: number; is_repo_starred: boolean };
 
     /** A docker 1.x push of `images` to `remote` with `client`'s credentials: index, registry, tag, image list. */
     const push = async (username: string, remote: string, images: TestImage[]) => {
@@ -159,7 +159,8 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
 
       it('starring is idempotent and counts in detail, list and search; unstarring too', async () => {
         for (let i = 0; i < 2; i++) expect((await star('PUT', 'carol_01/starry', as('dave_001'))).status).toBe(204);
-        expect((await detail('carol_01/starry')).repo_starred_count).toBe(1);
+        expect(await detail('carol_01/starry', as('dave_001'))).toMatchObject({ repo_starred_count: 1, is_repo_starred: true });
+        expect(await detail('carol_01/starry', as('bob_0001'))).toMatchObject({ repo_starred_count: 1, is_repo_starred: false });
         const list = (await http(url, 'GET', '/v1/repositories/carol_01/')).json() as { results: { repo_name: string; repo_starred_count: number }[] };
         expect(list.results.find((r) => r.repo_name === 'starry')!.repo_starred_count).toBe(1);
         expect((await search('q=carol_01/starry')).results[0].star_count).toBe(1);

@@ -23,6 +23,7 @@ import { listAnswer, listPage } from '../http/paging';
 import { sendJson } from '../http/send-json';
 import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
+import { StarsReadModel } from '../stars/stars.read-model';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { repositoryJson } from './repository-json';
 import { repositoryPath } from './repository-path';
@@ -55,6 +56,7 @@ export class RepositoryIndexHttpController {
     @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
     @Inject(GATEWAY.repositoryAccess) private readonly access: RepositoryAccess,
     @Inject(GATEWAY.indexHeaders) private readonly headers: IndexHeaders,
+    @Inject(GATEWAY.stars) private readonly stars: StarsReadModel,
   ) {}
 
   /** An array body is the docker push's create (re-sent on every push); an object updates metadata. */
@@ -196,10 +198,10 @@ export class RepositoryIndexHttpController {
     const principal = await this.authenticator.authenticateIfAny(request);
     const at = listPage(pageParam, sizeParam);
     const { count, results } = await this.repositories.list(namespace, principal, at.offset, at.size);
-    sendJson(reply, 200, listAnswer(`/v1/repositories/${namespace}/`, at, count, results.map(repositoryJson)));
+    sendJson(reply, 200, listAnswer(`/v1/repositories/${namespace}/`, at, count, results.map((view) => repositoryJson(view))));
   }
 
-  /** Seed 004: one repository with its counters. */
+  /** Seed 004: one repository with its counters; `is_repo_starred` says whether the Basic caller starred it. */
   @Get(':first/:second')
   async detail(
     @Param('first') namespace: string,
@@ -208,8 +210,9 @@ export class RepositoryIndexHttpController {
     @Res() reply: FastifyReply,
   ) {
     const repository = await this.repositories.find(namespace, name);
-    await this.access.requireRead(request, repository, `${namespace}/${name}`);
-    sendJson(reply, 200, repositoryJson(repository!));
+    const caller = await this.access.requireRead(request, repository, `${namespace}/${name}`);
+    const starred = caller.kind === 'user' && (await this.stars.isStarred(caller.principal.username, repository!.repositoryId));
+    sendJson(reply, 200, repositoryJson(repository!, starred));
   }
 
   /**

@@ -48,7 +48,7 @@ export class StarsHttpController {
     const caller = await this.authenticator.authenticateIfAny(request);
     const at = listPage(pageParam, sizeParam);
     const { count, results } = await this.stars.starredBy(username, caller?.username === username, at.offset, at.size);
-    sendJson(reply, 200, listAnswer(`/v1/users/${username}/starred`, at, count, results.map(repositoryJson)));
+    sendJson(reply, 200, listAnswer(`/v1/users/${username}/starred`, at, count, results.map((view) => repositoryJson(view))));
   }
 
   private async setStar(namespace: string, name: string, starred: boolean, request: FastifyRequest, reply: FastifyReply) {

@@ -6,6 +6,11 @@ import { COLUMNS, RepositoryView, toView } from '../repositories/repositories.re
 export class StarsReadModel {
   constructor(private readonly pool: Pool) {}
 
+  async isStarred(username: string, repositoryId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM read.stars WHERE username = $1 AND repository_id = $2', [username, repositoryId]);
+    return (rowCount ?? 0) > 0;
+  }
+
   /** `withReadable`: the list's owner is asking, so what it may read shows too; else public ones only. */
   async starredBy(
     username: string,
