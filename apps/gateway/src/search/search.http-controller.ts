@@ -5,6 +5,7 @@ import { Authenticator } from '../auth/authenticator';
 import { GATEWAY } from '../gateway.tokens';
 import { MAX_PAGE, pageNumber } from '../http/paging';
 import { sendJson } from '../http/send-json';
+import { searchJson } from './search-json';
 import { SearchReadModel } from './search.read-model';
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -45,21 +46,6 @@ export class SearchHttpController {
     const caller = await this.authenticator.authenticateIfAny(request);
     const { total, hits } =
       term === '' ? { total: 0, hits: [] } : await this.search.search(term, caller, (page - 1) * size, size);
-    sendJson(reply, 200, {
-      query: term,
-      num_results: total,
-      num_pages: Math.ceil(total / size),
-      page,
-      page_size: size,
-      results: hits.map((hit) => ({
-        name: hit.name,
-        description: hit.description,
-        star_count: hit.starCount,
-        pull_count: hit.pullCount,
-        is_official: hit.official,
-        is_trusted: false,
-        is_automated: false,
-      })),
-    });
+    sendJson(reply, 200, searchJson(term, page, size, total, hits));
   }
 }
