@@ -1,8 +1,10 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import {
   AuthenticateCommand,
   ChangeRoleCommand,
+  CreateOrganizationCommand,
+  OrganizationChange,
   ConfirmEmailCommand,
   RegisterUserCommand,
   UpdateUserCommand,
@@ -49,4 +51,38 @@ export class ChangeRoleDto implements ChangeRoleCommand {
   @IsString() username!: string;
   @IsString() role!: UserRole;
   @IsBoolean() granted!: boolean;
+}
+
+const CHANGE_KINDS = [
+  'set-member',
+  'remove-member',
+  'set-team',
+  'remove-team',
+  'add-team-member',
+  'remove-team-member',
+  'add-team-repository',
+  'remove-team-repository',
+];
+
+/** The change's fields are checked by the domain (names, roles, permissions); here only its kind. */
+export class OrganizationChangeDto {
+  @IsIn(CHANGE_KINDS) kind!: OrganizationChange['kind'];
+  @IsOptional() @IsString() username?: string;
+  @IsOptional() @IsString() team?: string;
+  @IsOptional() @IsString() repository?: string;
+  @IsOptional() @IsString() role?: string;
+  @IsOptional() @IsString() permission?: string;
+}
+
+export class CreateOrganizationDto implements CreateOrganizationCommand {
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+  // Missing or odd values are the domain's to name.
+  @IsOptional() name!: unknown;
+  @IsOptional() email!: unknown;
+}
+
+export class ChangeOrganizationDto {
+  @IsDefined() @ValidateNested() @Type(() => ActorDto) actor!: ActorDto;
+  @IsString() organization!: string;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => OrganizationChangeDto) change!: OrganizationChangeDto;
 }

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { ACCOUNTS_COMMANDS, READ_EVENTS_COMMANDS, READ_STREAM_COMMANDS } from '@dockyard/contracts';
+import { ACCOUNTS_COMMANDS, ChangeOrganizationCommand, ORGANIZATIONS_COMMANDS, READ_EVENTS_COMMANDS, READ_STREAM_COMMANDS } from '@dockyard/contracts';
 import { ReadEventsDto, ReadStreamDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
@@ -8,8 +8,17 @@ import { AuthenticateHandler } from './application/authenticate.handler';
 import { ChangeRoleHandler } from './application/change-role.handler';
 import { ConfirmEmailHandler } from './application/confirm-email.handler';
 import { RegisterUserHandler } from './application/register-user.handler';
+import { OrganizationHandlers } from './application/organization.handlers';
 import { UpdateUserHandler } from './application/update-user.handler';
-import { AuthenticateDto, ChangeRoleDto, ConfirmEmailDto, RegisterUserDto, UpdateUserDto } from './accounts.commands.dto';
+import {
+  AuthenticateDto,
+  ChangeOrganizationDto,
+  ChangeRoleDto,
+  ConfirmEmailDto,
+  CreateOrganizationDto,
+  RegisterUserDto,
+  UpdateUserDto,
+} from './accounts.commands.dto';
 import { ACCOUNTS_SCHEMA } from './infrastructure/user.repository';
 
 /** The accounts service's commands (patterns from libs/contracts), each to its use case. */
@@ -21,6 +30,7 @@ export class AccountsMessageController {
     private readonly updateUser: UpdateUserHandler,
     private readonly confirmEmail: ConfirmEmailHandler,
     private readonly changeRole: ChangeRoleHandler,
+    private readonly organizations: OrganizationHandlers,
     @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
@@ -53,7 +63,19 @@ export class AccountsMessageController {
     return this.changeRole.handle(command, context.getMetadata());
   }
 
-  /** A consumer repairing a gap reads the missing versions of a user stream back (published form). */
+  @MessagePattern(ORGANIZATIONS_COMMANDS.CreateOrganization)
+  @ExecuteOnce()
+  createOrganization(@Payload() command: CreateOrganizationDto, @Ctx() context: BusContext) {
+    return this.organizations.create(command, context.getMetadata());
+  }
+
+  @MessagePattern(ORGANIZATIONS_COMMANDS.ChangeOrganization)
+  @ExecuteOnce()
+  changeOrganization(@Payload() command: ChangeOrganizationDto, @Ctx() context: BusContext) {
+    return this.organizations.change(command as ChangeOrganizationCommand, context.getMetadata());
+  }
+
+  /** A consumer repairing a gap reads the missing versions of a user or organization stream back (published form). */
   @MessagePattern(READ_STREAM_COMMANDS.accounts)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);

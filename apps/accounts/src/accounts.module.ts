@@ -10,14 +10,17 @@ import { ensureBootstrapAdmin } from './application/bootstrap-admin';
 import { ChangeRoleHandler } from './application/change-role.handler';
 import { ConfirmEmailHandler } from './application/confirm-email.handler';
 import { RegisterUserHandler } from './application/register-user.handler';
+import { OrganizationHandlers } from './application/organization.handlers';
 import { UpdateUserHandler } from './application/update-user.handler';
-import { CreateEmailClaims1732400001000 } from './infrastructure/accounts.migrations';
+import { CreateEmailClaims1732400001000, CreateNamespaceClaims1732400030300 } from './infrastructure/accounts.migrations';
+import { OrganizationStore } from './infrastructure/organization.store';
 import { ConfirmationMailer } from './infrastructure/confirmation-mailer';
 import { PasswordHasher } from './infrastructure/password-hasher';
 import { ACCOUNTS_SCHEMA, UserRepository } from './infrastructure/user.repository';
 
 /**
- * The accounts service: users, their credentials, e-mails and roles. Its use cases are plain
+ * The accounts service: users, their credentials, e-mails and roles; organizations and their teams
+ * (a namespace name is a user's or an organization's, never both). Its use cases are plain
  * classes (application/), built here; the message controller routes the commands to them.
  */
 @Module({})
@@ -71,12 +74,17 @@ export class AccountsModule {
         { provide: ConfirmEmailHandler, useFactory: (users: UserRepository) => new ConfirmEmailHandler(users), inject: [UserRepository] },
         { provide: ChangeRoleHandler, useFactory: (users: UserRepository) => new ChangeRoleHandler(users), inject: [UserRepository] },
         {
+          provide: OrganizationHandlers,
+          useFactory: () =>
+            new OrganizationHandlers(new OrganizationStore(new EventStore(runtime.pool('accounts'), ACCOUNTS_SCHEMA), runtime.pool('accounts'))),
+        },
+        {
           provide: ServiceStore,
           useFactory: (users: UserRepository, hasher: PasswordHasher) =>
             new ServiceStore(runtime, {
               service: 'accounts',
               schema: ACCOUNTS_SCHEMA,
-              migrations: [CreateEmailClaims1732400001000],
+              migrations: [CreateEmailClaims1732400001000, CreateNamespaceClaims1732400030300],
               afterMigrations: async () => {
                 for (const name of config.retiredRoleVariables) {
                   logger.warn(

@@ -23,6 +23,12 @@ import { RepositoriesReadModel } from './repositories/repositories.read-model';
 import { RepositoryImagesHttpController } from './repositories/repository-images.http-controller';
 import { RepositoryIndexHttpController } from './repositories/repository-index.http-controller';
 import { TagsHttpController } from './repositories/tags.http-controller';
+import { OrganizationsHttpController } from './organizations/organizations.http-controller';
+import { OrganizationsReadModel } from './organizations/organizations.read-model';
+import { SearchHttpController } from './search/search.http-controller';
+import { SearchReadModel } from './search/search.read-model';
+import { StarsHttpController } from './stars/stars.http-controller';
+import { StarsReadModel } from './stars/stars.read-model';
 
 @Module({})
 export class GatewayModule {
@@ -45,7 +51,8 @@ export class GatewayModule {
       metrics,
     );
     const repositories = new RepositoriesReadModel(readPool);
-    const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users);
+    const organizations = new OrganizationsReadModel(readPool);
+    const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users, organizations);
     const images = new ImagesReadModel(readPool);
     return {
       module: GatewayModule,
@@ -58,6 +65,9 @@ export class GatewayModule {
         RegistryImagesHttpController,
         UsersHttpController,
         RolesHttpController,
+        SearchHttpController,
+        StarsHttpController,
+        OrganizationsHttpController,
         TagsHttpController,
         RepositoryImagesHttpController,
         RepositoryIndexHttpController,
@@ -76,6 +86,9 @@ export class GatewayModule {
         { provide: GATEWAY.repositories, useValue: repositories },
         { provide: GATEWAY.repositoryAccess, useValue: repositoryAccess },
         { provide: GATEWAY.images, useValue: images },
+        { provide: GATEWAY.search, useValue: new SearchReadModel(readPool) },
+        { provide: GATEWAY.stars, useValue: new StarsReadModel(readPool) },
+        { provide: GATEWAY.organizations, useValue: organizations },
         { provide: GATEWAY.imageAccess, useValue: new ImageAccess(authenticator, repositoryAccess, repositories, images) },
         { provide: GATEWAY.blobs, useValue: blobStoreFromEnvironment(runtime.config.dataDir) },
         { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints, metrics) },

@@ -16,4 +16,7 @@ export const GATEWAY = {
   images: Symbol('images'),
   imageAccess: Symbol('imageAccess'),
   blobs: Symbol('blobs'),
+  search: Symbol('search'),
+  stars: Symbol('stars'),
+  organizations: Symbol('organizations'),
 } as const;

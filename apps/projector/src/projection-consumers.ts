@@ -2,6 +2,7 @@ import {
   ACCOUNTS_EVENTS,
   IMAGE_EVENTS,
   IMAGES_EVENTS,
+  ORGANIZATION_EVENTS,
   PROJECTIONS,
   ProjectionName,
   READ_SCHEMA,
@@ -12,6 +13,7 @@ import { RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@d
 import { HubRuntime } from '@dockyard/runtime';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
+import { projectOrganization } from './organizations/organizations.projection';
 import { projectRepository } from './repositories/repositories.projection';
 import { projectUser } from './users/users.projection';
 
@@ -21,6 +23,7 @@ export const PROJECTION_FEEDS: Record<ProjectionName, { source: ServiceName; typ
   [PROJECTIONS.repositories]: { source: 'repositories', types: Object.values(REPOSITORIES_EVENTS) },
   [PROJECTIONS.images]: { source: 'images', types: Object.values(IMAGES_EVENTS) },
   [PROJECTIONS.imageMetadata]: { source: 'images', types: Object.values(IMAGE_EVENTS) },
+  [PROJECTIONS.organizations]: { source: 'accounts', types: Object.values(ORGANIZATION_EVENTS) },
 };
 
 /** Each projection's fold of one event (run in the transaction that moves its checkpoint). */
@@ -29,6 +32,7 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
   [PROJECTIONS.repositories]: projectRepository,
   [PROJECTIONS.images]: projectImages,
   [PROJECTIONS.imageMetadata]: projectImageMetadata,
+  [PROJECTIONS.organizations]: projectOrganization,
 };
 
 export type ProjectionConsumers = Record<ProjectionName, StreamConsumer>;

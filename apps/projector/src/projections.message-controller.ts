@@ -39,6 +39,11 @@ export class ProjectionsMessageController {
     await this.consumers[PROJECTIONS.imageMetadata].handle(event);
   }
 
+  @EventPattern(PROJECTION_FEEDS[PROJECTIONS.organizations].types)
+  async organizations(@Payload() event: PublishedEvent) {
+    await this.consumers[PROJECTIONS.organizations].handle(event);
+  }
+
   @EventPattern(REPOSITORY_ACTIVITY)
   activity(@Payload() activity: RepositoryActivity) {
     return projectActivity(this.runtime.pool('read'), activity);

@@ -361,6 +361,7 @@ describe('projector: a poison event is parked, its stream held, and retried once
       repositories: { applied: 2, stillParked: 0 },
       images: { applied: 0, stillParked: 0 },
       'image-metadata': { applied: 0, stillParked: 0 },
+      organizations: { applied: 0, stillParked: 0 },
     });
     expect(await parked()).toEqual([]);
     await bus.publish('repositories', [updated(poison, 3, 5, 'poison', { isPublic: false })]);

@@ -6,6 +6,9 @@ import { CreateCountedActivity1732400008000 } from './activity/activity.migratio
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
+import { CreateOrganizations1732400030100 } from './organizations/organizations.migrations';
+import { CreateSearchIndexes1732400030000 } from './search/search.migrations';
+import { CreateStars1732400030200 } from './repositories/stars.migrations';
 import { CreateRepositoryNames1732400020100 } from './repositories/repository-names.migrations';
 import { CreateRepositoryReadModels1732400006000 } from './repository-read-models.migrations';
 import { AddUserRoles1732400010000 } from './users/user-roles.migrations';
@@ -24,6 +27,9 @@ export class ReadModels implements OnApplicationBootstrap {
       ImagesByNamespace1732400013000,
       CreateImageFetches1732400013100,
       CreateRepositoryNames1732400020100,
+      CreateSearchIndexes1732400030000,
+      CreateOrganizations1732400030100,
+      CreateStars1732400030200,
     ]);
     this.runtime.logger.info('projector ready');
   }

@@ -4,6 +4,8 @@ import {
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
   RepositoryMetadata,
+  StarRepositoryCommand,
+  TeamPermission,
   UpdateRepositoryCommand,
 } from '@dockyard/contracts';
 
@@ -15,6 +17,7 @@ import {
 export class RepositoryActorDto {
   @IsString() username!: string;
   @IsBoolean() admin!: boolean;
+  @IsOptional() @IsIn(['read', 'write', 'admin']) permission?: TeamPermission;
 }
 
 export class CreateRepositoryDto implements CreateRepositoryCommand {
@@ -36,4 +39,11 @@ export class DeleteRepositoryDto implements DeleteRepositoryCommand {
   @IsDefined() @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
   @IsString() namespace!: string;
   @IsString() name!: string;
+}
+
+export class StarRepositoryDto implements StarRepositoryCommand {
+  @IsDefined() @ValidateNested() @Type(() => RepositoryActorDto) actor!: RepositoryActorDto;
+  @IsString() namespace!: string;
+  @IsString() name!: string;
+  @IsBoolean() starred!: boolean;
 }

@@ -7,9 +7,10 @@ import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
 import { DeleteRepositoryHandler } from './application/delete-repository.handler';
+import { StarRepositoryHandler } from './application/star-repository.handler';
 import { UpdateRepositoryHandler } from './application/update-repository.handler';
 import { REPOSITORIES_SCHEMA } from './infrastructure/repository.store';
-import { CreateRepositoryDto, DeleteRepositoryDto, UpdateRepositoryDto } from './repositories.commands.dto';
+import { CreateRepositoryDto, DeleteRepositoryDto, StarRepositoryDto, UpdateRepositoryDto } from './repositories.commands.dto';
 
 /** The repositories service's commands (patterns from libs/contracts), each to its use case. */
 @Controller()
@@ -18,6 +19,7 @@ export class RepositoriesMessageController {
     private readonly createRepository: CreateRepositoryHandler,
     private readonly updateRepository: UpdateRepositoryHandler,
     private readonly deleteRepository: DeleteRepositoryHandler,
+    private readonly starRepository: StarRepositoryHandler,
     @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
@@ -37,6 +39,12 @@ export class RepositoriesMessageController {
   @ExecuteOnce()
   delete(@Payload() command: DeleteRepositoryDto, @Ctx() context: BusContext) {
     return this.deleteRepository.handle(command, context.getMetadata());
+  }
+
+  @MessagePattern(REPOSITORIES_COMMANDS.StarRepository)
+  @ExecuteOnce()
+  star(@Payload() command: StarRepositoryDto, @Ctx() context: BusContext) {
+    return this.starRepository.handle(command, context.getMetadata());
   }
 
   /** A consumer repairing a gap reads the missing versions of a repository stream back (published form). */

@@ -4,12 +4,13 @@ import { EventStore, HandledCommands } from '@dockyard/eventstore';
 import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
 import { DeleteRepositoryHandler } from './application/delete-repository.handler';
+import { StarRepositoryHandler } from './application/star-repository.handler';
 import { UpdateRepositoryHandler } from './application/update-repository.handler';
 import { CreateNameClaims1732400003000 } from './infrastructure/repositories.migrations';
 import { REPOSITORIES_SCHEMA, RepositoryStore } from './infrastructure/repository.store';
 import { RepositoriesMessageController } from './repositories.message-controller';
 
-/** The repositories service: owns repositories (names, visibility, descriptions, deletion). */
+/** The repositories service: owns repositories (names, visibility, descriptions, deletion) and users' stars on them. */
 @Module({})
 export class RepositoriesModule {
   /** Its transport: the commands it answers and the consumer group of its event handlers. */
@@ -23,13 +24,20 @@ export class RepositoriesModule {
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('repositories'), REPOSITORIES_SCHEMA) },
+        { provide: EventStore, useFactory: () => new EventStore(runtime.pool('repositories'), REPOSITORIES_SCHEMA) },
         {
           provide: RepositoryStore,
-          useFactory: () => new RepositoryStore(new EventStore(runtime.pool('repositories'), REPOSITORIES_SCHEMA), runtime.pool('repositories')),
+          useFactory: (events: EventStore) => new RepositoryStore(events, runtime.pool('repositories')),
+          inject: [EventStore],
         },
         { provide: CreateRepositoryHandler, ...useCase((store) => new CreateRepositoryHandler(store)) },
         { provide: UpdateRepositoryHandler, ...useCase((store) => new UpdateRepositoryHandler(store)) },
         { provide: DeleteRepositoryHandler, ...useCase((store) => new DeleteRepositoryHandler(store)) },
+        {
+          provide: StarRepositoryHandler,
+          useFactory: (store: RepositoryStore, events: EventStore) => new StarRepositoryHandler(store, events),
+          inject: [RepositoryStore, EventStore],
+        },
         {
           provide: ServiceStore,
           useValue: new ServiceStore(runtime, {

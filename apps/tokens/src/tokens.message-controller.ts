@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
   ACCOUNTS_EVENTS,
+  ORGANIZATION_EVENTS,
   PublishedEvent,
   READ_EVENTS_COMMANDS,
   READ_STREAM_COMMANDS,
@@ -38,7 +39,7 @@ export class TokensMessageController {
 
   // Every fact of both sources, not only the two that void tokens: its checkpoint follows each
   // stream version by version, so a missing one is a gap to detect, not a type it ignored.
-  @EventPattern([...Object.values(REPOSITORIES_EVENTS), ...Object.values(ACCOUNTS_EVENTS)])
+  @EventPattern([...Object.values(REPOSITORIES_EVENTS), ...Object.values(ACCOUNTS_EVENTS), ...Object.values(ORGANIZATION_EVENTS)])
   async voided(@Payload() event: PublishedEvent) {
     await this.revocations.apply(event);
   }

@@ -5,7 +5,7 @@ import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockya
 import { TokensHandlers } from './application/tokens.handlers';
 import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
 import { TokenSigner } from './infrastructure/token-signer';
-import { CreateTokenTables1732400005000 } from './infrastructure/tokens.migrations';
+import { CreateMembershipRevocations1732400030400, CreateTokenTables1732400005000 } from './infrastructure/tokens.migrations';
 import { TokensMessageController } from './tokens.message-controller';
 
 /** The tokens service: repository access tokens, their expiry and revocation. */
@@ -16,7 +16,7 @@ export class TokensModule {
 
   static forRuntime(runtime: HubRuntime): DynamicModule {
     const pool = runtime.pool('tokens');
-    const store = new ServiceStore(runtime, { service: 'tokens', schema: TOKENS_SCHEMA, migrations: [CreateTokenTables1732400005000] });
+    const store = new ServiceStore(runtime, { service: 'tokens', schema: TOKENS_SCHEMA, migrations: [CreateTokenTables1732400005000, CreateMembershipRevocations1732400030400] });
     return {
       module: TokensModule,
       controllers: [TokensMessageController],

@@ -1,4 +1,5 @@
 import { ACCOUNTS_EVENTS } from './accounts/accounts.events';
+import { ORGANIZATION_EVENTS } from './organizations/organizations.events';
 import { IMAGE_EVENTS, IMAGES_EVENTS } from './images/images.events';
 import { REPOSITORIES_EVENTS } from './repositories/repositories.events';
 import { ServiceName } from './topics';
@@ -11,6 +12,7 @@ import { TOKENS_EVENTS } from './tokens/tokens.events';
  */
 const SOURCES: Record<string, ServiceName> = Object.fromEntries([
   ...Object.values(ACCOUNTS_EVENTS).map((type) => [type, 'accounts']),
+  ...Object.values(ORGANIZATION_EVENTS).map((type) => [type, 'accounts']),
   ...Object.values(REPOSITORIES_EVENTS).map((type) => [type, 'repositories']),
   ...Object.values(IMAGES_EVENTS).map((type) => [type, 'images']),
   ...Object.values(IMAGE_EVENTS).map((type) => [type, 'images']),

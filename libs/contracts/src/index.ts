@@ -15,3 +15,5 @@ export * from './tokens/tokens.events';
 export * from './activity';
 export * from './event-sources';
 export * from './consumers';
+export * from './organizations/organizations.events';
+export * from './organizations/organizations.commands';

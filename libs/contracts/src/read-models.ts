@@ -9,5 +9,6 @@ export const PROJECTIONS = {
   repositories: 'repositories',
   images: 'images',
   imageMetadata: 'image-metadata',
+  organizations: 'organizations',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

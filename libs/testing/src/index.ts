@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './wait-until';
 export * from './service-harness';
+export * from './domain-error-code';

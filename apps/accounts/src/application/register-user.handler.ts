@@ -22,7 +22,8 @@ export class RegisterUserHandler {
   async handle(command: RegisterUserCommand, metadata: MessageMetadata): Promise<RegisterUserReply> {
     // The docker 1.x login posts the existing user's name with any password and an empty e-mail and
     // expects exactly this answer before anything is validated (protocol.md §1.1).
-    if (typeof command.username === 'string' && (await this.users.exists(command.username))) {
+    // An organization's name is taken as a username is.
+    if (typeof command.username === 'string' && ((await this.users.exists(command.username)) || (await this.users.namespaceClaimed(command.username)))) {
       throw new DomainError('already-exists', ALREADY_EXISTS);
     }
     if (typeof command.email === 'string' && command.email && (await this.users.emailClaimed(command.email))) {

@@ -18,3 +18,24 @@ export class CreateEmailClaims1732400001000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE accounts.email_claims`);
   }
 }
+
+/**
+ * Every namespace name a user or an organization holds, one table for both: a name is taken once,
+ * by whichever claimed it first, in the transaction that records the claim. Existing users are
+ * claimed from their streams.
+ */
+export class CreateNamespaceClaims1732400030300 implements MigrationInterface {
+  name = 'CreateNamespaceClaims1732400030300';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE accounts.namespace_claims (name text PRIMARY KEY, kind text NOT NULL)`);
+    await queryRunner.query(
+      `INSERT INTO accounts.namespace_claims (name, kind)
+       SELECT DISTINCT substr(stream_id, 6), 'user' FROM accounts.events WHERE stream_id LIKE 'user-%'`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE accounts.namespace_claims`);
+  }
+}

@@ -1,11 +1,9 @@
 import { Pool, PoolClient } from 'pg';
 import { DomainError, MessageMetadata, WrittenStream, userStreamId } from '@dockyard/contracts';
-import { EventStore, WrongExpectedVersionError } from '@dockyard/eventstore';
+import { EventStore, WrongExpectedVersionError, appendClaiming } from '@dockyard/eventstore';
 import { UserEvent, UserState, foldUser } from '../domain/user';
 
 export const ACCOUNTS_SCHEMA = 'accounts';
-
-const UNIQUE_VIOLATION = '23505';
 
 export interface LoadedUser {
   state: UserState;
@@ -40,32 +38,28 @@ export class UserRepository {
     metadata: MessageMetadata,
     newEmails: string[] = [],
   ): Promise<WrittenStream> {
-    const streamId = userStreamId(username);
-    try {
-      const result = await this.store.append(
-        streamId,
-        expectedVersion,
-        events.map((e) => ({
-          type: e.type,
-          data: { ...e.data },
-          secret: 'secret' in e ? { ...e.secret } : undefined,
-        })),
-        metadata,
-        {
-          withinTransaction: async (client: PoolClient) => {
-            for (const email of newEmails) {
-              await client.query('INSERT INTO accounts.email_claims (email, username) VALUES ($1, $2)', [email, username]);
-            }
-          },
+    return appendClaiming(
+      this.store,
+      'accounts',
+      { streamId: userStreamId(username), expectedVersion },
+      events.map((e) => ({ type: e.type, data: { ...e.data }, secret: 'secret' in e ? { ...e.secret } : undefined })),
+      metadata,
+      {
+        write: async (client: PoolClient) => {
+          // A new user takes its name as a namespace: no organization may hold it (nor later take it).
+          if (expectedVersion === 0) await claimNamespace(client, username, 'user');
+          for (const email of newEmails) {
+            await client.query('INSERT INTO accounts.email_claims (email, username) VALUES ($1, $2)', [email, username]);
+          }
         },
-      );
-      return { source: 'accounts', streamId, streamVersion: result.streamVersion };
-    } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new DomainError('already-exists', 'Username or email already exists');
-      }
-      throw error;
-    }
+        taken: () => new DomainError('already-exists', 'Username or email already exists'),
+      },
+    );
+  }
+
+  /** Whether a user or an organization holds the name. */
+  async namespaceClaimed(name: string): Promise<boolean> {
+    return this.pool.query('SELECT 1 FROM accounts.namespace_claims WHERE name = $1', [name]).then((r) => (r.rowCount ?? 0) > 0);
   }
 
   async emailClaimed(email: string): Promise<boolean> {
@@ -73,6 +67,11 @@ export class UserRepository {
       .query('SELECT 1 FROM accounts.email_claims WHERE email = $1', [email.toLowerCase()])
       .then((r) => (r.rowCount ?? 0) > 0);
   }
+}
+
+/** Claims a namespace name; a name already held fails the transaction with a unique violation. */
+export async function claimNamespace(client: PoolClient, name: string, kind: 'user' | 'organization'): Promise<void> {
+  await client.query('INSERT INTO accounts.namespace_claims (name, kind) VALUES ($1, $2)', [name, kind]);
 }
 
 export { WrongExpectedVersionError };

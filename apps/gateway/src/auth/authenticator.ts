@@ -85,6 +85,13 @@ export class Authenticator {
     return { username: reply.username, active: reply.active, admin: reply.admin, credentialsVersion: reply.credentialsVersion };
   }
 
+  /** For reads open to anyone: null when anonymous, but credentials given must be an active account's. */
+  async authenticateIfAny(request: FastifyRequest): Promise<Principal | null> {
+    const principal = await this.authenticate(request);
+    if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
+    return principal;
+  }
+
   /** As `authenticate`, but the request must carry credentials of an active account. */
   async requireActive(request: FastifyRequest): Promise<Principal> {
     const principal = await this.authenticate(request);

@@ -1,9 +1,10 @@
 import { FastifyRequest } from 'fastify';
 import { noteCaller } from '../http/command-identity';
-import { DomainError, TOKENS_COMMANDS, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
+import { Actor, DomainError, TOKENS_COMMANDS, TeamPermission, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
 import { RepositoriesReadModel, RepositoryView } from '../repositories/repositories.read-model';
+import { OrganizationsReadModel, covers } from '../organizations/organizations.read-model';
 import { UsersReadModel } from '../users/users.read-model';
 import { Authenticator, Principal } from './authenticator';
 
@@ -21,9 +22,6 @@ export type Caller =
 export const mayWriteIn = (principal: Principal, namespace: string): boolean =>
   principal.admin || (namespace !== 'library' && principal.username === namespace);
 
-const mayRead = (principal: Principal, repository: RepositoryView): boolean =>
-  repository.isPublic || mayWriteIn(principal, repository.namespace);
-
 /**
  * Decides access to a repository for the index and registry routes: a token issued by the index
  * (checked by the tokens service), Basic credentials, or nobody. Private repositories answer 404 to
@@ -35,7 +33,38 @@ export class RepositoryAccess {
     private readonly authenticator: Authenticator,
     private readonly repositories: RepositoriesReadModel,
     private readonly users: UsersReadModel,
+    private readonly organizations: OrganizationsReadModel,
   ) {}
+
+  /**
+   * What `principal` may do to `namespace/name`: everything (`admin`) in its own namespace or as an
+   * admin; through an organization, what its role or teams grant; else nothing (null).
+   */
+  async permission(principal: Principal, repository: { namespace: string; name: string }): Promise<TeamPermission | null> {
+    if (mayWriteIn(principal, repository.namespace)) return 'admin';
+    return this.organizations.permission(principal.username, repository.namespace, repository.name);
+  }
+
+  async mayRead(principal: Principal, repository: RepositoryView): Promise<boolean> {
+    return repository.isPublic || (await this.permission(principal, repository)) !== null;
+  }
+
+  /** Who may create repositories in a namespace: its user, an admin, an owner of the organization. */
+  async mayCreateIn(principal: Principal, namespace: string): Promise<boolean> {
+    if (mayWriteIn(principal, namespace)) return true;
+    return (await this.organizations.role(principal.username, namespace)) === 'owner';
+  }
+
+  /**
+   * The actor a repositories command carries: the organization permission goes along, so the
+   * repositories service (which owns no organizations) applies the same rule.
+   */
+  async actorFor(principal: Principal, repository: { namespace: string; name: string }): Promise<Actor> {
+    const actor: Actor = { username: principal.username, admin: principal.admin };
+    if (mayWriteIn(principal, repository.namespace)) return actor;
+    const permission = await this.permission(principal, repository);
+    return permission ? { ...actor, permission } : actor;
+  }
 
   /**
    * `known` is the repository's read-model row when the route has looked it up already; otherwise a
@@ -70,7 +99,7 @@ export class RepositoryAccess {
   /**
    * A token is signed while its repository is public, but visibility can change during its day of
    * life: once the repository is private, the token opens it only for a holder who may read it now
-   * (the namespace's user, or an admin), per the read models — the same rows the `PUT` that made it
+   * (the namespace's user, an admin, an organization owner or a team with access), per the read models — the same rows the `PUT` that made it
    * private waited for, so every replica refuses from the moment that `PUT` answered. A grant
    * without a user (an anonymous pull's) opens no private repository. 403, not 404: the holder
    * was given the name.
@@ -86,7 +115,7 @@ export class RepositoryAccess {
     const user = await this.users.find(grant.username);
     if (!user || !user.active) throw refused;
     const holder: Principal = { username: user.username, active: user.active, admin: user.admin, credentialsVersion: user.credentialsVersion };
-    if (!mayRead(holder, repository)) throw refused;
+    if (!(await this.mayRead(holder, repository))) throw refused;
   }
 
   private async findByFullName(fullName: string): Promise<RepositoryView | undefined> {
@@ -101,11 +130,14 @@ export class RepositoryAccess {
     const caller = await this.caller(request, fullName, 'any', repository);
     if (caller.kind === 'token') return caller;
     if (repository.isPublic) return caller;
-    if (caller.kind === 'user' && mayRead(caller.principal, repository)) return caller;
+    if (caller.kind === 'user' && (await this.mayRead(caller.principal, repository))) return caller;
     throw new DomainError('not-found', 'Repository not found');
   }
 
-  /** For writes: a token of that access for this repository, or credentials of someone who may write. */
+  /**
+   * For writes: a token of that access for this repository, or credentials of someone who may
+   * write (images, tags: `write`; deletion: `admin`).
+   */
   async requireWrite(
     request: FastifyRequest,
     repository: RepositoryView | undefined,
@@ -116,8 +148,9 @@ export class RepositoryAccess {
     if (caller.kind === 'anonymous') throw new DomainError('unauthenticated', 'Authentication is required');
     if (!repository) throw new DomainError('not-found', 'Repository not found');
     if (caller.kind === 'token') return caller;
-    if (mayWriteIn(caller.principal, repository.namespace)) return caller;
-    if (!mayRead(caller.principal, repository)) throw new DomainError('not-found', 'Repository not found');
+    const permission = await this.permission(caller.principal, repository);
+    if (covers(permission, access === 'delete' ? 'admin' : 'write')) return caller;
+    if (!repository.isPublic && permission === null) throw new DomainError('not-found', 'Repository not found');
     throw new DomainError('forbidden', 'You may not change this repository');
   }
 }

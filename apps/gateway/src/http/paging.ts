@@ -16,3 +16,21 @@ export function pageNumber(value: unknown, name: string, fallback: number, max: 
   }
   return number;
 }
+
+/** Seed 004's list pages: `page` (1–MAX_PAGE) and `page_size` (1–100, default 25). */
+export function listPage(pageParam: unknown, sizeParam: unknown): { page: number; size: number; offset: number } {
+  const page = pageNumber(pageParam, 'page', 1, MAX_PAGE);
+  const size = pageNumber(sizeParam, 'page_size', 25, 100);
+  return { page, size, offset: (page - 1) * size };
+}
+
+/** Seed 004's list answer: `{count, next, previous, results}`, the links to `path` with the same page size. */
+export function listAnswer<T>(path: string, at: { page: number; size: number }, count: number, results: T[]) {
+  const link = (p: number) => `${path}?page=${p}&page_size=${at.size}`;
+  return {
+    count,
+    next: at.page * at.size < count ? link(at.page + 1) : null,
+    previous: at.page > 1 ? link(at.page - 1) : null,
+    results,
+  };
+}

@@ -1,5 +1,7 @@
 import { Pool } from 'pg';
 import { IndexImage } from '@dockyard/contracts';
+import { Principal } from '../auth/authenticator';
+import { READABLE_BY_USER } from '../organizations/organizations.read-model';
 
 export interface RepositoryView {
   repositoryId: string;
@@ -19,10 +21,10 @@ export interface RepositoryView {
   updatedAt: Date;
 }
 
-const COLUMNS = `repository_id, namespace, name, kind, description, full_description, is_public, logo, star_count,
+export const COLUMNS = `repository_id, namespace, name, kind, description, full_description, is_public, logo, star_count,
   download_count, upload_count, pulled_at, pushed_at, created_at, updated_at`;
 
-const toView = (row: Record<string, any>): RepositoryView => ({
+export const toView = (row: Record<string, any>): RepositoryView => ({
   repositoryId: row.repository_id,
   namespace: row.namespace,
   name: row.name,
@@ -52,19 +54,22 @@ export class RepositoriesReadModel {
     return rows[0] && toView(rows[0]);
   }
 
-  /** A namespace's repositories by name; private ones only when `withPrivate`. */
+  /** A namespace's repositories by name; private ones only those `viewer` may read. */
   async list(
     namespace: string,
-    withPrivate: boolean,
+    viewer: Principal | null,
     offset: number,
     limit: number,
   ): Promise<{ count: number; results: RepositoryView[] }> {
-    const visible = withPrivate ? '' : 'AND is_public';
+    // READABLE_BY_USER names the viewer as $1; `$1::text IS NOT NULL` gives $1 its type when
+    // nothing else uses it (anonymous, admin): PostgreSQL refuses a parameter of unknown type.
+    const visible = viewer?.admin ? '' : `AND ${viewer ? READABLE_BY_USER : 'r.is_public'}`;
+    const params = [viewer?.username ?? '', namespace];
     const [count, page] = await Promise.all([
-      this.pool.query(`SELECT count(*)::int AS n FROM read.repositories WHERE namespace = $1 ${visible}`, [namespace]),
+      this.pool.query(`SELECT count(*)::int AS n FROM read.repositories r WHERE $1::text IS NOT NULL AND namespace = $2 ${visible}`, params),
       this.pool.query(
-        `SELECT ${COLUMNS} FROM read.repositories WHERE namespace = $1 ${visible} ORDER BY name OFFSET $2 LIMIT $3`,
-        [namespace, offset, limit],
+        `SELECT ${COLUMNS} FROM read.repositories r WHERE $1::text IS NOT NULL AND namespace = $2 ${visible} ORDER BY name OFFSET $3 LIMIT $4`,
+        [...params, offset, limit],
       ),
     ]);
     return { count: count.rows[0].n, results: page.rows.map(toView) };

@@ -14,22 +14,21 @@ import {
 } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { Authenticator, Principal } from '../auth/authenticator';
-import { RepositoryAccess, mayWriteIn } from '../auth/repository-access';
+import { RepositoryAccess } from '../auth/repository-access';
+import { covers } from '../organizations/organizations.read-model';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
-import { MAX_PAGE, pageNumber } from '../http/paging';
+import { listAnswer, listPage } from '../http/paging';
 import { sendJson } from '../http/send-json';
 import { validJsonObject } from '../http/json-body.pipe';
 import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
+import { StarsReadModel } from '../stars/stars.read-model';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { CreateRepositoryBody, RepositoryMetadataBody } from './repository.dto';
 import { repositoryJson } from './repository-json';
 import { namespacePath, repositoryPath } from './repository-path';
-
-const PAGE_SIZE = 25;
-const MAX_PAGE_SIZE = 100;
 
 /** Seed 004's metadata fields (snake_case on the wire). */
 function metadataChanges(body: Record<string, unknown>, allowed: string[]): Partial<Record<keyof RepositoryMetadata, unknown>> {
@@ -59,6 +58,7 @@ export class RepositoryIndexHttpController {
     @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
     @Inject(GATEWAY.repositoryAccess) private readonly access: RepositoryAccess,
     @Inject(GATEWAY.indexHeaders) private readonly headers: IndexHeaders,
+    @Inject(GATEWAY.stars) private readonly stars: StarsReadModel,
   ) {}
 
   /** An array body is the docker push's create (re-sent on every push); an object updates metadata. */
@@ -72,7 +72,7 @@ export class RepositoryIndexHttpController {
   ) {
     const path = repositoryPath(first, second);
     const principal = await this.authenticator.requireActive(request);
-    const actor = { username: principal.username, admin: principal.admin };
+    const actor = await this.access.actorFor(principal, path);
     if (!Array.isArray(body)) {
       if (typeof body !== 'object' || body === null) throw new DomainError('invalid', 'The body must be a JSON array or object');
       await validJsonObject(RepositoryMetadataBody, body);
@@ -86,7 +86,7 @@ export class RepositoryIndexHttpController {
       await this.readYourWrites.waitFor(PROJECTIONS.repositories, written);
       return this.sendDetail(reply, path.namespace, path.name, 200);
     }
-    this.mustMayCreateIn(principal, path.namespace);
+    await this.mustMayPushTo(principal, path.namespace, path.name);
     const images = await imageList(body);
     // A bad Host must fail before anything is written, not when the answer's headers are made.
     this.headers.endpointsFor(request);
@@ -142,7 +142,7 @@ export class RepositoryIndexHttpController {
     // A delete token proves the index granted deletion to its holder.
     const actor =
       caller.kind === 'user'
-        ? { username: caller.principal.username, admin: caller.principal.admin }
+        ? await this.access.actorFor(caller.principal, path)
         : { username: caller.kind === 'token' ? (caller.grant.username ?? '') : '', admin: true };
     const deleted = await sendCommand<DeleteRepositoryReply>(
       this.repositoriesClient,
@@ -161,7 +161,7 @@ export class RepositoryIndexHttpController {
   async create(@Param('first') first: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const namespace = namespacePath(first);
     const principal = await this.authenticator.requireActive(request);
-    this.mustMayCreateIn(principal, namespace);
+    await this.mustMayCreateIn(principal, namespace);
     // Checked after the namespace check: an outsider learns nothing from the body's answer.
     const fields = (await validJsonObject(CreateRepositoryBody, body)) as Record<string, unknown>;
     const name = fields.repo_name ?? fields.name;
@@ -172,7 +172,7 @@ export class RepositoryIndexHttpController {
       this.repositoriesClient,
       REPOSITORIES_COMMANDS.CreateRepository,
       {
-        actor: { username: principal.username, admin: principal.admin },
+        actor: await this.access.actorFor(principal, { namespace, name: String(name) }),
         namespace,
         name,
         metadata: metadataChanges(
@@ -188,7 +188,7 @@ export class RepositoryIndexHttpController {
     return this.sendDetail(reply, namespace, String(name), 201);
   }
 
-  /** Seed 004: a namespace's repositories, paged; private ones only for their owner and admins. */
+  /** Seed 004: a namespace's repositories, paged; private ones only for those who may read them. */
   @Get(':first')
   async list(
     @Param('first') first: string,
@@ -198,22 +198,13 @@ export class RepositoryIndexHttpController {
     @Res() reply: FastifyReply,
   ) {
     const namespace = namespacePath(first);
-    const principal = await this.authenticator.authenticate(request);
-    if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
-    const page = pageNumber(pageParam, 'page', 1, MAX_PAGE);
-    const size = pageNumber(sizeParam, 'page_size', PAGE_SIZE, MAX_PAGE_SIZE);
-    const withPrivate = principal !== null && mayWriteIn(principal, namespace);
-    const { count, results } = await this.repositories.list(namespace, withPrivate, (page - 1) * size, size);
-    const link = (p: number) => `/v1/repositories/${namespace}/?page=${p}&page_size=${size}`;
-    sendJson(reply, 200, {
-      count,
-      next: page * size < count ? link(page + 1) : null,
-      previous: page > 1 ? link(page - 1) : null,
-      results: results.map(repositoryJson),
-    });
+    const principal = await this.authenticator.authenticateIfAny(request);
+    const at = listPage(pageParam, sizeParam);
+    const { count, results } = await this.repositories.list(namespace, principal, at.offset, at.size);
+    sendJson(reply, 200, listAnswer(`/v1/repositories/${namespace}/`, at, count, results.map((view) => repositoryJson(view))));
   }
 
-  /** Seed 004: one repository with its counters. */
+  /** Seed 004: one repository with its counters; `is_repo_starred` says whether the Basic caller starred it. */
   @Get(':first/:second')
   async detail(
     @Param('first') first: string,
@@ -223,8 +214,9 @@ export class RepositoryIndexHttpController {
   ) {
     const path = repositoryPath(first, second);
     const repository = await this.repositories.find(path.namespace, path.name);
-    await this.access.requireRead(request, repository, path.fullName);
-    sendJson(reply, 200, repositoryJson(repository!));
+    const caller = await this.access.requireRead(request, repository, path.fullName);
+    const starred = caller.kind === 'user' && (await this.stars.isStarred(caller.principal.username, repository!.repositoryId));
+    sendJson(reply, 200, repositoryJson(repository!, starred));
   }
 
   /**
@@ -232,18 +224,25 @@ export class RepositoryIndexHttpController {
    * push's 403 for an existing repository), so an outsider could tell a private repository from a
    * free name. Outsiders get one answer whether or not the name exists.
    */
-  private mustMayCreateIn(principal: Principal, namespace: string): void {
-    if (mayWriteIn(principal, namespace)) return;
+  private async mustMayCreateIn(principal: Principal, namespace: string): Promise<void> {
+    if (await this.access.mayCreateIn(principal, namespace)) return;
     throw new DomainError(
       'forbidden',
       namespace === 'library' ? 'Only admins may create library repositories' : 'You may not create repositories in this namespace',
     );
   }
 
-  private async assertVisible(namespace: string, name: string, principal: { username: string; admin: boolean }) {
+  /** The docker push's create: who may create in the namespace, or a team with `write` on the existing repository. */
+  private async mustMayPushTo(principal: Principal, namespace: string, name: string): Promise<void> {
+    if (await this.access.mayCreateIn(principal, namespace)) return;
+    const existing = await this.repositories.find(namespace, name);
+    if (existing && covers(await this.access.permission(principal, existing), 'write')) return;
+    await this.mustMayCreateIn(principal, namespace);
+  }
+
+  private async assertVisible(namespace: string, name: string, principal: Principal) {
     const repository = await this.repositories.find(namespace, name);
-    const visible = repository && (repository.isPublic || principal.admin || principal.username === namespace);
-    if (!visible) throw new DomainError('not-found', 'Repository not found');
+    if (!repository || !(await this.access.mayRead(principal, repository))) throw new DomainError('not-found', 'Repository not found');
   }
 
   private async sendDetail(reply: FastifyReply, namespace: string, name: string, status: number) {

@@ -1,7 +1,7 @@
 import { RepositoryView } from './repositories.read-model';
 
-/** A repository as seed 004 shows it (detail and list entries). */
-export const repositoryJson = (view: RepositoryView) => ({
+/** A repository as seed 004 shows it (detail and list entries); `starred`: by the caller (detail only). */
+export const repositoryJson = (view: RepositoryView, starred = false) => ({
   namespace: view.namespace,
   repo_name: view.name,
   repo_path: `${view.namespace}/${view.name}`,
@@ -12,7 +12,7 @@ export const repositoryJson = (view: RepositoryView) => ({
   is_official: view.kind === 'library',
   logo: view.logo,
   repo_starred_count: view.starCount,
-  is_repo_starred: false,
+  is_repo_starred: starred,
   download: view.downloadCount,
   upload: view.uploadCount,
   pulled_at: view.pulledAt?.toISOString() ?? null,

@@ -17,21 +17,26 @@ export interface RebuildableReadModel {
 }
 
 /**
- * The repositories and their images and tags are one read model: a deletion or a newer life of a
+ * The repositories and their images, tags and stars are one read model: a deletion or a newer life of a
  * name clears the images and tags of the old one, so they are rebuilt together.
  */
 export const REBUILDABLE_READ_MODELS: Record<string, RebuildableReadModel> = {
   users: { projections: [PROJECTIONS.users], tables: ['users'], kept: [] },
   repositories: {
     projections: [PROJECTIONS.repositories, PROJECTIONS.images],
-    tables: ['repository_names', 'repositories', 'deleted_repositories', 'repository_images', 'tags'],
+    tables: ['repository_names', 'repositories', 'deleted_repositories', 'repository_images', 'tags', 'stars'],
     kept: [
       {
         table: 'repositories',
         key: ['repository_id'],
-        columns: ['star_count', 'download_count', 'upload_count', 'pulled_at', 'pushed_at'],
+        columns: ['download_count', 'upload_count', 'pulled_at', 'pushed_at'],
       },
     ],
   },
   'image-metadata': { projections: [PROJECTIONS.imageMetadata], tables: ['images'], kept: [] },
+  organizations: {
+    projections: [PROJECTIONS.organizations],
+    tables: ['organizations', 'organization_members', 'teams', 'team_members', 'team_repositories'],
+    kept: [],
+  },
 };

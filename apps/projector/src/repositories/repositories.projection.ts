@@ -4,6 +4,7 @@ import {
   REPOSITORIES_EVENTS,
   RepositoryCreatedV1,
   RepositoryDeletedV1,
+  RepositoryStarV1,
   RepositoryUpdatedV1,
 } from '@dockyard/contracts';
 import { placeLife } from './repository-lives';
@@ -27,10 +28,30 @@ async function bury(client: PoolClient, repositoryId: string, at: string): Promi
   await client.query(`DELETE FROM repositories WHERE repository_id = $1`, [repositoryId]);
   await client.query(`DELETE FROM repository_images WHERE repository_id = $1`, [repositoryId]);
   await client.query(`DELETE FROM tags WHERE repository_id = $1`, [repositoryId]);
+  await client.query(`DELETE FROM stars WHERE repository_id = $1`, [repositoryId]);
 }
 
 /**
- * Folds repositories events into read.repositories; a deletion also clears images and tags. A name
+ * A star counts only on a live repository: one that arrives after its repository's deletion (its
+ * own stream, so maybe another partition) finds no row and leaves nothing behind.
+ */
+async function star(client: PoolClient, d: RepositoryStarV1, at: string): Promise<void> {
+  const added = await client.query(
+    `INSERT INTO stars (username, repository_id, starred_at)
+     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM repositories WHERE repository_id = $2)
+     ON CONFLICT DO NOTHING`,
+    [d.username, d.repositoryId, at],
+  );
+  if (added.rowCount) await client.query('UPDATE repositories SET star_count = star_count + 1 WHERE repository_id = $1', [d.repositoryId]);
+}
+
+async function unstar(client: PoolClient, d: RepositoryStarV1): Promise<void> {
+  const removed = await client.query('DELETE FROM stars WHERE username = $1 AND repository_id = $2', [d.username, d.repositoryId]);
+  if (removed.rowCount) await client.query('UPDATE repositories SET star_count = star_count - 1 WHERE repository_id = $1', [d.repositoryId]);
+}
+
+/**
+ * Folds repositories events into read.repositories and read.stars; a deletion also clears images, tags and stars. A name
  * shows its newest life whatever order the events of its lives arrive in (repository-lives.ts).
  */
 export async function projectRepository(client: PoolClient, event: PublishedEvent): Promise<void> {
@@ -104,6 +125,10 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
       await bury(client, d.repositoryId, at);
       return;
     }
+    case REPOSITORIES_EVENTS.RepositoryStarred:
+      return star(client, event.data as unknown as RepositoryStarV1, at);
+    case REPOSITORIES_EVENTS.RepositoryUnstarred:
+      return unstar(client, event.data as unknown as RepositoryStarV1);
     default:
       return;
   }

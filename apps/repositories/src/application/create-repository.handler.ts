@@ -14,7 +14,7 @@ export class CreateRepositoryHandler {
       if (existing.state.exists && !existing.state.deleted) {
         if (command.existing === 'refuse') throw new DomainError('already-exists', 'Repository already exists');
         // The docker push re-sends the create for an existing repository: fine for whoever may write.
-        if (!mayWrite(command.actor, name)) throw new DomainError('forbidden', 'You may not push to this repository');
+        if (!mayWrite(command.actor, name, 'write')) throw new DomainError('forbidden', 'You may not push to this repository');
         return { repositoryId: existing.state.repositoryId, created: false, written: null };
       }
       const repositoryId = randomUUID();

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { DomainError, MessageMetadata, WrittenStream, repositoryStreamId } from '@dockyard/contracts';
-import { EventStore } from '@dockyard/eventstore';
+import { EventStore, appendClaiming } from '@dockyard/eventstore';
 import { RepositoryEvent, RepositoryName, RepositoryState, foldRepository } from '../domain/repository';
 
 export const REPOSITORIES_SCHEMA = 'repositories';
@@ -40,39 +40,29 @@ export class RepositoryStore {
    * Appends and keeps `name_claims` in step in the same transaction: a creation claims the name
    * (a second claim fails as `already-exists`), a deletion frees it.
    */
-  async append(
-    repositoryId: string,
-    expectedVersion: number,
-    events: RepositoryEvent[],
-    metadata: MessageMetadata,
-  ): Promise<WrittenStream> {
-    const streamId = repositoryStreamId(repositoryId);
-    try {
-      const result = await this.store.append(
-        streamId,
-        expectedVersion,
-        events.map((e) => ({ type: e.type, data: { ...e.data } })),
-        metadata,
-        {
-          withinTransaction: async (client) => {
-            for (const event of events) {
-              const fullName = `${event.data.namespace}/${event.data.name}`;
-              if (event.type === 'RepositoryCreated') {
-                await client.query('INSERT INTO repositories.name_claims (full_name, repository_id) VALUES ($1, $2)', [
-                  fullName,
-                  repositoryId,
-                ]);
-              } else if (event.type === 'RepositoryDeleted') {
-                await client.query('DELETE FROM repositories.name_claims WHERE repository_id = $1', [repositoryId]);
-              }
+  append(repositoryId: string, expectedVersion: number, events: RepositoryEvent[], metadata: MessageMetadata): Promise<WrittenStream> {
+    return appendClaiming(
+      this.store,
+      'repositories',
+      { streamId: repositoryStreamId(repositoryId), expectedVersion },
+      events.map((e) => ({ type: e.type, data: { ...e.data } })),
+      metadata,
+      {
+        write: async (client) => {
+          for (const event of events) {
+            const fullName = `${event.data.namespace}/${event.data.name}`;
+            if (event.type === 'RepositoryCreated') {
+              await client.query('INSERT INTO repositories.name_claims (full_name, repository_id) VALUES ($1, $2)', [
+                fullName,
+                repositoryId,
+              ]);
+            } else if (event.type === 'RepositoryDeleted') {
+              await client.query('DELETE FROM repositories.name_claims WHERE repository_id = $1', [repositoryId]);
             }
-          },
+          }
         },
-      );
-      return { source: 'repositories', streamId, streamVersion: result.streamVersion };
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new DomainError('already-exists', 'Repository already exists');
-      throw error;
-    }
+        taken: () => new DomainError('already-exists', 'Repository already exists'),
+      },
+    );
   }
 }

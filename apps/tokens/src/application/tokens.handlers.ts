@@ -19,7 +19,8 @@ const ACCESS = new Set(['read', 'write', 'delete']);
 /**
  * Issues and checks repository access tokens. Tokens are multi-use until they expire (a long push
  * reuses one for every layer; protocol.md §3 rows 6–7) and are void once their repository is
- * deleted or their user's password changes.
+ * deleted, their user's password changes, or their user leaves the organization (or a team of it) that owns
+ * the repository.
  */
 export class TokensHandlers {
   constructor(
@@ -41,6 +42,7 @@ export class TokensHandlers {
       username: command.user?.username ?? null,
       credentialsVersion: command.user?.credentialsVersion ?? null,
       expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds,
+      issuedAt: Date.now(),
     };
     const token = { token: formatToken(this.signer.sign(grant), grant) };
     // An anonymous read token is what every anonymous pull of a public repository gets: appending
@@ -78,7 +80,9 @@ export class TokensHandlers {
       access: command.access,
       now: Math.floor(Date.now() / 1000),
     });
-    if (await this.revocations.voids(grant.repositoryId, grant.username, grant.credentialsVersion)) {
+    // A token signed before issuedAt existed is dated by its expiry, as issued a full lifetime before.
+    const issuedAt = grant.issuedAt ?? (grant.expiresAt - this.ttlSeconds) * 1000;
+    if (await this.revocations.voids({ ...grant, issuedAt })) {
       throw new DomainError('forbidden', 'Token was revoked');
     }
     return { repositoryId: grant.repositoryId, access: grant.access, username: grant.username };

@@ -23,7 +23,8 @@ function grantOf(payload: string): TokenGrant {
     typeof grant.access === 'string' &&
     nullableString(grant.username) &&
     (grant.credentialsVersion === null || typeof grant.credentialsVersion === 'number') &&
-    typeof grant.expiresAt === 'number';
+    typeof grant.expiresAt === 'number' &&
+    (grant.issuedAt === undefined || typeof grant.issuedAt === 'number');
   if (!valid) throw new DomainError('forbidden', 'Invalid token');
   return grant as TokenGrant;
 }

@@ -16,3 +16,20 @@ export class CreateTokenTables1732400005000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE tokens.user_credentials, tokens.deleted_repositories, tokens.signing_key`);
   }
 }
+
+/** Who left which organization (or a team of it), and when: their earlier tokens there are void. */
+export class CreateMembershipRevocations1732400030400 implements MigrationInterface {
+  name = 'CreateMembershipRevocations1732400030400';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE tokens.membership_revocations (
+      username text NOT NULL,
+      namespace text NOT NULL,
+      revoked_at timestamptz NOT NULL,
+      PRIMARY KEY (username, namespace))`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE tokens.membership_revocations`);
+  }
+}

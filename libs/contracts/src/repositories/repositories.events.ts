@@ -3,6 +3,8 @@ export const REPOSITORIES_EVENTS = {
   RepositoryCreated: 'RepositoryCreated',
   RepositoryUpdated: 'RepositoryUpdated',
   RepositoryDeleted: 'RepositoryDeleted',
+  RepositoryStarred: 'RepositoryStarred',
+  RepositoryUnstarred: 'RepositoryUnstarred',
 } as const;
 
 export type RepositoryKind = 'user' | 'library';
@@ -33,5 +35,15 @@ export interface RepositoryDeletedV1 {
   namespace: string;
   name: string;
 }
+
+/** A user's star on one life of a repository (stream `star-<repositoryId>-<username>`). */
+export interface RepositoryStarV1 {
+  repositoryId: string;
+  namespace: string;
+  name: string;
+  username: string;
+}
+
+export const starStreamId = (repositoryId: string, username: string): string => `star-${repositoryId}-${username}`;
 
 export const repositoryStreamId = (repositoryId: string): string => `repository-${repositoryId}`;

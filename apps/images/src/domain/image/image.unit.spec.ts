@@ -1,17 +1,9 @@
-import { DomainError } from '@dockyard/contracts';
+import { codeOf } from '@dockyard/testing';
 import { ImageEvent, foldImage, imageRef, mountImage, recordLayer, storeJson, verifyChecksum } from './index';
 
 const A = 'a'.repeat(64);
 const P = 'b'.repeat(64);
 const jsonOf = (id: string, parent?: string) => JSON.stringify({ id, ...(parent ? { parent } : {}), created: '2014-01-01T00:00:00Z' });
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'ok';
-  } catch (error) {
-    return (error as DomainError).code;
-  }
-};
 const after = (...events: ImageEvent[]) => foldImage(events);
 const layer = { blobKey: 'k'.repeat(64), size: 3, payloadChecksum: 'sha256:1' };
 

@@ -1,17 +1,9 @@
-import { DomainError } from '@dockyard/contracts';
+import { codeOf } from '@dockyard/testing';
 import { deleteTag, foldRepositoryImages, setTag, updateIndex } from './index';
 import { RepositoryImagesEvent } from './repository-images.events';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'ok';
-  } catch (error) {
-    return (error as DomainError).code;
-  }
-};
 const after = (...events: RepositoryImagesEvent[]) => foldRepositoryImages(events);
 
 describe('RepositoryImages aggregate', () => {

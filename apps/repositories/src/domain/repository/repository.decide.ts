@@ -4,10 +4,17 @@ import { RepositoryName } from './repository-name';
 import { RepositoryEvent } from './repository.events';
 import { RepositoryState } from './repository.state';
 
-/** Who may create, change or delete in a namespace: its user, or an admin; `library` only admins. */
-export function mayWrite(actor: Actor, name: Pick<RepositoryName, 'namespace' | 'isLibrary'>): boolean {
+const COVERS: Record<string, string[]> = { admin: ['admin', 'write'], write: ['write'], read: [] };
+
+/**
+ * Who may create, change or delete in a namespace: its user, or an admin; `library` only admins;
+ * in an organization's namespace, whoever the gateway found holds `admin` there (owners, admin
+ * teams). `need: 'write'` is the push into an existing repository, which a `write` team may do.
+ */
+export function mayWrite(actor: Actor, name: Pick<RepositoryName, 'namespace' | 'isLibrary'>, need: 'admin' | 'write' = 'admin'): boolean {
   if (actor.admin) return true;
-  return !name.isLibrary && actor.username === name.namespace;
+  if (!name.isLibrary && actor.username === name.namespace) return true;
+  return !name.isLibrary && actor.permission !== undefined && (COVERS[actor.permission] ?? []).includes(need);
 }
 
 function mustMayWrite(actor: Actor, name: RepositoryName): void {

@@ -1,4 +1,4 @@
-import { DomainError } from '@dockyard/contracts';
+import { codeOf } from '@dockyard/testing';
 import { RepositoryName, create, foldRepository, mayWrite, remove, update, validateMetadata } from './index';
 import { RepositoryEvent } from './repository.events';
 
@@ -6,14 +6,6 @@ const alice = { username: 'alice_01', admin: false };
 const admin = { username: 'root_adm', admin: true };
 const web = RepositoryName.create('alice_01', 'web');
 const created = (): RepositoryEvent[] => create(foldRepository([]), { actor: alice, name: web, repositoryId: 'r1', metadata: {} });
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'ok';
-  } catch (error) {
-    return (error as DomainError).code;
-  }
-};
 
 describe('Repository aggregate', () => {
   it('is created in its user’s namespace with default metadata', () => {
@@ -41,6 +33,17 @@ describe('Repository aggregate', () => {
     expect(codeOf(() => create(foldRepository([]), { actor: alice, name: library, repositoryId: 'r', metadata: {} }))).toBe('forbidden');
     expect(create(foldRepository([]), { actor: admin, name: library, repositoryId: 'r', metadata: {} })[0].data).toMatchObject({ kind: 'library' });
     expect(mayWrite(admin, web)).toBe(true);
+  });
+
+  it('in an organization’s namespace: admin permission creates and changes, write only pushes', () => {
+    const team = RepositoryName.create('acme_org', 'web');
+    const owner = { username: 'olga_001', admin: false, permission: 'admin' as const };
+    const writer = { username: 'walt_001', admin: false, permission: 'write' as const };
+    const reader = { username: 'rita_001', admin: false, permission: 'read' as const };
+    expect(create(foldRepository([]), { actor: owner, name: team, repositoryId: 'r', metadata: {} })).toHaveLength(1);
+    expect(codeOf(() => create(foldRepository([]), { actor: writer, name: team, repositoryId: 'r', metadata: {} }))).toBe('forbidden');
+    expect([mayWrite(writer, team, 'write'), mayWrite(writer, team), mayWrite(reader, team, 'write')]).toEqual([true, false, false]);
+    expect(mayWrite({ ...owner, permission: 'admin' }, RepositoryName.create('library', 'x'))).toBe(false);
   });
 
   it('refuses a second creation of a live repository, allows one after deletion', () => {

@@ -10,6 +10,8 @@ export interface TokenGrant {
   credentialsVersion: number | null;
   /** Epoch seconds. */
   expiresAt: number;
+  /** Epoch milliseconds; absent in tokens signed before organizations existed. */
+  issuedAt?: number;
 }
 
 export interface ParsedToken {

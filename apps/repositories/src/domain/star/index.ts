@@ -1,0 +1,3 @@
+export * from './star.events';
+export * from './star.state';
+export * from './star.decide';
