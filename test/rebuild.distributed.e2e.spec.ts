@@ -56,6 +56,9 @@ describe('rebuilding a read model without downtime (distributed)', () => {
     }
     await index.push(`${USER.username}/history-3`, [imageIdOf('history-3-second-life')]);
     for (let i = 0; i < 3; i++) expect((await index.getImages(`${USER.username}/history-0`)).status).toBe(200);
+    const auth = { Authorization: basic(USER.username, USER.password) };
+    expect((await http(url, 'POST', '/v1/organizations/', { body: { name: 'rebuild_org', email: 'org@example.com' }, headers: auth })).status).toBe(201);
+    expect((await http(url, 'PUT', '/v1/organizations/rebuild_org/teams/builders', { body: { permission: 'write' }, headers: auth })).status).toBe(204);
   });
 
   afterAll(async () => {
@@ -91,14 +94,17 @@ describe('rebuilding a read model without downtime (distributed)', () => {
     console.log(`rebuild under traffic: ${JSON.stringify(report)}; ${traffic.acknowledged.length} pushes and ${traffic.pulls.ok} pulls meanwhile`);
   });
 
-  it.each(['repositories', 'users', 'image-metadata'])('the rebuilt %s equal the live ones, row for row, and take their place', async (model) => {
-    const before = await snapshot();
+  /** The rows without the pull counts, which the activity of this suite's own pulls moves meanwhile. */
+  const structure = async () => (await snapshot()).map(({ name, images }) => ({ name, images }));
+
+  it.each(['repositories', 'users', 'image-metadata', 'organizations'])('the rebuilt %s equal the live ones, row for row, and take their place', async (model) => {
+    const before = await structure();
     const report = await rebuild(model, '--verify');
     expect(Object.keys(report.differences ?? {}).length).toBeGreaterThan(0);
     for (const [table, difference] of Object.entries(report.differences!)) {
       expect({ table, ...difference }).toEqual({ table, onlyLive: 0, onlyRebuilt: 0 });
     }
-    expect(await snapshot()).toEqual(before);
+    expect(await structure()).toEqual(before);
     // The swapped-in tables keep the names later migrations and queries rely on.
     const { rows } = await db.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'read' AND tablename = 'repositories'`);
     expect(rows.map((row) => row.indexname)).toEqual(expect.arrayContaining(['repositories_pkey', 'repositories_by_name']));
