@@ -15,9 +15,13 @@ import { registerRequestInputGuard } from './http/request-input-guard';
 const JSON_BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** The Fastify adapter the gateway runs on: trailing slashes optional, request ids kept or made. */
-export const gatewayAdapter = (): FastifyAdapter =>
+/**
+ * The Fastify adapter the gateway runs on: trailing slashes optional, request ids kept or made, and
+ * `request.ip` the proxy's `X-Forwarded-For` client only for proxies `DOCKYARD_TRUST_PROXY` trusts.
+ */
+export const gatewayAdapter = (trustProxy: boolean | number | string = false): FastifyAdapter =>
   new FastifyAdapter({
+    trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
@@ -61,6 +65,6 @@ export function configureGatewayApp(app: NestFastifyApplication, runtime: HubRun
 
 /** The gateway's HTTP application, on Fastify; the caller decides where it listens. */
 export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), gatewayAdapter(), GATEWAY_APP_OPTIONS);
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), gatewayAdapter(runtime.config.trustProxy), GATEWAY_APP_OPTIONS);
   return configureGatewayApp(app, runtime);
 }

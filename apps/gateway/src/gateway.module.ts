@@ -4,6 +4,7 @@ import { RolesHttpController } from './admin/roles.http-controller';
 import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
 import { FailedLoginLimiter } from './auth/failed-login-limiter';
+import { LoginActivity } from './auth/login-activity';
 import { GATEWAY } from './gateway.tokens';
 import { blobStoreFromEnvironment } from '@dockyard/blobstore';
 import { ImageAccess } from './registry/image-access';
@@ -42,6 +43,7 @@ export class GatewayModule {
       users,
       new CredentialCache(runtime.config.credentialCacheKey),
       new FailedLoginLimiter(),
+      new LoginActivity(clients.accounts),
     );
     const repositories = new RepositoriesReadModel(readPool);
     const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users);

@@ -1,6 +1,7 @@
 import { PROJECTIONS, ProjectionName, READ_SCHEMA } from '@dockyard/contracts';
 import { RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@dockyard/eventstore';
 import { HubRuntime } from '@dockyard/runtime';
+import { projectAudit } from './audit/audit.projection';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
 import { projectRepository } from './repositories/repositories.projection';
@@ -12,6 +13,7 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
   [PROJECTIONS.repositories]: projectRepository,
   [PROJECTIONS.images]: projectImages,
   [PROJECTIONS.imageMetadata]: projectImageMetadata,
+  [PROJECTIONS.audit]: projectAudit,
 };
 
 export type ProjectionConsumers = Record<ProjectionName, StreamConsumer>;

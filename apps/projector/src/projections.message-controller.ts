@@ -9,9 +9,11 @@ import {
   REPOSITORIES_EVENTS,
   REPOSITORY_ACTIVITY,
   RepositoryActivity,
+  TOKENS_EVENTS,
 } from '@dockyard/contracts';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { projectActivity } from './activity/activity.projection';
+import { auditActivity } from './audit/audit-activity.projection';
 import { PROJECTION_CONSUMERS, ProjectionConsumers } from './projection-consumers';
 
 /**
@@ -31,25 +33,36 @@ export class ProjectionsMessageController {
   @EventPattern(Object.values(ACCOUNTS_EVENTS))
   async users(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.users].handle(event);
+    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(Object.values(REPOSITORIES_EVENTS))
   async repositories(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.repositories].handle(event);
+    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(Object.values(IMAGES_EVENTS))
   async images(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.images].handle(event);
+    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(Object.values(IMAGE_EVENTS))
   async imageMetadata(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.imageMetadata].handle(event);
+    await this.consumers[PROJECTIONS.audit].handle(event);
+  }
+
+  /** Tokens issued are only audited. */
+  @EventPattern(Object.values(TOKENS_EVENTS))
+  async tokens(@Payload() event: PublishedEvent) {
+    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(REPOSITORY_ACTIVITY)
-  activity(@Payload() activity: RepositoryActivity) {
-    return projectActivity(this.runtime.pool('read'), activity);
+  async activity(@Payload() activity: RepositoryActivity) {
+    await projectActivity(this.runtime.pool('read'), activity);
+    await auditActivity(this.runtime.pool('read'), activity);
   }
 }

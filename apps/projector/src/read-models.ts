@@ -2,6 +2,7 @@ import { OnApplicationBootstrap } from '@nestjs/common';
 import { READ_SCHEMA } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
 import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { CreateAuditReadModel1732400030000 } from './audit/audit.migrations';
 import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
@@ -24,6 +25,7 @@ export class ReadModels implements OnApplicationBootstrap {
       ImagesByNamespace1732400013000,
       CreateImageFetches1732400013100,
       CreateRepositoryNames1732400020100,
+      CreateAuditReadModel1732400030000,
     ]);
     this.runtime.logger.info('projector ready');
   }

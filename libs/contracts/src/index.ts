@@ -13,3 +13,4 @@ export * from './tokens/tokens.events';
 export * from './activity';
 export * from './event-sources';
 export * from './consumers';
+export * from './audit';

@@ -9,5 +9,7 @@ export const PROJECTIONS = {
   repositories: 'repositories',
   images: 'images',
   imageMetadata: 'image-metadata',
+  /** Every service's events as audit entries (the activity topic's are folded beside it). */
+  audit: 'audit',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

@@ -12,3 +12,4 @@ export * from './consumer.migrations';
 export * from './stream-consumer';
 export * from './read-stream';
 export * from './owner-stream-reader';
+export * from './audit-feed';

@@ -1,5 +1,6 @@
 import { FastifyRequest } from 'fastify';
 import { noteCaller } from '../http/command-identity';
+import { readMetadata } from '../http/request-metadata';
 import { ACCOUNTS_COMMANDS, AuthenticateReply, DomainError, isDomainError } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
@@ -7,6 +8,7 @@ import { UsersReadModel } from '../users/users.read-model';
 import { parseBasicCredentials } from './basic-credentials';
 import { CredentialCache } from './credential-cache';
 import { FailedLoginLimiter, LoginOutcome } from './failed-login-limiter';
+import { LoginActivity } from './login-activity';
 
 export interface Principal {
   username: string;
@@ -26,6 +28,7 @@ export class Authenticator {
     private readonly users: UsersReadModel,
     private readonly cache: CredentialCache,
     private readonly limiter: FailedLoginLimiter,
+    private readonly logins: LoginActivity,
   ) {}
 
   /** Null when the request carries no Basic credentials at all. */
@@ -51,7 +54,10 @@ export class Authenticator {
       noteCaller(request, `user:${principal.username}`);
       return principal;
     } catch (error) {
-      if (isDomainError(error) && error.code === 'unauthenticated') outcome = 'wrong';
+      if (isDomainError(error) && error.code === 'unauthenticated') {
+        outcome = 'wrong';
+        this.logins.record(request, username, false);
+      }
       throw error;
     } finally {
       end(outcome);
@@ -75,11 +81,18 @@ export class Authenticator {
       this.accountsClient,
       ACCOUNTS_COMMANDS.Authenticate,
       { username, password },
-      { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
+      readMetadata(request),
       username,
     );
     this.cache.remember(username, password, reply.credentialsVersion);
     return { username: reply.username, active: reply.active, admin: reply.admin, credentialsVersion: reply.credentialsVersion };
+  }
+
+  /** `GET /v1/users/` (docker login): a successful login is an audit entry too. */
+  async login(request: FastifyRequest): Promise<Principal> {
+    const principal = await this.requireActive(request);
+    this.logins.record(request, principal.username, true);
+    return principal;
   }
 
   /** As `authenticate`, but the request must carry credentials of an active account. */

@@ -5,7 +5,7 @@ import { emitActivity, sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
 import { Principal } from '../auth/authenticator';
 import { isHostAndPort } from '../http/host-header';
-import { requestMetadata } from '../http/request-metadata';
+import { actorOf, requestMetadata, requestOrigin } from '../http/request-metadata';
 
 /**
  * The headers of the index calls a docker client reads: `X-Docker-Endpoints` (host[:port] items,
@@ -26,8 +26,9 @@ export class IndexHeaders {
    * Counts a pull (the image list read) or a push (its final image list call). Best effort: a lost
    * count must not fail the client's pull or push, so errors are only logged.
    */
-  recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push'): void {
-    emitActivity(this.repositoriesClient, { activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString() }).catch(
+  recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push', images: string[]): void {
+    const activity = { activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString(), images, actor: actorOf(request), ...requestOrigin(request) };
+    emitActivity(this.repositoriesClient, activity).catch(
       (error: unknown) => request.log.warn({ err: error }, 'activity not recorded'),
     );
   }
