@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { ACCOUNTS_COMMANDS, READ_STREAM_COMMANDS } from '@dockyard/contracts';
-import { ReadStreamDto, readPublishedStream } from '@dockyard/eventstore';
+import { ACCOUNTS_COMMANDS, READ_STREAM_COMMANDS, VERIFY_STREAMS_COMMANDS } from '@dockyard/contracts';
+import { ReadStreamDto, readPublishedStream, VerifyStreamsDto, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { AuthenticateHandler } from './application/authenticate.handler';
@@ -57,5 +57,11 @@ export class AccountsMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.accounts)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.accounts)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, command);
   }
 }

@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { RolesHttpController } from './admin/roles.http-controller';
+import { AuditAccess } from './audit/audit-access';
+import { AuditSigningKey } from './audit/audit-signing-key';
+import { AuditHttpController } from './audit/audit.http-controller';
+import { AuditReadModel } from './audit/audit.read-model';
 import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
 import { FailedLoginLimiter } from './auth/failed-login-limiter';
@@ -48,6 +52,7 @@ export class GatewayModule {
     const repositories = new RepositoriesReadModel(readPool);
     const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users);
     const images = new ImagesReadModel(readPool);
+    const audit = new AuditReadModel(readPool);
     return {
       module: GatewayModule,
       // Tags and images before the index routes: their static path words must win over `:second`.
@@ -57,6 +62,7 @@ export class GatewayModule {
         RegistryImagesHttpController,
         UsersHttpController,
         RolesHttpController,
+        AuditHttpController,
         TagsHttpController,
         RepositoryImagesHttpController,
         RepositoryIndexHttpController,
@@ -76,6 +82,9 @@ export class GatewayModule {
         { provide: GATEWAY.repositoryAccess, useValue: repositoryAccess },
         { provide: GATEWAY.images, useValue: images },
         { provide: GATEWAY.imageAccess, useValue: new ImageAccess(authenticator, repositoryAccess, repositories, images) },
+        { provide: GATEWAY.audit, useValue: audit },
+        { provide: GATEWAY.auditAccess, useValue: new AuditAccess(authenticator, audit) },
+        { provide: GATEWAY.auditSigningKey, useValue: new AuditSigningKey(readPool, runtime.config.auditSigningKey) },
         { provide: GATEWAY.blobs, useValue: blobStoreFromEnvironment(runtime.config.dataDir) },
         { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints) },
         {

@@ -16,4 +16,7 @@ export const GATEWAY = {
   images: Symbol('images'),
   imageAccess: Symbol('imageAccess'),
   blobs: Symbol('blobs'),
+  audit: Symbol('audit'),
+  auditAccess: Symbol('auditAccess'),
+  auditSigningKey: Symbol('auditSigningKey'),
 } as const;

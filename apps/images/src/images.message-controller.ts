@@ -4,11 +4,11 @@ import {
   IMAGE_COMMANDS,
   IMAGES_COMMANDS,
   PublishedEvent,
-  READ_STREAM_COMMANDS,
+  READ_STREAM_COMMANDS, VERIFY_STREAMS_COMMANDS,
   REPOSITORIES_EVENTS,
   RETRY_PARKED_COMMANDS,
 } from '@dockyard/contracts';
-import { ReadStreamDto, RetryParkedDto, readPublishedStream } from '@dockyard/eventstore';
+import { ReadStreamDto, RetryParkedDto, readPublishedStream, VerifyStreamsDto, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
@@ -91,6 +91,12 @@ export class ImagesMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.images)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('images'), IMAGES_SCHEMA, 'images', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.images)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('images'), IMAGES_SCHEMA, command);
   }
 
   /** Admin: retries the repositories' events parked by known-repositories (images.parked_events). */

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { READ_STREAM_COMMANDS, REPOSITORIES_COMMANDS } from '@dockyard/contracts';
-import { ReadStreamDto, readPublishedStream } from '@dockyard/eventstore';
+import { READ_STREAM_COMMANDS, VERIFY_STREAMS_COMMANDS, REPOSITORIES_COMMANDS } from '@dockyard/contracts';
+import { ReadStreamDto, readPublishedStream, VerifyStreamsDto, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
@@ -42,5 +42,11 @@ export class RepositoriesMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.repositories)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('repositories'), REPOSITORIES_SCHEMA, 'repositories', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.repositories)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('repositories'), REPOSITORIES_SCHEMA, command);
   }
 }

@@ -3,12 +3,12 @@ import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservice
 import {
   ACCOUNTS_EVENTS,
   PublishedEvent,
-  READ_STREAM_COMMANDS,
+  READ_STREAM_COMMANDS, VERIFY_STREAMS_COMMANDS,
   REPOSITORIES_EVENTS,
   RETRY_PARKED_COMMANDS,
   TOKENS_COMMANDS,
 } from '@dockyard/contracts';
-import { ReadStreamDto, RetryParkedDto, readPublishedStream } from '@dockyard/eventstore';
+import { ReadStreamDto, RetryParkedDto, readPublishedStream, VerifyStreamsDto, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
@@ -46,6 +46,12 @@ export class TokensMessageController {
   @MessagePattern(READ_STREAM_COMMANDS.tokens)
   readStream(@Payload() command: ReadStreamDto) {
     return readPublishedStream(this.runtime.pool('tokens'), TOKENS_SCHEMA, 'tokens', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.tokens)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('tokens'), TOKENS_SCHEMA, command);
   }
 
   /** Admin: retries the events parked by revocations (tokens.parked_events). */

@@ -44,3 +44,34 @@ export interface RetryParkedReply {
   applied: number;
   stillParked: number;
 }
+
+/**
+ * `<service>.verify-streams`: the service recomputes the hash chains of some of its own streams in
+ * its own store (the audit API's `verify`: no service reads another's tables) and answers each
+ * stream's length, head and per-version hashes as stored, so the caller can compare its copy.
+ */
+export const VERIFY_STREAMS_COMMANDS = {
+  accounts: 'accounts.verify-streams',
+  repositories: 'repositories.verify-streams',
+  images: 'images.verify-streams',
+  tokens: 'tokens.verify-streams',
+} as const satisfies Record<ServiceName, string>;
+
+/** At most this many streams per verify-streams command. */
+export const VERIFY_STREAMS_MAX = 200;
+
+export interface VerifyStreamsCommand {
+  streamIds: string[];
+}
+export interface VerifiedStream {
+  streamId: string;
+  events: number;
+  /** The hash of the last event ('' for a stream the store does not have). */
+  head: string;
+  valid: boolean;
+  /** The first version whose stored hash, link or number does not verify. */
+  brokenAtVersion: number | null;
+  /** The stored hash of each version, in order (index 0 = version 1). */
+  hashes: string[];
+}
+export type VerifyStreamsReply = VerifiedStream[];

@@ -13,3 +13,4 @@ export * from './stream-consumer';
 export * from './read-stream';
 export * from './owner-stream-reader';
 export * from './audit-feed';
+export * from './verify-streams';
