@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
 import { Client } from 'pg';
+import { AuditEntry } from '../libs/contracts/src';
 import { waitUntil } from '../libs/testing/src';
 import { DockerIndexClient } from './support/docker-index-client';
 import { DockerRegistryClient } from './support/docker-registry-client';
@@ -8,22 +9,7 @@ import { basic, confirmationPath, http } from './support/http';
 import { TestImage, imageChain } from './support/layers';
 import { tokensDatabaseUrl } from './tokens-security.e2e-cases';
 
-interface Entry {
-  cursor: string;
-  time: string;
-  type: string;
-  actor: string | null;
-  source_ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  repository_id: string | null;
-  service: string;
-  stream: string | null;
-  version: number | null;
-  data: Record<string, any>;
-  hash: string;
-  prev_hash: string | null;
-}
+type Entry = AuditEntry;
 
 /** The hub's database (standalone: the embedded cluster), for the tamper tests. */
 async function sql(hub: TestHub & { pgPort?: number }, text: string, values: unknown[] = []): Promise<any[]> {
@@ -45,13 +31,21 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
     } else field += c;
   }
   return rows;

@@ -14,3 +14,4 @@ export * from './read-stream';
 export * from './owner-stream-reader';
 export * from './audit-feed';
 export * from './verify-streams';
+export * from './in-transaction';

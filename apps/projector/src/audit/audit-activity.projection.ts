@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { AUDIT_ACTIVITY_SERVICE, AUDIT_ACTIVITY_TYPES, LoginActivity, RepositoryActivity, RepositoryCountActivity } from '@dockyard/contracts';
-import { activityHash } from '@dockyard/eventstore';
+import { activityHash, inTransaction } from '@dockyard/eventstore';
 import { NewAuditEntry, appendAuditEntry, linkToRepository } from './audit-feed';
 
 type AuditedActivity = RepositoryCountActivity | LoginActivity;
@@ -14,21 +14,12 @@ const isAudited = (activity: RepositoryActivity): activity is AuditedActivity =>
  */
 export async function auditActivity(pool: Pool, activity: RepositoryActivity): Promise<void> {
   if (!isAudited(activity)) return;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     const seen = await client.query('SELECT 1 FROM read.audit_entries WHERE activity_id = $1', [activity.activityId]);
-    if (seen.rowCount === 0) {
-      const seq = await appendAuditEntry(client, activityEntry(activity));
-      if (activity.repositoryId) await linkToRepository(client, seq, activity.repositoryId);
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    if (seen.rowCount !== 0) return;
+    const seq = await appendAuditEntry(client, activityEntry(activity));
+    if (activity.repositoryId) await linkToRepository(client, seq, activity.repositoryId);
+  });
 }
 
 /** What an activity says, as entry data: who and what, never more than the activity carried. */
