@@ -136,10 +136,11 @@ export function reportAudit(audit: Record<string, number>): string {
   const sizes = Object.keys(audit)
     .filter((key) => key.startsWith('entries'))
     .map((key) => audit[key]);
+  const shown = (value: number, unit = '') => (Number.isNaN(value) ? 'not measured' : `${value}${unit}`);
   const rows = sizes
     .map(
       (size) =>
-        `| ${size.toLocaleString('en')} | ${audit[`historyP50Ms${size}`]} ms | ${audit[`historyP99Ms${size}`]} ms | ${audit[`exportPerSecond${size}`]} | ${audit[`exportHeapGrowthMb${size}`]} MiB / ${audit[`exportRssGrowthMb${size}`]} MiB |`,
+        `| ${size.toLocaleString('en')} | ${audit[`historyP50Ms${size}`]} ms | ${audit[`historyP99Ms${size}`]} ms | ${shown(audit[`exportPerSecond${size}`])} | ${shown(audit[`exportHeapGrowthMb${size}`], ' MiB')} / ${shown(audit[`exportRssGrowthMb${size}`], ' MiB')} |`,
     )
     .join('\n');
   return `
