@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '@dockyard/runtime';
+import { benchAudit, reportAudit } from './audit.bench';
 import { benchCommandRoundTrip } from './command-round-trip.bench';
 import { benchEventStore } from './event-store.bench';
 import { benchImagesRead } from './images-read.bench';
@@ -60,7 +61,13 @@ async function main(): Promise<void> {
     console.log('layers ...');
     const layers = await benchLayers(await database(pg.url, 'bench_layers'));
     console.log(layers);
-    writeFileSync(resolve(ROOT, 'docs/benchmarks.md'), report(eventStore, relay, login) + reportCommand(command) + reportIndex(images, push) + reportSearch(search) + reportWrites(writes) + reportLayers(layers));
+    console.log('audit read model at scale ...');
+    const audit = await benchAudit(await database(pg.url, 'bench_audit'));
+    console.log(audit);
+    writeFileSync(
+      resolve(ROOT, 'docs/benchmarks.md'),
+      report(eventStore, relay, login) + reportCommand(command) + reportIndex(images, push) + reportSearch(search) + reportWrites(writes) + reportLayers(layers) + reportAudit(audit),
+    );
   } finally {
     await pg.stop();
   }

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { ACCOUNTS_COMMANDS, ChangeOrganizationCommand, ORGANIZATIONS_COMMANDS, READ_EVENTS_COMMANDS, READ_STREAM_COMMANDS } from '@dockyard/contracts';
-import { ReadEventsDto, ReadStreamDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
+import { ACCOUNTS_COMMANDS, ChangeOrganizationCommand, ORGANIZATIONS_COMMANDS, READ_EVENTS_COMMANDS, READ_STREAM_COMMANDS, VERIFY_STREAMS_COMMANDS } from '@dockyard/contracts';
+import { ReadEventsDto, ReadStreamDto, VerifyStreamsDto, readPublishedEvents, readPublishedStream, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { AuthenticateHandler } from './application/authenticate.handler';
@@ -85,5 +85,11 @@ export class AccountsMessageController {
   @MessagePattern(READ_EVENTS_COMMANDS.accounts)
   readEvents(@Payload() command: ReadEventsDto) {
     return readPublishedEvents(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.accounts)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, command);
   }
 }

@@ -29,11 +29,13 @@ class GatewayFastifyAdapter extends FastifyAdapter {
 }
 
 /**
- * The Fastify adapter the gateway runs on: trailing slashes optional, request ids kept or made, and
- * the refusals Fastify and Node make before any route in the hub's `{"error": ...}` body.
+ * The Fastify adapter the gateway runs on: trailing slashes optional, request ids kept or made, the
+ * refusals Fastify and Node make before any route in the hub's `{"error": ...}` body, and
+ * `request.ip` the proxy's `X-Forwarded-For` client only for proxies `DOCKYARD_TRUST_PROXY` trusts.
  */
-export const gatewayAdapter = (): FastifyAdapter =>
+export const gatewayAdapter = (trustProxy: boolean | number | string = false): FastifyAdapter =>
   new GatewayFastifyAdapter({
+    trustProxy,
     // maxParamLength: Fastify's 100 is shorter than a valid repository name (255 in all); longer
     // parts still reach the hub's own name checks, which say what the rule is.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PART },
@@ -86,6 +88,6 @@ export function configureGatewayApp(app: NestFastifyApplication, runtime: HubRun
 
 /** The gateway's HTTP application, on Fastify; the caller decides where it listens. */
 export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), gatewayAdapter(), GATEWAY_APP_OPTIONS);
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), gatewayAdapter(runtime.config.trustProxy), GATEWAY_APP_OPTIONS);
   return configureGatewayApp(app, runtime);
 }

@@ -1,9 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HUB_RUNTIME, HealthModule, HubRuntime } from '@dockyard/runtime';
 import { RolesHttpController } from './admin/roles.http-controller';
+import { AuditAccess } from './audit/audit-access';
+import { AuditSigningKey } from './audit/audit-signing-key';
+import { AuditHttpController } from './audit/audit.http-controller';
+import { AuditReadModel } from './audit/audit.read-model';
 import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
 import { FailedLoginLimiter } from './auth/failed-login-limiter';
+import { LoginActivity } from './auth/login-activity';
 import { GATEWAY } from './gateway.tokens';
 import { blobStoreFromEnvironment } from '@dockyard/blobstore';
 import { ImageAccess } from './registry/image-access';
@@ -48,12 +53,14 @@ export class GatewayModule {
       users,
       new CredentialCache(runtime.config.credentialCacheKey),
       new FailedLoginLimiter(),
+      new LoginActivity(clients.accounts),
       metrics,
     );
     const repositories = new RepositoriesReadModel(readPool);
     const organizations = new OrganizationsReadModel(readPool);
     const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users, organizations);
     const images = new ImagesReadModel(readPool);
+    const audit = new AuditReadModel(readPool);
     return {
       module: GatewayModule,
       // /healthz and /readyz on the public port too (a load balancer's probe); /metrics stays admin-only here.
@@ -68,6 +75,7 @@ export class GatewayModule {
         SearchHttpController,
         StarsHttpController,
         OrganizationsHttpController,
+        AuditHttpController,
         TagsHttpController,
         RepositoryImagesHttpController,
         RepositoryIndexHttpController,
@@ -90,6 +98,9 @@ export class GatewayModule {
         { provide: GATEWAY.stars, useValue: new StarsReadModel(readPool) },
         { provide: GATEWAY.organizations, useValue: organizations },
         { provide: GATEWAY.imageAccess, useValue: new ImageAccess(authenticator, repositoryAccess, repositories, images) },
+        { provide: GATEWAY.audit, useValue: audit },
+        { provide: GATEWAY.auditAccess, useValue: new AuditAccess(authenticator, audit) },
+        { provide: GATEWAY.auditSigningKey, useValue: new AuditSigningKey(readPool, runtime.config.auditSigningKey) },
         { provide: GATEWAY.blobs, useValue: blobStoreFromEnvironment(runtime.config.dataDir) },
         { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints, metrics) },
         {

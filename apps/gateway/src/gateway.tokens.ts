@@ -19,4 +19,7 @@ export const GATEWAY = {
   search: Symbol('search'),
   stars: Symbol('stars'),
   organizations: Symbol('organizations'),
+  audit: Symbol('audit'),
+  auditAccess: Symbol('auditAccess'),
+  auditSigningKey: Symbol('auditSigningKey'),
 } as const;

@@ -6,10 +6,11 @@ import {
   PublishedEvent,
   READ_EVENTS_COMMANDS,
   READ_STREAM_COMMANDS,
+  VERIFY_STREAMS_COMMANDS,
   REPOSITORIES_EVENTS,
   RETRY_PARKED_COMMANDS,
 } from '@dockyard/contracts';
-import { ReadEventsDto, ReadStreamDto, RetryParkedDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
+import { ReadEventsDto, ReadStreamDto, RetryParkedDto, VerifyStreamsDto, readPublishedEvents, readPublishedStream, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
@@ -98,6 +99,12 @@ export class ImagesMessageController {
   @MessagePattern(READ_EVENTS_COMMANDS.images)
   readEvents(@Payload() command: ReadEventsDto) {
     return readPublishedEvents(this.runtime.pool('images'), IMAGES_SCHEMA, 'images', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.images)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('images'), IMAGES_SCHEMA, command);
   }
 
   /** Admin: retries the repositories' events parked by known-repositories (images.parked_events). */

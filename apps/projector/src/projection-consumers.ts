@@ -11,14 +11,19 @@ import {
 } from '@dockyard/contracts';
 import { RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@dockyard/eventstore';
 import { HubRuntime } from '@dockyard/runtime';
+import { projectAudit } from './audit/audit.projection';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
 import { projectOrganization } from './organizations/organizations.projection';
 import { projectRepository } from './repositories/repositories.projection';
 import { projectUser } from './users/users.projection';
 
-/** What each projection folds: the events of these types, all published by `source`. */
-export const PROJECTION_FEEDS: Record<ProjectionName, { source: ServiceName; types: string[] }> = {
+/**
+ * What each projection folds: the events of these types, all published by `source`. The audit
+ * projection is not here: it folds every service's events, beside the projection each feeds.
+ */
+export type FedProjection = Exclude<ProjectionName, 'audit'>;
+export const PROJECTION_FEEDS: Record<FedProjection, { source: ServiceName; types: string[] }> = {
   [PROJECTIONS.users]: { source: 'accounts', types: Object.values(ACCOUNTS_EVENTS) },
   [PROJECTIONS.repositories]: { source: 'repositories', types: Object.values(REPOSITORIES_EVENTS) },
   [PROJECTIONS.images]: { source: 'images', types: Object.values(IMAGES_EVENTS) },
@@ -33,6 +38,7 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
   [PROJECTIONS.images]: projectImages,
   [PROJECTIONS.imageMetadata]: projectImageMetadata,
   [PROJECTIONS.organizations]: projectOrganization,
+  [PROJECTIONS.audit]: projectAudit,
 };
 
 export type ProjectionConsumers = Record<ProjectionName, StreamConsumer>;

@@ -96,9 +96,14 @@ describe('projections message controller (Nest microservice, PostgreSQL, InProce
         'SELECT consumer, stream_id, stream_version FROM read.consumer_checkpoints ORDER BY consumer, stream_id',
       );
     const versions = async () => (await checkpoints()).map((c) => c.stream_version).join();
-    await waitUntil(async () => (await versions()) === '2,2,3,3' || undefined, { what: 'the projections' });
+    await waitUntil(async () => (await versions()) === '2,2,3,3,2,2,3,3' || undefined, { what: 'the projections' });
     expect(await checkpoints()).toEqual(
       [
+        // the audit projection takes every event of every service, once per stream version too
+        { consumer: 'audit', stream_id: `repository-${old}`, stream_version: 2 },
+        { consumer: 'audit', stream_id: `repository-${web}`, stream_version: 2 },
+        { consumer: 'audit', stream_id: 'user-ada_0001', stream_version: 3 },
+        { consumer: 'audit', stream_id: 'user-bert_001', stream_version: 3 },
         { consumer: 'repositories', stream_id: `repository-${old}`, stream_version: 2 },
         { consumer: 'repositories', stream_id: `repository-${web}`, stream_version: 2 },
         { consumer: 'users', stream_id: 'user-ada_0001', stream_version: 3 },

@@ -2,6 +2,7 @@ import { OnApplicationBootstrap } from '@nestjs/common';
 import { READ_SCHEMA } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
 import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
 import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
@@ -30,6 +31,7 @@ export class ReadModels implements OnApplicationBootstrap {
       CreateSearchIndexes1732400030000,
       CreateOrganizations1732400030100,
       CreateStars1732400030200,
+      CreateAuditReadModel1732400030300,
     ]);
     this.runtime.logger.info('projector ready');
   }

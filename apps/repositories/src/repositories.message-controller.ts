@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { READ_EVENTS_COMMANDS,
-  READ_STREAM_COMMANDS, REPOSITORIES_COMMANDS } from '@dockyard/contracts';
-import { ReadEventsDto, ReadStreamDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
+import { READ_EVENTS_COMMANDS, READ_STREAM_COMMANDS, REPOSITORIES_COMMANDS, VERIFY_STREAMS_COMMANDS } from '@dockyard/contracts';
+import { ReadEventsDto, ReadStreamDto, VerifyStreamsDto, readPublishedEvents, readPublishedStream, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
@@ -57,5 +56,11 @@ export class RepositoriesMessageController {
   @MessagePattern(READ_EVENTS_COMMANDS.repositories)
   readEvents(@Payload() command: ReadEventsDto) {
     return readPublishedEvents(this.runtime.pool('repositories'), REPOSITORIES_SCHEMA, 'repositories', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.repositories)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('repositories'), REPOSITORIES_SCHEMA, command);
   }
 }

@@ -6,11 +6,12 @@ import {
   PublishedEvent,
   READ_EVENTS_COMMANDS,
   READ_STREAM_COMMANDS,
+  VERIFY_STREAMS_COMMANDS,
   REPOSITORIES_EVENTS,
   RETRY_PARKED_COMMANDS,
   TOKENS_COMMANDS,
 } from '@dockyard/contracts';
-import { ReadEventsDto, ReadStreamDto, RetryParkedDto, readPublishedEvents, readPublishedStream } from '@dockyard/eventstore';
+import { ReadEventsDto, ReadStreamDto, RetryParkedDto, VerifyStreamsDto, readPublishedEvents, readPublishedStream, verifyOwnStreams } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
@@ -54,6 +55,12 @@ export class TokensMessageController {
   @MessagePattern(READ_EVENTS_COMMANDS.tokens)
   readEvents(@Payload() command: ReadEventsDto) {
     return readPublishedEvents(this.runtime.pool('tokens'), TOKENS_SCHEMA, 'tokens', command);
+  }
+
+  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
+  @MessagePattern(VERIFY_STREAMS_COMMANDS.tokens)
+  verifyStreams(@Payload() command: VerifyStreamsDto) {
+    return verifyOwnStreams(this.runtime.pool('tokens'), TOKENS_SCHEMA, command);
   }
 
   /** Admin: retries the events parked by revocations (tokens.parked_events). */

@@ -1,17 +1,29 @@
+import { RequestOrigin } from './event-envelope';
+
 /**
  * What travels on `dockyard.activity`: high-volume facts that are not in any aggregate's stream
  * (DESIGN §3). The projector folds them into read models; each is delivered at least once, so every
  * fold is idempotent.
  */
-export type RepositoryActivity = RepositoryCountActivity | ImageFetchedActivity;
+export type RepositoryActivity = RepositoryCountActivity | ImageFetchedActivity | LoginActivity;
 
-/** A pull or a push of a repository, counted into its `download`/`upload` counters. */
-export interface RepositoryCountActivity {
+/**
+ * Who did it and from which request: the audit read model shows it (older activity has none).
+ * `actor` is `user:<name>` or `anonymous`, as in MessageMetadata.
+ */
+export interface ActivityOrigin extends RequestOrigin {
+  actor?: string;
+}
+
+/** A pull or a push of a repository, counted into its `download`/`upload` counters and audited. */
+export interface RepositoryCountActivity extends ActivityOrigin {
   /** Unique per occurrence: a redelivered activity is counted once. */
   activityId: string;
   repositoryId: string;
   kind: 'pull' | 'push';
   at: string;
+  /** The image ids served (pull) or listed by the pusher (push). */
+  images?: string[];
 }
 
 /**
@@ -28,5 +40,18 @@ export interface ImageFetchedActivity {
   username: string;
   namespace: string;
   imageId: string;
+  at: string;
+}
+
+/**
+ * A login (`GET /v1/users/`) that succeeded, or Basic credentials that were refused on any route:
+ * audit entries `LoginSucceeded` / `LoginFailed` of that username (which need not exist). Never the
+ * password.
+ */
+export interface LoginActivity extends ActivityOrigin {
+  activityId: string;
+  repositoryId: null;
+  kind: 'login-succeeded' | 'login-failed';
+  username: string;
   at: string;
 }

@@ -1,5 +1,5 @@
 import { PublishedEvent } from './event-envelope';
-import { ServiceName } from './topics';
+import { SERVICES, ServiceName } from './topics';
 
 /**
  * Commands every event-owning service answers for its consumers (docs/architecture.md,
@@ -9,12 +9,11 @@ import { ServiceName } from './topics';
  */
 export const readStreamCommand = (service: ServiceName): string => `${service}.read-stream`;
 
-export const READ_STREAM_COMMANDS = {
-  accounts: 'accounts.read-stream',
-  repositories: 'repositories.read-stream',
-  images: 'images.read-stream',
-  tokens: 'tokens.read-stream',
-} as const satisfies Record<ServiceName, string>;
+/** `<service>.<verb>` for every event-owning service: the commands each answers for its own streams. */
+const perService = <V extends string>(verb: V) =>
+  Object.fromEntries(SERVICES.map((service) => [service, `${service}.${verb}`])) as { [S in ServiceName]: `${S}.${V}` };
+
+export const READ_STREAM_COMMANDS = perService('read-stream');
 
 /** At most this many events per read-stream command; a longer gap is read in several. */
 export const READ_STREAM_MAX_EVENTS = 500;
@@ -66,3 +65,29 @@ export interface RetryParkedReply {
   applied: number;
   stillParked: number;
 }
+
+/**
+ * `<service>.verify-streams`: the service recomputes the hash chains of some of its own streams in
+ * its own store (the audit API's `verify`: no service reads another's tables) and answers each
+ * stream's length, head and per-version hashes as stored, so the caller can compare its copy.
+ */
+export const VERIFY_STREAMS_COMMANDS = perService('verify-streams');
+
+/** At most this many streams per verify-streams command. */
+export const VERIFY_STREAMS_MAX = 200;
+
+export interface VerifyStreamsCommand {
+  streamIds: string[];
+}
+export interface VerifiedStream {
+  streamId: string;
+  events: number;
+  /** The hash of the last event ('' for a stream the store does not have). */
+  head: string;
+  valid: boolean;
+  /** The first version whose stored hash, link or number does not verify. */
+  brokenAtVersion: number | null;
+  /** The stored hash of each version, in order (index 0 = version 1). */
+  hashes: string[];
+}
+export type VerifyStreamsReply = VerifiedStream[];

@@ -12,7 +12,17 @@ export interface MessageMetadata {
    * appended get ids derived from it.
    */
   commandId?: string;
+  /**
+   * Where the HTTP request that caused it came from (the peer address, or the proxy's
+   * `X-Forwarded-For` client when `DOCKYARD_TRUST_PROXY` trusts that proxy) and its `User-Agent`:
+   * what an auditor reads as "from which address, with which client".
+   */
+  sourceIp?: string;
+  userAgent?: string;
 }
+
+/** The part of MessageMetadata that says which HTTP request something came from. */
+export type RequestOrigin = Pick<MessageMetadata, 'requestId' | 'sourceIp' | 'userAgent'>;
 
 /** An event as it is published to a topic: a committed fact, without any secret. */
 export interface PublishedEvent<TData = Record<string, unknown>> {

@@ -17,3 +17,4 @@ export * from './event-sources';
 export * from './consumers';
 export * from './organizations/organizations.events';
 export * from './organizations/organizations.commands';
+export * from './audit';

@@ -10,5 +10,7 @@ export const PROJECTIONS = {
   images: 'images',
   imageMetadata: 'image-metadata',
   organizations: 'organizations',
+  /** Every service's events as audit entries (the activity topic's are folded beside it). */
+  audit: 'audit',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

@@ -3,6 +3,7 @@ import { MessageMetadata, PublishedEvent } from '@dockyard/contracts';
 import { appendInTransaction } from './append-to-stream';
 import { assertSchemaName } from './event-store.migrations';
 import { eventIdFor } from './event-id';
+import { inTransaction } from './in-transaction';
 import { CommandScope, currentCommand } from './handled-commands';
 import { ChainVerdict, secretDigest, verifyChain } from './hash-chain';
 import { AppendResult, NewEvent, StoredEvent } from './event-store.types';
@@ -67,19 +68,11 @@ export class EventStore {
   ): Promise<AppendResult> {
     const command = currentCommand(this.schema);
     if (command) return this.appendForCommand(command, streamId, expectedVersion, events, metadata, options);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const result = await appendInTransaction(client, this.schema, streamId, expectedVersion, events, metadata);
       await options.withinTransaction?.(client);
-      await client.query('COMMIT');
       return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async appendForCommand(

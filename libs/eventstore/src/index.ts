@@ -14,3 +14,6 @@ export * from './read-stream';
 export * from './owner-stream-reader';
 export * from './event-store.metrics';
 export * from './append-claiming';
+export * from './audit-feed';
+export * from './verify-streams';
+export * from './in-transaction';

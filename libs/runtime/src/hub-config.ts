@@ -42,6 +42,13 @@ export interface HubConfig {
   healthHost: string;
   /** `/readyz` fails while a consumer group of the process lags more than this (DOCKYARD_READY_MAX_LAG_MS). */
   readyMaxLagMs: number;
+  /**
+   * Which proxies' `X-Forwarded-For` names the client (Fastify's `trustProxy`): false (the peer is
+   * the client), true (any), a hop count, or a comma list of addresses / CIDRs.
+   */
+  trustProxy: boolean | number | string;
+  /** Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; unset: generated once and kept in schema `read`. */
+  auditSigningKey: string | undefined;
 }
 
 const flag = (value: string | undefined, fallback: boolean): boolean =>
@@ -52,6 +59,14 @@ const list = (value: string | undefined): string[] =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** DOCKYARD_TRUST_PROXY: unset/false → false, true → true, a number → hops, else addresses / CIDRs. */
+function trustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value.trim() === '' || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  return list(value).join(',');
+}
 
 /** DOCKYARD_ADMIN_PASSWORD, or the first line of the file DOCKYARD_ADMIN_PASSWORD_FILE names (a Secret). */
 function adminPassword(env: NodeJS.ProcessEnv): string | undefined {
@@ -98,6 +113,8 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     healthPort: Number(env.HEALTH_PORT || 9464),
     healthHost: env.HEALTH_HOST || '0.0.0.0',
     readyMaxLagMs: Number(env.DOCKYARD_READY_MAX_LAG_MS || 30000),
+    trustProxy: trustProxy(env.DOCKYARD_TRUST_PROXY),
+    auditSigningKey: env.DOCKYARD_AUDIT_SIGNING_KEY?.replace(/\\n/g, '\n') || undefined,
   };
 }
 

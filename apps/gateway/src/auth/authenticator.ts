@@ -1,5 +1,6 @@
 import { FastifyRequest } from 'fastify';
 import { noteCaller } from '../http/command-identity';
+import { readMetadata } from '../http/request-metadata';
 import { ACCOUNTS_COMMANDS, AuthenticateReply, DomainError, isDomainError } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
@@ -8,6 +9,7 @@ import { parseBasicCredentials } from './basic-credentials';
 import { CredentialCache } from './credential-cache';
 import { FailedLoginLimiter, LoginOutcome } from './failed-login-limiter';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { LoginActivity } from './login-activity';
 
 export interface Principal {
   username: string;
@@ -27,6 +29,7 @@ export class Authenticator {
     private readonly users: UsersReadModel,
     private readonly cache: CredentialCache,
     private readonly limiter: FailedLoginLimiter,
+    private readonly logins: LoginActivity,
     private readonly metrics = new GatewayMetrics(),
   ) {}
 
@@ -53,7 +56,10 @@ export class Authenticator {
       noteCaller(request, `user:${principal.username}`);
       return principal;
     } catch (error) {
-      if (isDomainError(error) && error.code === 'unauthenticated') outcome = 'wrong';
+      if (isDomainError(error) && error.code === 'unauthenticated') {
+        outcome = 'wrong';
+        this.logins.record(request, username, false);
+      }
       throw error;
     } finally {
       end(outcome);
@@ -78,7 +84,7 @@ export class Authenticator {
       this.accountsClient,
       ACCOUNTS_COMMANDS.Authenticate,
       { username, password },
-      { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
+      readMetadata(request),
       username,
     );
     this.cache.remember(username, password, reply.credentialsVersion);
@@ -89,6 +95,13 @@ export class Authenticator {
   async authenticateIfAny(request: FastifyRequest): Promise<Principal | null> {
     const principal = await this.authenticate(request);
     if (principal && !principal.active) throw new DomainError('inactive', 'Account is not active');
+    return principal;
+  }
+
+  /** `GET /v1/users/` (docker login): a successful login is an audit entry too. */
+  async login(request: FastifyRequest): Promise<Principal> {
+    const principal = await this.requireActive(request);
+    this.logins.record(request, principal.username, true);
     return principal;
   }
 

@@ -1,5 +1,6 @@
 import { FastifyRequest } from 'fastify';
 import { noteCaller } from '../http/command-identity';
+import { readMetadata } from '../http/request-metadata';
 import { Actor, DomainError, TOKENS_COMMANDS, TeamPermission, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
@@ -83,7 +84,7 @@ export class RepositoryAccess {
         this.tokensClient,
         TOKENS_COMMANDS.ValidateToken,
         { token, repository, access: tokenAccess },
-        { correlationId: request.id, requestId: request.id, actor: 'anonymous' },
+        readMetadata(request),
       );
       await this.assertTokenStillOpens(grant, known ?? (await this.findByFullName(repository)));
       noteCaller(request, `token:${grant.username ?? 'anonymous'}:${grant.repositoryId}`);

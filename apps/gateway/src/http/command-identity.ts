@@ -63,6 +63,11 @@ export function noteCaller(request: FastifyRequest, caller: string): void {
   stateOf(request).caller = caller;
 }
 
+/** Who the request was authenticated as (`noteCaller`), if anyone. */
+export function notedCaller(request: FastifyRequest): string | undefined {
+  return perRequest.get(request)?.caller;
+}
+
 /** The next command id of this request (commands are numbered in the order the request sends them). */
 export function nextCommandId(request: FastifyRequest, actor: string): string {
   const state = stateOf(request);

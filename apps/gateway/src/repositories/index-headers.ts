@@ -6,7 +6,7 @@ import { ClientProxy } from '@nestjs/microservices';
 import { Principal } from '../auth/authenticator';
 import { isHostAndPort } from '../http/host-header';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
-import { requestMetadata } from '../http/request-metadata';
+import { actorOf, requestMetadata, requestOrigin } from '../http/request-metadata';
 
 /**
  * The headers of the index calls a docker client reads: `X-Docker-Endpoints` (host[:port] items,
@@ -28,9 +28,10 @@ export class IndexHeaders {
    * Counts a pull (the image list read) or a push (its final image list call). Best effort: a lost
    * count must not fail the client's pull or push, so errors are only logged.
    */
-  recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push'): void {
+  recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push', images: string[]): void {
     (kind === 'pull' ? this.metrics.pulls : this.metrics.pushes).inc();
-    emitActivity(this.repositoriesClient, { activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString() }).catch(
+    const activity = { activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString(), images, actor: actorOf(request), ...requestOrigin(request) };
+    emitActivity(this.repositoriesClient, activity).catch(
       (error: unknown) => request.log.warn({ err: error }, 'activity not recorded'),
     );
   }

@@ -54,7 +54,7 @@ export class RepositoryImagesHttpController {
       principal: caller.kind === 'user' ? caller.principal : null,
       token: caller.kind === 'token' ? presentedToken(request) : undefined,
     });
-    this.headers.recordActivity(request, repository!.repositoryId, 'push');
+    this.headers.recordActivity(request, repository!.repositoryId, 'push', images.map((image) => image.id));
     void reply.status(204).send();
   }
 
@@ -80,7 +80,7 @@ export class RepositoryImagesHttpController {
       principal: caller.kind === 'user' ? caller.principal : null,
       token: caller.kind === 'token' ? presentedToken(request) : undefined,
     });
-    this.headers.recordActivity(request, repository!.repositoryId, 'pull');
+    this.headers.recordActivity(request, repository!.repositoryId, 'pull', images.map((image) => image.id));
     sendJson(reply, 200, images);
   }
 

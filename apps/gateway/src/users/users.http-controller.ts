@@ -52,7 +52,7 @@ export class UsersHttpController {
 
   @Get()
   async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    await this.authenticator.requireActive(request);
+    await this.authenticator.login(request);
     sendJson(reply, 200, 'OK');
   }
 

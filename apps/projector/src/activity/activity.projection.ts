@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { inTransaction } from '@dockyard/eventstore';
 import { RepositoryActivity, RepositoryCountActivity } from '@dockyard/contracts';
 import { projectImageFetch } from '../image-fetches/image-fetches.projection';
 
@@ -21,9 +22,7 @@ export async function projectActivity(pool: Pool, activity: RepositoryActivity):
  * repository finds no row and changes nothing.)
  */
 async function countActivity(pool: Pool, activity: RepositoryCountActivity): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     const fresh = await client.query(
       'INSERT INTO read.counted_activity (activity_id, at) VALUES ($1, $2) ON CONFLICT (activity_id) DO NOTHING',
       [activity.activityId, activity.at],
@@ -35,11 +34,5 @@ async function countActivity(pool: Pool, activity: RepositoryCountActivity): Pro
           : 'UPDATE read.repositories SET upload_count = upload_count + 1, pushed_at = GREATEST(pushed_at, $2) WHERE repository_id = $1';
       await client.query(sql, [activity.repositoryId, activity.at]);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

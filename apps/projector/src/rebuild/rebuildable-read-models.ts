@@ -1,4 +1,5 @@
-import { PROJECTIONS, ProjectionName } from '@dockyard/contracts';
+import { PROJECTIONS } from '@dockyard/contracts';
+import { FedProjection } from '../projection-consumers';
 
 /** Columns of a table that no event carries (pull and push counts come from the activity topic). */
 export interface KeptColumns {
@@ -9,7 +10,7 @@ export interface KeptColumns {
 
 /** A read model `npm run rebuild` can rebuild: the projections that fill it and the tables they write. */
 export interface RebuildableReadModel {
-  projections: ProjectionName[];
+  projections: FedProjection[];
   /** Tables of schema `read` the projections write, and nothing else writes from events. */
   tables: string[];
   /** Copied from the live rows at the swap: what the events cannot give back. */

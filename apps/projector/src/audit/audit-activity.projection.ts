@@ -1,0 +1,49 @@
+import { Pool } from 'pg';
+import { AUDIT_ACTIVITY_SERVICE, AUDIT_ACTIVITY_TYPES, LoginActivity, RepositoryActivity, RepositoryCountActivity } from '@dockyard/contracts';
+import { activityHash, inTransaction } from '@dockyard/eventstore';
+import { NewAuditEntry, appendAuditEntry, linkToRepository } from './audit-feed';
+
+type AuditedActivity = RepositoryCountActivity | LoginActivity;
+
+const isAudited = (activity: RepositoryActivity): activity is AuditedActivity => activity.kind in AUDIT_ACTIVITY_TYPES;
+
+/**
+ * Pulls, pushes and logins from `dockyard.activity` become audit entries (`RepositoryPulled`,
+ * `RepositoryPushed`, `LoginSucceeded`, `LoginFailed`), once per activity id (the topic delivers at
+ * least once). Image fetches are provenance for mounts, not audited.
+ */
+export async function auditActivity(pool: Pool, activity: RepositoryActivity): Promise<void> {
+  if (!isAudited(activity)) return;
+  await inTransaction(pool, async (client) => {
+    const seen = await client.query('SELECT 1 FROM read.audit_entries WHERE activity_id = $1', [activity.activityId]);
+    if (seen.rowCount !== 0) return;
+    const seq = await appendAuditEntry(client, activityEntry(activity));
+    if (activity.repositoryId) await linkToRepository(client, seq, activity.repositoryId);
+  });
+}
+
+/** What an activity says, as entry data: who and what, never more than the activity carried. */
+function activityEntry(activity: AuditedActivity): NewAuditEntry {
+  const login = activity.kind === 'login-succeeded' || activity.kind === 'login-failed' ? activity : null;
+  const data: Record<string, unknown> = login
+    ? { username: login.username }
+    : { repositoryId: activity.repositoryId, images: (activity as RepositoryCountActivity).images ?? [] };
+  return {
+    time: new Date(activity.at).toISOString(),
+    type: AUDIT_ACTIVITY_TYPES[activity.kind],
+    actor: activity.actor ?? null,
+    source_ip: activity.sourceIp ?? null,
+    user_agent: activity.userAgent ?? null,
+    request_id: activity.requestId ?? null,
+    repository_id: activity.repositoryId,
+    service: AUDIT_ACTIVITY_SERVICE,
+    stream: null,
+    version: null,
+    data,
+    hash: activityHash(activity),
+    prev_hash: null,
+    username: login?.username ?? null,
+    imageRef: null,
+    activityId: activity.activityId,
+  };
+}
