@@ -265,12 +265,18 @@ export class StreamConsumer {
       // The effect's tables resolve in the consumer's schema, so the same effect can fill a copy of
       // a read model in another schema (a rebuild) unchanged. One round trip with BEGIN.
       await client.query(`BEGIN; SET LOCAL search_path TO ${s}`);
-      // The checkpoint (locked) and the earliest parked event of the stream that comes first.
+      // The stream is locked with an advisory lock, not a row lock: a row lock gives the transaction
+      // an id at once, and every outbox relay of the cluster stops at the oldest open transaction
+      // id (its commit-order rule) — a consumer waiting on something (a lock, a slow effect) would
+      // hold back every service's events. An advisory lock takes no transaction id; the effect's
+      // first write does, just before it commits.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${s}:${this.consumer}:${event.streamId}`]);
+      // The checkpoint and the earliest parked event of the stream that comes first.
       const parkedFirst = `SELECT min(p.stream_version) FROM ${s}.parked_events p
         WHERE p.consumer = $1 AND p.stream_id = $2 AND p.stream_version ${retrying ? '<' : '<='} $3`;
       const { rows } = await client.query(
         `SELECT stream_version, hash, (${parkedFirst}) AS behind FROM ${s}.consumer_checkpoints
-         WHERE consumer = $1 AND stream_id = $2 FOR UPDATE`,
+         WHERE consumer = $1 AND stream_id = $2`,
         [this.consumer, event.streamId, event.streamVersion],
       );
       const known = rows.length > 0;
