@@ -56,7 +56,16 @@ export async function readPublishedStream(
   return rows.map((row) => toPublished(rowToStoredEvent(row), source));
 }
 
-/** A page of a service's own store after `afterPosition`, in position order, as published. */
+/**
+ * The size a page of `read-events` stops at (its JSON): the reply travels as one Kafka message,
+ * and the broker refuses messages over 1 MiB by default.
+ */
+const READ_EVENTS_MAX_BYTES = 512 * 1024;
+
+/**
+ * A page of a service's own store after `afterPosition`, in position order, as published: at most
+ * `limit` events and about READ_EVENTS_MAX_BYTES of JSON (always at least one event).
+ */
 export async function readPublishedEvents(
   pool: Pool,
   schema: string,
@@ -68,5 +77,13 @@ export async function readPublishedEvents(
      FROM ${assertSchemaName(schema)}.events WHERE position > $1 ORDER BY position LIMIT $2`,
     [command.afterPosition, Math.min(command.limit, READ_EVENTS_MAX_EVENTS)],
   );
-  return rows.map((row) => toPublished(rowToStoredEvent(row), source));
+  const page: PublishedEvent[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const event = toPublished(rowToStoredEvent(row), source);
+    bytes += JSON.stringify(event).length;
+    if (page.length > 0 && bytes > READ_EVENTS_MAX_BYTES) break;
+    page.push(event);
+  }
+  return page;
 }

@@ -8,10 +8,10 @@ import {
   READ_SCHEMA,
   ServiceName,
 } from '@dockyard/contracts';
-import { StreamConsumer, ownerStreamReader } from '@dockyard/eventstore';
+import { StreamConsumer, StreamEffect, ownerStreamReader } from '@dockyard/eventstore';
 import { BusClient, sendCommand } from '@dockyard/messaging';
 import { HubRuntime } from '@dockyard/runtime';
-import { PROJECTION_FEEDS, projectionConsumers } from '../projection-consumers';
+import { FedProjection, PROJECTION_EFFECTS, PROJECTION_FEEDS, projectionConsumers } from '../projection-consumers';
 import { RebuildableReadModel } from './rebuildable-read-models';
 
 /** Where the copy is built; one rebuild at a time (advisory lock), so one name suffices. */
@@ -19,6 +19,19 @@ const SHADOW = 'read_rebuild';
 const LOCK = 'dockyard-read-model-rebuild';
 /** Streams applied at once: each stream stays in version order, streams run side by side. */
 const CONCURRENCY = 8;
+
+/** How a projection folds one event into the copy: its effect, or its consumer (gaps, parking). */
+interface Fold {
+  projection: FedProjection;
+  consumer: StreamConsumer;
+  effect: StreamEffect;
+}
+
+const laneOf = (streamId: string): number => {
+  let hash = 0;
+  for (let i = 0; i < streamId.length; i++) hash = (hash * 31 + streamId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % CONCURRENCY;
+};
 
 export interface RebuildReport {
   readModel: string;
@@ -48,6 +61,10 @@ export interface RebuildReport {
  */
 export class ReadModelRebuild {
   private readonly clients = new Map<ServiceName, BusClient>();
+  /** The version folded into the copy per (projection, stream), by the direct path. */
+  private readonly applied = new Map<string, number>();
+  /** Streams the direct path left to the projection's consumer. */
+  private readonly slow = new Set<string>();
 
   constructor(
     private readonly runtime: HubRuntime,
@@ -64,9 +81,11 @@ export class ReadModelRebuild {
       const started = Date.now();
       await this.createCopy(lock);
       const consumers = projectionConsumers(this.runtime, { schema: SHADOW });
-      const byType = new Map<string, StreamConsumer>();
+      const byType = new Map<string, Fold>();
       for (const projection of this.model.projections) {
-        for (const type of PROJECTION_FEEDS[projection].types) byType.set(type, consumers[projection]);
+        for (const type of PROJECTION_FEEDS[projection].types) {
+          byType.set(type, { projection, consumer: consumers[projection], effect: PROJECTION_EFFECTS[projection] });
+        }
       }
       const sources = [...new Set(this.model.projections.map((p) => PROJECTION_FEEDS[p].source))];
       const after = new Map(sources.map((source) => [source, '0']));
@@ -104,7 +123,7 @@ export class ReadModelRebuild {
   private async replay(
     sources: ServiceName[],
     after: Map<ServiceName, string>,
-    byType: Map<string, StreamConsumer>,
+    byType: Map<string, Fold>,
     folded: { events: number; parked: number },
   ): Promise<void> {
     for (const source of sources) {
@@ -125,26 +144,68 @@ export class ReadModelRebuild {
     }
   }
 
-  /** Applies a page: each stream's events in order, up to CONCURRENCY streams at once. */
-  private async fold(events: PublishedEvent[], byType: Map<string, StreamConsumer>, folded: { events: number; parked: number }): Promise<void> {
-    const streams = new Map<string, PublishedEvent[]>();
-    for (const event of events) {
-      const stream = streams.get(event.streamId);
-      if (stream) stream.push(event);
-      else streams.set(event.streamId, [event]);
+  /**
+   * Applies a page in CONCURRENCY lanes (a stream always in the same lane, in version order), each
+   * lane in one transaction: the copy is written by nothing else until the swap, so the events that
+   * continue their stream (version = the last applied + 1, tracked here) are folded with the
+   * projection's effect directly and their checkpoints written once per lane. Anything else — a
+   * version that does not follow (a late-committing event passed by an earlier page), an effect that
+   * fails — goes through the projection's StreamConsumer, which repairs gaps and parks.
+   */
+  private async fold(events: PublishedEvent[], byType: Map<string, Fold>, folded: { events: number; parked: number }): Promise<void> {
+    const lanes: PublishedEvent[][] = Array.from({ length: CONCURRENCY }, () => []);
+    for (const event of events) lanes[laneOf(event.streamId)].push(event);
+    await Promise.all(lanes.map((lane) => this.foldLane(lane, byType, folded)));
+  }
+
+  private async foldLane(lane: PublishedEvent[], byType: Map<string, Fold>, folded: { events: number; parked: number }): Promise<void> {
+    const key = (event: PublishedEvent) => `${byType.get(event.type)!.projection}\u0000${event.streamId}`;
+    const direct: PublishedEvent[] = [];
+    const careful: PublishedEvent[] = [];
+    const expected = new Map<string, number>();
+    for (const event of lane) {
+      const k = key(event);
+      const next = (expected.get(k) ?? this.applied.get(k) ?? 0) + 1;
+      if (!this.slow.has(k) && event.streamVersion === next) {
+        direct.push(event);
+        expected.set(k, next);
+      } else {
+        careful.push(event);
+        this.slow.add(k); // from now on this stream's checkpoint is the consumer's to keep
+      }
     }
-    const queue = [...streams.values()];
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let stream = queue.shift(); stream; stream = queue.shift()) {
-          for (const event of stream) {
-            const outcome = await byType.get(event.type)!.handle(event);
-            if (outcome === 'parked') folded.parked++;
-            folded.events++;
-          }
+    if (direct.length > 0) {
+      const client = await this.runtime.pool('read').connect();
+      try {
+        await client.query(`BEGIN; SET LOCAL search_path TO ${SHADOW}`);
+        const last = new Map<string, PublishedEvent>();
+        for (const event of direct) {
+          await byType.get(event.type)!.effect(client, event);
+          last.set(key(event), event);
         }
-      }),
-    );
+        const heads = [...last.values()];
+        await client.query(
+          `INSERT INTO consumer_checkpoints (consumer, stream_id, stream_version, hash)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
+           ON CONFLICT (consumer, stream_id) DO UPDATE SET stream_version = excluded.stream_version, hash = excluded.hash`,
+          [heads.map((e) => byType.get(e.type)!.projection), heads.map((e) => e.streamId), heads.map((e) => e.streamVersion), heads.map((e) => e.hash)],
+        );
+        await client.query('COMMIT');
+        for (const [k, event] of last) this.applied.set(k, event.streamVersion);
+        folded.events += direct.length;
+      } catch {
+        await client.query('ROLLBACK').catch(() => undefined);
+        for (const event of direct) this.slow.add(key(event));
+        careful.unshift(...direct);
+        careful.sort((a, b) => Number(BigInt(a.position) - BigInt(b.position)));
+      } finally {
+        client.release();
+      }
+    }
+    for (const event of careful) {
+      if ((await byType.get(event.type)!.consumer.handle(event)) === 'parked') folded.parked++;
+      folded.events++;
+    }
   }
 
   /** Reconciles with the live read model and swaps the copy in, in one transaction. */
