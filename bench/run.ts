@@ -13,6 +13,8 @@ import { benchLogin } from './login.bench';
 import { benchRelayLatency } from './relay-latency.bench';
 import { benchSearch } from './search.bench';
 import { benchStandaloneWrites } from './standalone-writes.bench';
+import { benchRebuild, reportRebuild } from './rebuild.bench';
+import { benchSoak, reportSoak } from './soak.bench';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -61,12 +63,18 @@ async function main(): Promise<void> {
     console.log('layers ...');
     const layers = await benchLayers(await database(pg.url, 'bench_layers'));
     console.log(layers);
+    console.log('soak (distributed, 5 minutes) ...');
+    const soak = await benchSoak(await database(pg.url, 'bench_soak'), brokers);
+    console.log(soak);
+    console.log('read model rebuild ...');
+    const rebuild = await benchRebuild(await database(pg.url, 'bench_rebuild'), brokers);
+    console.log(rebuild);
     console.log('audit read model at scale ...');
     const audit = await benchAudit(await database(pg.url, 'bench_audit'));
     console.log(audit);
     writeFileSync(
       resolve(ROOT, 'docs/benchmarks.md'),
-      report(eventStore, relay, login) + reportCommand(command) + reportIndex(images, push) + reportSearch(search) + reportWrites(writes) + reportLayers(layers) + reportAudit(audit),
+      report(eventStore, relay, login) + reportCommand(command) + reportIndex(images, push) + reportSearch(search) + reportWrites(writes) + reportLayers(layers) + reportSoak(soak) + reportRebuild(rebuild) + reportAudit(audit),
     );
   } finally {
     await pg.stop();

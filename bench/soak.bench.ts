@@ -165,3 +165,29 @@ if (require.main === module) {
     },
   );
 }
+
+export function reportSoak(soak: Awaited<ReturnType<typeof benchSoak>>): string {
+  const apps = Object.keys(soak.rssStart);
+  return `
+## Soak: the distributed hub under a fixed mixed rate (issue 8)
+
+Every app its own process, Kafka between them, one PostgreSQL, all on this machine; for ${soak.seconds} s an open
+loop starts ${soak.rate.pulls} pulls (\`GET .../images\` with \`X-Docker-Token: true\`, then \`GET .../tags\` with the
+token), ${soak.rate.pushes} push index sequences (\`PUT .../repo/\` with 3 images, \`PUT .../images\`) and ${soak.rate.logins} logins
+(\`GET /v1/users/\`) per second. Lags from the processes' own histograms (\`/metrics\` on \`HEALTH_PORT\`;
+bucket upper bounds). Targets: 0 errors, projection lag p99 < 100 ms at 1k events/s, relay lag p99 < 50 ms.
+
+| requests | errors | events appended/s | projection lag p50 / p99 | relay lag p50 / p99 |
+|---|---|---|---|---|
+| ${soak.requests} | ${soak.errors} | ${soak.eventsPerSecond} | ${soak.projectionLagMs.p50} / ${soak.projectionLagMs.p99} ms | ${soak.relayLagMs.p50} / ${soak.relayLagMs.p99} ms |
+
+| process | RSS at start (MiB) | RSS at end (MiB) |
+|---|---|---|
+${apps.map((app) => `| ${app} | ${soak.rssStart[app]} | ${soak.rssEnd[app]} |`).join('\n')}
+
+Recovery after each fault (kill -9 of every service, the projector and the gateway; the broker down
+6 s; PostgreSQL restarted) is measured by the fault suite in \`npm test\`
+(\`test/faults.distributed.e2e.spec.ts\` prints it: from the fault's end to the first push and pull
+that succeed again).
+`;
+}

@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { PROJECTIONS, PublishedEvent, REPOSITORY_ACTIVITY, RepositoryActivity, TOKENS_EVENTS } from '@dockyard/contracts';
+import { PROJECTIONS, PublishedEvent, REPOSITORY_ACTIVITY, RepositoryActivity } from '@dockyard/contracts';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { projectActivity } from './activity/activity.projection';
-import { auditActivity } from './audit/audit-activity.projection';
 import { PROJECTION_CONSUMERS, PROJECTION_FEEDS, ProjectionConsumers } from './projection-consumers';
 
 /**
@@ -23,42 +22,30 @@ export class ProjectionsMessageController {
   @EventPattern(PROJECTION_FEEDS[PROJECTIONS.users].types)
   async users(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.users].handle(event);
-    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(PROJECTION_FEEDS[PROJECTIONS.repositories].types)
   async repositories(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.repositories].handle(event);
-    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(PROJECTION_FEEDS[PROJECTIONS.images].types)
   async images(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.images].handle(event);
-    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(PROJECTION_FEEDS[PROJECTIONS.imageMetadata].types)
   async imageMetadata(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.imageMetadata].handle(event);
-    await this.consumers[PROJECTIONS.audit].handle(event);
-  }
-
-  /** Tokens issued are only audited. */
-  @EventPattern(Object.values(TOKENS_EVENTS))
-  async tokens(@Payload() event: PublishedEvent) {
-    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(PROJECTION_FEEDS[PROJECTIONS.organizations].types)
   async organizations(@Payload() event: PublishedEvent) {
     await this.consumers[PROJECTIONS.organizations].handle(event);
-    await this.consumers[PROJECTIONS.audit].handle(event);
   }
 
   @EventPattern(REPOSITORY_ACTIVITY)
   async activity(@Payload() activity: RepositoryActivity) {
     await projectActivity(this.runtime.pool('read'), activity);
-    await auditActivity(this.runtime.pool('read'), activity);
   }
 }

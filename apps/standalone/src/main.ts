@@ -7,7 +7,7 @@ import { RepositoriesModule } from '@dockyard/repositories';
 import { TokensModule } from '@dockyard/tokens';
 import { createGatewayApp } from '@dockyard/gateway';
 import { InProcessBus } from '@dockyard/messaging';
-import { ProjectorModule } from '@dockyard/projector';
+import { AuditModule, ProjectorModule } from '@dockyard/projector';
 import {
   createHubRuntime,
   createLogger,
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     defaultTimeoutMs: config.commandTimeoutMs,
   });
   const runtime = createHubRuntime(config, bus, logger);
-  const modules = [ProjectorModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule].map(
+  const modules = [ProjectorModule, AuditModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule].map(
     (module) => ({
       dynamic: module.forRuntime(runtime),
       transport: module.transport,

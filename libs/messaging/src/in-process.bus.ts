@@ -75,7 +75,7 @@ export class InProcessBus implements MessageBus {
    * outstanding; the relay may hand on new events while the consumers are still committing older
    * ones (its checkpoint still moves only past events every group has committed).
    */
-  readonly publishAhead = 8;
+  readonly publishAhead = 32;
   private readonly dispatchers = new Map<string, CommandDispatcher>();
   /** The entries not yet handled by every group; `log[i]` has sequence number `base + i`. */
   private readonly log: PublishedEvent[] = [];

@@ -49,13 +49,18 @@ export async function runServiceProcess(
   app: string,
   module: (runtime: HubRuntime) => DynamicModule,
   server: BusServerOptions,
+  /** More microservices of the same process, each with its own consumer group (the projector's audit). */
+  more: { module: (runtime: HubRuntime) => DynamicModule; server: BusServerOptions }[] = [],
 ): Promise<void> {
   const runtime = await createDistributedRuntime(app);
-  const microservice = await startBusMicroservice(module(runtime), runtime.bus, server);
+  const microservices: INestMicroservice[] = [];
+  for (const part of [{ module, server }, ...more]) {
+    microservices.push(await startBusMicroservice(part.module(runtime), runtime.bus, part.server));
+  }
   const health = await startHealthServer(runtime);
   const stop = async () => {
     await health.close();
-    await microservice.close();
+    for (const microservice of microservices.reverse()) await microservice.close();
     await runtime.close();
     process.exit(0);
   };

@@ -1,0 +1,50 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import {
+  ACCOUNTS_EVENTS,
+  IMAGE_EVENTS,
+  IMAGES_EVENTS,
+  ORGANIZATION_EVENTS,
+  PROJECTIONS,
+  PublishedEvent,
+  REPOSITORIES_EVENTS,
+  REPOSITORY_ACTIVITY,
+  RepositoryActivity,
+  TOKENS_EVENTS,
+} from '@dockyard/contracts';
+import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { PROJECTION_CONSUMERS, ProjectionConsumers } from '../projection-consumers';
+import { auditActivity } from './audit-activity.projection';
+
+/** Every service's facts, and the activity topic's pulls, pushes and logins. */
+const AUDITED_EVENTS = [
+  ...Object.values(ACCOUNTS_EVENTS),
+  ...Object.values(ORGANIZATION_EVENTS),
+  ...Object.values(REPOSITORIES_EVENTS),
+  ...Object.values(IMAGES_EVENTS),
+  ...Object.values(IMAGE_EVENTS),
+  ...Object.values(TOKENS_EVENTS),
+];
+
+/**
+ * Folds everything into the audit read model, in a consumer group of its own (`audit`): its writes
+ * (every event a second time, through one feed-head row) are never on the path of the read models
+ * a write's answer waits for, and it catches up on its own if it falls behind.
+ */
+@Controller()
+export class AuditMessageController {
+  constructor(
+    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
+    @Inject(PROJECTION_CONSUMERS) private readonly consumers: ProjectionConsumers,
+  ) {}
+
+  @EventPattern(AUDITED_EVENTS)
+  async audit(@Payload() event: PublishedEvent) {
+    await this.consumers[PROJECTIONS.audit].handle(event);
+  }
+
+  @EventPattern(REPOSITORY_ACTIVITY)
+  async activity(@Payload() activity: RepositoryActivity) {
+    await auditActivity(this.runtime.pool('read'), activity);
+  }
+}
