@@ -11,12 +11,14 @@ import {
 import { BusServer } from '@dockyard/messaging';
 import { configureBusMicroservice } from '@dockyard/runtime';
 import { TestHub, createTestHub, publishedEvent, waitUntil } from '@dockyard/testing';
+import { AuditModule } from './audit/audit.module';
 import { ProjectorModule } from './projector.module';
 
 /** The projector as Nest runs it: `@EventPattern` handlers folding bus events into schema `read`. */
 describe('projections message controller (Nest microservice, PostgreSQL, InProcessBus)', () => {
   let hub: TestHub;
   let app: INestMicroservice;
+  let audit: INestMicroservice | undefined;
   const web = randomUUID();
   const old = randomUUID();
 
@@ -72,8 +74,14 @@ describe('projections message controller (Nest microservice, PostgreSQL, InProce
     });
     configureBusMicroservice(app);
     await app.listen();
+    // The audit projection runs in the projector's process as a consumer group of its own.
+    const auditRef = await Test.createTestingModule({ imports: [AuditModule.forRuntime(hub.runtime)] }).compile();
+    audit = auditRef.createNestMicroservice({ strategy: new BusServer(hub.bus, AuditModule.transport), logger: ['error'] });
+    configureBusMicroservice(audit);
+    await audit.listen();
   });
   afterAll(async () => {
+    await audit?.close();
     await app?.close();
     await hub?.close();
   });

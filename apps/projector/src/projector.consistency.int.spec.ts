@@ -27,6 +27,7 @@ import {
 } from '@dockyard/messaging';
 import { HubRuntime, configureBusMicroservice, createHubRuntime, loadHubConfig } from '@dockyard/runtime';
 import { PROJECTION_CONSUMERS, ProjectionConsumers } from './projection-consumers';
+import { AuditModule } from './audit/audit.module';
 import { ProjectorModule } from './projector.module';
 
 /** A runtime on the test database and `bus`, logging into `lines` (JSON lines). */
@@ -58,14 +59,27 @@ export async function startMicroservice(
   return app;
 }
 
-/** The real projector module on `transportBus` (its runtime's bus answers its read-stream commands). */
+/**
+ * The real projector process's microservices on `transportBus` (its runtime's bus answers its
+ * read-stream commands): the projections, and the audit projection in its own consumer group.
+ * Closing the returned app closes both.
+ */
 export async function startProjector(runtime: HubRuntime, transportBus: MessageBus = runtime.bus) {
   const app = await startMicroservice(
     ProjectorModule.forRuntime(runtime),
     transportBus,
     ProjectorModule.transport,
   );
-  return { app, consumers: app.get<ProjectionConsumers>(PROJECTION_CONSUMERS) };
+  const audit = await startMicroservice(AuditModule.forRuntime(runtime), transportBus, AuditModule.transport);
+  const closeProjections = app.close.bind(app);
+  app.close = async () => {
+    await audit.close();
+    await closeProjections();
+  };
+  const consumers = app.get<ProjectionConsumers>(PROJECTION_CONSUMERS);
+  // Parked audit events are retried with the others (retryParkedProjections walks every consumer).
+  consumers[PROJECTIONS.audit] = audit.get<ProjectionConsumers>(PROJECTION_CONSUMERS)[PROJECTIONS.audit];
+  return { app, consumers };
 }
 
 /** An event as a relay would publish it, without a hash chain (the tests that need one use a real service). */
@@ -459,7 +473,11 @@ describe('projector: a gap in a stream is detected, alarmed and repaired from it
           ).rows[0]?.stream_version === 3 || undefined,
         { what: 'the repaired stream' },
       );
-      expect(lost.map((e) => [e.streamId, e.streamVersion])).toEqual([[streamId, 2]]);
+      // Dropped for each of the projector process's consumer groups (the projections, the audit).
+      expect(lost.map((e) => [e.streamId, e.streamVersion])).toEqual([
+        [streamId, 2],
+        [streamId, 2],
+      ]);
       expect(
         (
           await pool.query(`SELECT description, is_public FROM read.repositories WHERE repository_id = $1`, [

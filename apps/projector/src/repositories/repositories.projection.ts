@@ -21,7 +21,10 @@ const COLUMNS: Record<string, string> = {
  * images events arriving later are dropped, and none of its rows.
  */
 async function bury(client: PoolClient, repositoryId: string, at: string): Promise<void> {
-  await client.query(`INSERT INTO deleted_repositories VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+  // The earliest end known, whatever order the deletion and a newer life's creation arrive in.
+  await client.query(
+    `INSERT INTO deleted_repositories VALUES ($1, $2)
+     ON CONFLICT (repository_id) DO UPDATE SET deleted_at = LEAST(deleted_repositories.deleted_at, excluded.deleted_at)`, [
     repositoryId,
     at,
   ]);
