@@ -94,9 +94,11 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
     });
   }, 90_000);
 
+  /** With an Idempotency-Key, as a client retrying safely does: a retry gets the first attempt's outcome. */
   const register = async (username: string) => {
     const created = await http(url, 'POST', '/v1/users/', {
       body: { username, password: 'secret1', email: `${username}@example.com` },
+      headers: { 'Idempotency-Key': `register-${username}` },
     });
     return created.status;
   };
@@ -127,10 +129,15 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
     );
     expect(after).not.toBe(before);
     // Registering needs the accounts service itself (a login could be answered from the gateway's cache).
-    await waitUntil(async () => (await register('bob_0001')) === 201, {
-      timeoutMs: 120_000,
-      intervalMs: 500,
-      what: 'a registration after the restart',
+    const answers: number[] = [];
+    await waitUntil(
+      async () => {
+        answers.push(await register('bob_0001'));
+        return answers[answers.length - 1] === 201;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: 'a registration after the restart' },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the hub answered ${answers.join(', ')}`);
     });
     expect(await login('bob_0001')).toBe(200);
     expect(output).toMatch(/"app":"accounts".*"signal":"SIGKILL".*app exited; restarting it/);
