@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { OwnBroker, OwnPostgres } from './support/fault-rig';
 import { HubProcess, waitForGateway } from './support/hub-process';
 import { TestHub, startDistributedHub } from './support/hubs';
-import { http } from './support/http';
+import { registerRetrying } from './support/http';
 import { PushPullTraffic } from './support/push-pull-traffic';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -43,8 +43,7 @@ describe('distributed hub under faults', () => {
       },
     });
     gatewayUrl = hub.urls[0];
-    const registered = await http(gatewayUrl, 'POST', '/v1/users/', { body: { ...USER, email: 'fault@example.com' } });
-    expect(registered.status).toBe(201);
+    expect(await registerRetrying(gatewayUrl, { ...USER, email: 'fault@example.com' })).toBe(201);
     traffic = new PushPullTraffic(() => gatewayUrl, USER, 30000);
     traffic.start();
     await traffic.recovered(Date.now() - 1, 60000);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { DockerIndexClient, imageIdOf } from './support/docker-index-client';
 import { TestHub, startDistributedHub } from './support/hubs';
-import { basic, http } from './support/http';
+import { basic, http, registerRetrying } from './support/http';
 import { PushPullTraffic } from './support/push-pull-traffic';
 
 jest.setTimeout(10 * 60 * 1000);
@@ -44,7 +44,7 @@ describe('rebuilding a read model without downtime (distributed)', () => {
     url = hub.urls[0];
     db = new Client({ connectionString: hub.databaseUrl });
     await db.connect();
-    expect((await http(url, 'POST', '/v1/users/', { body: { ...USER, email: 'rebuild@example.com' } })).status).toBe(201);
+    expect(await registerRetrying(url, { ...USER, email: 'rebuild@example.com' })).toBe(201);
     const index = new DockerIndexClient(url, USER);
     for (let n = 0; n < 12; n++) await index.push(`${USER.username}/history-${n}`, [imageIdOf(`history-${n}`)]);
     // Two lives of one name, a deletion, and pulls (counted from the activity topic, not the stores).

