@@ -2,16 +2,17 @@
 const { existsSync, readFileSync } = require('node:fs');
 const { relative } = require('node:path');
 
-const file = process.argv[2];
-if (!file || !existsSync(file)) {
+// Several result files (runs of Jest one after another) are summed into one line.
+const files = process.argv.slice(2);
+if (files.length === 0 || files.some((file) => !existsSync(file))) {
   console.log('no test results (jest crashed?)');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-const results = JSON.parse(readFileSync(file, 'utf8'));
+const runs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')));
 let passed = 0;
 let failed = 0;
-for (const suite of results.testResults) {
+for (const suite of runs.flatMap((run) => run.testResults)) {
   const p = suite.assertionResults.filter((a) => a.status === 'passed').length;
   const f = suite.assertionResults.filter((a) => a.status === 'failed').length;
   // A suite that failed to run (setup error) counts as one failure.
@@ -21,4 +22,4 @@ for (const suite of results.testResults) {
   console.log(`${suite.status === 'passed' ? 'PASS' : 'FAIL'} ${relative(process.cwd(), suite.name)}: ${p} passed, ${f + broken} failed`);
 }
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 || !results.success ? 1 : 0);
+process.exit(failed > 0 || runs.some((run) => !run.success) ? 1 : 0);

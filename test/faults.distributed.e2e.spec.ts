@@ -175,7 +175,7 @@ describe('distributed hub under faults', () => {
       await db.end();
     }
     expect(hub.processes.filter((p) => !p.running).map((p) => p.app)).toEqual([]);
-    const rejected = hub.processes.filter((p) => p.loggedUnhandledRejection).map((p) => p.app);
+    const rejected = hub.processes.filter((p) => p.loggedUnhandledRejection).map((p) => `${p.app}: ${p.firstRejection}`);
     expect(rejected).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ export class HubProcess {
   private output = '';
   private exited = false;
   private unhandledRejection = false;
+  /** The guard's log line of the first one, for the failure message. */
+  firstRejection?: string;
 
   private constructor(
     readonly app: string,
@@ -18,7 +20,10 @@ export class HubProcess {
     const keep = (chunk: Buffer) => {
       const text = chunk.toString();
       // Remembered apart from the log tail, which a long run scrolls past.
-      if (text.includes(UNHANDLED_REJECTION)) this.unhandledRejection = true;
+      if (text.includes(UNHANDLED_REJECTION)) {
+        this.unhandledRejection = true;
+        this.firstRejection ??= text.split('\n').find((line) => line.includes(UNHANDLED_REJECTION));
+      }
       this.output = (this.output + text).slice(-20000);
     };
     child.stdout?.on('data', keep);
