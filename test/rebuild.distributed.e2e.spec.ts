@@ -79,10 +79,14 @@ describe('rebuilding a read model without downtime (distributed)', () => {
   it('rebuilds the repositories while pushes and pulls go on: nothing acknowledged is missing afterwards, no request failed', async () => {
     const traffic = new PushPullTraffic(() => url, USER, 30000);
     traffic.start();
-    await traffic.recovered(Date.now() - 1, 60000);
-    const report = await rebuild('repositories');
-    await traffic.recovered(Date.now(), 60000); // still serving after the swap
-    await traffic.stop();
+    let report: RebuildReport;
+    try {
+      await traffic.recovered(Date.now() - 1, 60000);
+      report = await rebuild('repositories');
+      await traffic.recovered(Date.now(), 60000); // still serving after the swap
+    } finally {
+      await traffic.stop();
+    }
 
     expect(report.events).toBeGreaterThan(20);
     expect(report.parked).toBe(0);

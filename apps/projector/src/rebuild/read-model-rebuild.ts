@@ -218,10 +218,11 @@ export class ReadModelRebuild {
     let lockedAt = 0;
     try {
       await client.query('BEGIN');
-      // Checkpoints first: the live projector locks a checkpoint row before it writes the tables, so
-      // taking them in this order never deadlocks with it.
-      await client.query(`LOCK TABLE ${READ_SCHEMA}.consumer_checkpoints IN EXCLUSIVE MODE`);
+      // The tables first, then the checkpoints: the order the live projector writes them in (its
+      // effect, then its checkpoint; the stream itself is held by an advisory lock), so the two
+      // never deadlock. Its earlier read of a checkpoint (ACCESS SHARE) does not conflict with EXCLUSIVE.
       await client.query(`LOCK TABLE ${tables.map((t) => `${READ_SCHEMA}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      await client.query(`LOCK TABLE ${READ_SCHEMA}.consumer_checkpoints IN EXCLUSIVE MODE`);
       lockedAt = Date.now();
       const { rows: behind } = await client.query(
         `SELECT l.consumer, l.stream_id, l.stream_version AS live, coalesce(s.stream_version, 0) AS rebuilt
