@@ -35,6 +35,13 @@ export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Log
       if (!pool) {
         pool = new Pool({ connectionString: url, max: Number(process.env.DOCKYARD_PG_POOL_SIZE ?? 10) });
         pool.on('error', (error) => logger.error({ err: error }, 'idle PostgreSQL client failed'));
+        // pg-pool removes its own 'error' listener while a client is checked out, and a pg Client
+        // emits 'error' when its server goes away (PostgreSQL restarting) even if the query in
+        // flight is rejected too: with no listener, that event is an uncaught exception that ends
+        // the process. The query's rejection is what callers handle; this only logs.
+        pool.on('connect', (client) =>
+          client.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost')),
+        );
         pools.set(url, pool);
       }
       return pool;

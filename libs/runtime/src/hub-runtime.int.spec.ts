@@ -1,0 +1,61 @@
+import { Client } from 'pg';
+import { createTestHub, TestHub, waitUntil } from '@dockyard/testing';
+
+/**
+ * PostgreSQL restarting ends every session, including those of clients checked out of the pool at
+ * that moment (a consumer's transaction, a relay's lock session). Such a client emits 'error'; the
+ * pool listens only to idle ones. Unheard, that event is an uncaught exception that kills the
+ * process (the projector died of it when the fault suite restarted PostgreSQL).
+ */
+describe('HubRuntime pools when the server ends a session', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await createTestHub('pool_errors');
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  it('a checked-out client whose backend is terminated rejects its query and raises no uncaught exception', async () => {
+    const uncaught: unknown[] = [];
+    const note = (error: unknown) => uncaught.push(error);
+    // Jest would report the exception as a failure too; this names it.
+    process.on('uncaughtException', note);
+    try {
+      const pool = hub.runtime.pool('projector');
+      const held = await pool.connect();
+      const { rows } = await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const killer = new Client(hub.url);
+      await killer.connect();
+      // Awaited below; its rejection is expected from the start (it comes while the killer still talks).
+      const sleeping = expect(held.query('SELECT pg_sleep(30)')).rejects.toThrow(/terminat/);
+      await killer.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      await killer.end();
+      await sleeping;
+      held.release(true);
+      // The end of the socket arrives after the query's rejection; give it its turn.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught).toEqual([]);
+      // And the pool serves again with a fresh session.
+      await waitUntil(async () => (await pool.query('SELECT 1 AS one')).rows[0].one === 1, 5000);
+    } finally {
+      process.off('uncaughtException', note);
+    }
+  });
+
+  it('an idle checked-out client (a lock holder between passes) survives its session ending too', async () => {
+    const pool = hub.runtime.pool('tokens');
+    const held = await pool.connect();
+    const { rows } = await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const ended = new Promise((resolve) => held.once('end', resolve));
+    const killer = new Client(hub.url);
+    await killer.connect();
+    await killer.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+    await killer.end();
+    await ended;
+    held.release(true);
+    expect((await pool.query('SELECT 2 AS two')).rows[0].two).toBe(2);
+  });
+});
