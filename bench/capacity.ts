@@ -33,7 +33,12 @@ function perPull(run: MeasuredPullRun): PerPull {
   };
 }
 
-const fixed = (value: number, digits = 4) => (value === 0 ? '0' : value.toPrecision(digits));
+/** `digits` significant digits, in plain notation (never 1.4e+3). */
+const fixed = (value: number, digits = 4) => {
+  if (value === 0) return '0';
+  const decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value))));
+  return value.toLocaleString('en', { maximumFractionDigits: decimals, minimumFractionDigits: 0 });
+};
 const replicasFor = (rate: number, cpuPerPull: number) => Math.max(1, Math.ceil((rate * cpuPerPull) / (CORES * UTILISATION)));
 
 /**

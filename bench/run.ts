@@ -150,7 +150,7 @@ machine; these machines are noisy (±20 %). Ports: BENCH_PORT_BASE (5600) + fixe
 BENCH_PORT_BASE + 19832; Kafka on KAFKA_PORT (29092); BENCH_SECONDS sets the measured windows of the pull
 and replicas benches, BENCH_PUSH_SEQUENCES the push bench's length, BENCH_BASELINE_ROOT a build to
 measure side by side. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded
-PostgreSQL 18 (fsync on), Apache Kafka 3.9.2 single node. Last run ${new Date().toISOString()}.
+PostgreSQL 18 (fsync on), Apache Kafka 3.9.2 single node.
 `;
 }
 
