@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '@dockyard/runtime';
+import { benchPort } from './hub-processes';
 
 /**
  * Side by side: the distributed docker push index sequence of several builds of Dockyard (each a
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const pg = await startEmbeddedPostgres({
     dataDir: resolve(__dirname, '../../.test-runs', `compare-${Date.now()}`, 'pg'),
-    port: 25499,
+    port: benchPort(19899), // 25499 by default
     database: 'postgres',
   });
   try {

@@ -1,14 +1,47 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** Starts a built script of this repository as a child process. */
-export function startScript(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [resolve(ROOT, script)], {
+/**
+ * Every port a bench listens on is BENCH_PORT_BASE (5600) + a fixed offset, so a bench run can be
+ * moved away from the ports a test run or another bench run holds on the same machine.
+ */
+export const benchPort = (offset: number): number => Number(process.env.BENCH_PORT_BASE || 5600) + offset;
+
+/** Starts a built script of the checkout at `root` (this one by default) as a child process. */
+export function startBuild(root: string, script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [resolve(root, script)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+}
+
+/** Starts a built script of this repository as a child process. */
+export const startScript = (script: string, env: Record<string, string>): ChildProcess => startBuild(ROOT, script, env);
+
+/** Stops children with SIGTERM and waits until each has exited. */
+export async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+}
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc (Linux, 100 ticks/s). */
+export function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces), utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // the process has gone: it adds nothing more
+  }
 }
 
 export async function waitFor(url: string, timeoutMs = 60000): Promise<void> {

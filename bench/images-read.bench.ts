@@ -1,11 +1,11 @@
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { resolve } from 'node:path';
-import { basicAuth, imageIds, startScript, waitFor } from './hub-processes';
+import { basicAuth, benchPort, imageIds, startScript, waitFor } from './hub-processes';
 import { median, percentile, round } from './stats';
 
-const HUB = 'http://127.0.0.1:5611';
-const BARE = 'http://127.0.0.1:5612';
+const HUB = `http://127.0.0.1:${benchPort(11)}`;
+const BARE = `http://127.0.0.1:${benchPort(12)}`;
 const PATH = '/v1/repositories/bench_user/web/images';
 
 async function load(url: string): Promise<{ rps: number; p50: number; p99: number }> {
@@ -57,13 +57,13 @@ async function growReadModel(databaseUrl: string, total: number): Promise<void> 
  */
 export async function benchImagesRead(databaseUrl: string): Promise<Record<string, number>> {
   const hub = startScript('dist/apps/standalone/src/main.js', {
-    PORT: '5611',
+    PORT: String(benchPort(11)),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(__dirname, '../../.test-runs/bench-images'),
   });
-  const bare = startScript('dist/bench/bare-images-server.js', { PORT: '5612', DATABASE_URL: databaseUrl });
+  const bare = startScript('dist/bench/bare-images-server.js', { PORT: String(benchPort(12)), DATABASE_URL: databaseUrl });
   try {
     await waitFor(`${HUB}/v1/_ping`);
     await waitFor(`${BARE}${PATH}`);

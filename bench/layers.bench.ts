@@ -4,10 +4,10 @@ import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { basicAuth, imageIds, startScript, waitFor } from './hub-processes';
+import { basicAuth, benchPort, imageIds, startScript, waitFor } from './hub-processes';
 import { round } from './stats';
 
-const HUB = 'http://127.0.0.1:5631';
+const HUB = `http://127.0.0.1:${benchPort(31)}`;
 const MB = 1024 * 1024;
 
 /** Resident memory of a process in MiB, from /proc (Linux). */
@@ -75,7 +75,7 @@ export async function benchLayers(databaseUrl: string, sizeMb = Number(process.e
   rmSync(resolve(dir, 'copy.tar'));
 
   const hub = startScript('dist/apps/standalone/src/main.js', {
-    PORT: '5631',
+    PORT: String(benchPort(31)),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',

@@ -1,28 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { benchPort, startScript as start, waitFor } from './hub-processes';
 import { median, round } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
-
-function start(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [resolve(ROOT, script)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not answer`);
-}
 
 async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number }> {
   const result = await autocannon({ url, connections: 50, duration: 8, headers });
@@ -33,31 +14,31 @@ async function load(url: string, headers: Record<string, string>): Promise<{ rps
 /** `GET /v1/users/` with a warm credential cache through the standalone gateway, against bare Fastify. */
 export async function benchLogin(databaseUrl: string): Promise<Record<string, number>> {
   const hub = start('dist/apps/standalone/src/main.js', {
-    PORT: '5601',
+    PORT: String(benchPort(1)),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(ROOT, '.test-runs/bench-hub'),
   });
-  const bare = start('dist/bench/bare-users-server.js', { PORT: '5602', DATABASE_URL: databaseUrl });
+  const bare = start('dist/bench/bare-users-server.js', { PORT: String(benchPort(2)), DATABASE_URL: databaseUrl });
   try {
-    await waitFor('http://127.0.0.1:5601/v1/_ping');
-    await waitFor('http://127.0.0.1:5602/v1/users/');
-    await fetch('http://127.0.0.1:5601/v1/users/', {
+    await waitFor(`http://127.0.0.1:${benchPort(1)}/v1/_ping`);
+    await waitFor(`http://127.0.0.1:${benchPort(2)}/v1/users/`);
+    await fetch(`http://127.0.0.1:${benchPort(1)}/v1/users/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username: 'bench_user', password: 'secret1', email: 'bench@example.com' }),
     });
     const headers = { Authorization: `Basic ${Buffer.from('bench_user:secret1').toString('base64')}` };
-    const warm = await fetch('http://127.0.0.1:5601/v1/users/', { headers });
+    const warm = await fetch(`http://127.0.0.1:${benchPort(1)}/v1/users/`, { headers });
     if (warm.status !== 200) throw new Error(`login answered ${warm.status}`);
     const gateway: number[] = [];
     const baseline: number[] = [];
     let last = { gateway: { rps: 0, p50: 0, p99: 0 }, bare: { rps: 0, p50: 0, p99: 0 } };
     for (let run = 0; run < 3; run++) {
       last = {
-        gateway: await load('http://127.0.0.1:5601/v1/users/', headers),
-        bare: await load('http://127.0.0.1:5602/v1/users/', headers),
+        gateway: await load(`http://127.0.0.1:${benchPort(1)}/v1/users/`, headers),
+        bare: await load(`http://127.0.0.1:${benchPort(2)}/v1/users/`, headers),
       };
       gateway.push(last.gateway.rps);
       baseline.push(last.bare.rps);

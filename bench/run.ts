@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { Client } from 'pg';
@@ -15,8 +15,14 @@ import { benchSearch } from './search.bench';
 import { benchStandaloneWrites } from './standalone-writes.bench';
 import { benchRebuild, reportRebuild } from './rebuild.bench';
 import { benchSoak, reportSoak } from './soak.bench';
+import { capacitySummary, reportCapacity } from './capacity';
+import { writeSections } from './doc-sections';
+import { benchPort } from './hub-processes';
+import { PullBench, benchPull, reportPull } from './pull.bench';
+import { ReplicasBench, benchReplicas, reportReplicas } from './replicas.bench';
 
 const ROOT = resolve(__dirname, '../..');
+const DOC = resolve(ROOT, 'docs/benchmarks.md');
 
 async function database(adminUrl: string, name: string): Promise<string> {
   const admin = new Client(adminUrl);
@@ -29,66 +35,127 @@ async function database(adminUrl: string, name: string): Promise<string> {
   return url.toString();
 }
 
-/** `npm run bench`: measures, then rewrites docs/benchmarks.md with the figures of this run. */
+interface BenchContext {
+  database(name: string): Promise<string>;
+  brokers: string[];
+  /** Figures of benches that ran earlier in this run, by bench name (the capacity model reads them). */
+  results: Map<string, unknown>;
+}
+
+/** A bench of `npm run bench -- <name> ...`: measures, logs its figures, and returns its section of docs/benchmarks.md. */
+interface Bench {
+  name: string;
+  what: string;
+  run(context: BenchContext): Promise<string>;
+}
+
+const logged = <T>(figures: T): T => {
+  console.log(figures);
+  return figures;
+};
+
+/** The push sequence of the build at BENCH_BASELINE_ROOT (its own bench code and apps), when set. */
+async function baselinePush(context: BenchContext): Promise<Record<string, number> | undefined> {
+  const root = process.env.BENCH_BASELINE_ROOT;
+  if (!root) return undefined;
+  const { benchPushSequence: baseline } = require(resolve(root, 'dist/bench/push-sequence.bench.js'));
+  return logged(await baseline(await context.database('bench_push_baseline'), context.brokers));
+}
+
+/** Every bench, in the order `npm run bench` (no names) runs them. */
+const BENCHES: Bench[] = [
+  { name: 'store', what: 'event store appends', run: async (c) => reportStore(logged(await benchEventStore(await c.database('bench_store')))) },
+  { name: 'relay', what: 'relay latency', run: async (c) => reportRelay(logged(await benchRelayLatency(await c.database('bench_relay'), c.brokers))) },
+  { name: 'command', what: 'command round trip (Kafka, bus alone and through Nest)', run: async (c) => reportCommand(logged(await benchCommandRoundTrip(c.brokers))) },
+  { name: 'login', what: 'login read path', run: async (c) => reportLogin(logged(await benchLogin(await c.database('bench_login')))) },
+  { name: 'images', what: 'images read path and scale', run: async (c) => reportImages(logged(await benchImagesRead(await c.database('bench_images')))) },
+  {
+    name: 'push',
+    what: 'push sequence (distributed)',
+    run: async (c) => reportPush(logged(await benchPushSequence(await c.database('bench_push'), c.brokers)), await baselinePush(c)),
+  },
+  {
+    name: 'pull',
+    what: 'docker pull conversation (standalone and distributed) and GET .../images side by side',
+    run: async (c) => {
+      const pull = await benchPull((name) => c.database(name), c.brokers);
+      console.log(JSON.stringify(pull));
+      c.results.set('pull', pull);
+      return reportPull(pull);
+    },
+  },
+  {
+    name: 'replicas',
+    what: 'one and two gateway replicas (distributed)',
+    run: async (c) => {
+      const replicas = logged(await benchReplicas(await c.database('bench_replicas'), c.brokers));
+      c.results.set('replicas', replicas);
+      return reportReplicas(replicas);
+    },
+  },
+  { name: 'search', what: 'search at 10k and 1M repositories', run: async (c) => reportSearch(logged(await benchSearch(await c.database('bench_search')))) },
+  { name: 'writes', what: 'standalone write path', run: async () => reportWrites(logged(await benchStandaloneWrites(ROOT, benchPort(131)))) },
+  { name: 'layers', what: 'layers', run: async (c) => reportLayers(logged(await benchLayers(await c.database('bench_layers')))) },
+  { name: 'soak', what: 'soak (distributed, SOAK_SECONDS)', run: async (c) => reportSoak(logged(await benchSoak(await c.database('bench_soak'), c.brokers))) },
+  { name: 'rebuild', what: 'read model rebuild', run: async (c) => reportRebuild(logged(await benchRebuild(await c.database('bench_rebuild'), c.brokers))) },
+  { name: 'audit', what: 'audit read model at scale', run: async (c) => reportAudit(logged(await benchAudit(await c.database('bench_audit')))) },
+];
+
+/**
+ * `npm run bench [-- <name> ...]`: runs the named benches (all of them without names) and rewrites
+ * their sections of docs/benchmarks.md, keeping the sections of the others.
+ */
 async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !BENCHES.some((bench) => bench.name === name));
+  if (unknown.length > 0) throw new Error(`no bench named ${unknown.join(', ')}; the benches: ${BENCHES.map((b) => b.name).join(' ')}`);
+  const chosen = names.length === 0 ? BENCHES : BENCHES.filter((bench) => names.includes(bench.name));
   const runDir = resolve(ROOT, '.test-runs', `bench-${Date.now()}`);
   mkdirSync(runDir, { recursive: true });
-  const pg = await startEmbeddedPostgres({ dataDir: resolve(runDir, 'pg'), port: 25432, database: 'postgres' });
-  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  // The bench's own PostgreSQL, on BENCH_PORT_BASE + 19832 (25432 by default).
+  const pg = await startEmbeddedPostgres({ dataDir: resolve(runDir, 'pg'), port: benchPort(19832), database: 'postgres' });
+  const context: BenchContext = {
+    database: (name) => database(pg.url, name),
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    results: new Map(),
+  };
+  const sections = new Map<string, string>([['header', header()]]);
+  const stamp = (name: string) => `\n\n_Measured ${new Date().toISOString()} by \`npm run bench -- ${name}\`._`;
   try {
-    console.log('event store appends ...');
-    const eventStore = await benchEventStore(await database(pg.url, 'bench_store'));
-    console.log(eventStore);
-    console.log('relay latency ...');
-    const relay = await benchRelayLatency(await database(pg.url, 'bench_relay'), brokers);
-    console.log(relay);
-    console.log('command round trip (Kafka, bus alone and through Nest) ...');
-    const command = await benchCommandRoundTrip(brokers);
-    console.log(command);
-    console.log('login read path ...');
-    const login = await benchLogin(await database(pg.url, 'bench_login'));
-    console.log(login);
-    console.log('images read path and scale ...');
-    const images = await benchImagesRead(await database(pg.url, 'bench_images'));
-    console.log(images);
-    console.log('search at 10k and 1M repositories ...');
-    const search = await benchSearch(await database(pg.url, 'bench_search'));
-    console.log(search);
-    console.log('push sequence (distributed) ...');
-    const push = await benchPushSequence(await database(pg.url, 'bench_push'), brokers);
-    console.log(push);
-    console.log('standalone write path ...');
-    const writes = await benchStandaloneWrites(ROOT, 5731);
-    console.log(writes);
-    console.log('layers ...');
-    const layers = await benchLayers(await database(pg.url, 'bench_layers'));
-    console.log(layers);
-    console.log('soak (distributed, 5 minutes) ...');
-    const soak = await benchSoak(await database(pg.url, 'bench_soak'), brokers);
-    console.log(soak);
-    console.log('read model rebuild ...');
-    const rebuild = await benchRebuild(await database(pg.url, 'bench_rebuild'), brokers);
-    console.log(rebuild);
-    console.log('audit read model at scale ...');
-    const audit = await benchAudit(await database(pg.url, 'bench_audit'));
-    console.log(audit);
-    writeFileSync(
-      resolve(ROOT, 'docs/benchmarks.md'),
-      report(eventStore, relay, login) + reportCommand(command) + reportIndex(images, push) + reportSearch(search) + reportWrites(writes) + reportLayers(layers) + reportSoak(soak) + reportRebuild(rebuild) + reportAudit(audit),
-    );
+    for (const bench of chosen) {
+      console.log(`${bench.name}: ${bench.what} ...`);
+      sections.set(bench.name, (await bench.run(context)).trim() + stamp(bench.name));
+      // Written after each bench, so a later failure keeps what was measured.
+      writeSections(DOC, sections);
+    }
+    const pull = context.results.get('pull') as PullBench | undefined;
+    if (pull) {
+      console.log(capacitySummary(pull));
+      sections.set('capacity', reportCapacity(pull, context.results.get('replicas') as ReplicasBench | undefined).trim() + stamp('pull'));
+      writeSections(DOC, sections);
+    }
   } finally {
     await pg.stop();
   }
 }
 
-function report(store: Record<string, number>, relay: Record<string, number>, login: Record<string, number>): string {
+function header(): string {
   return `# Benchmarks
 
-Written by \`npm run bench\` (scripts/bench.sh: builds, starts Kafka, runs \`dist/bench/run.js\`).
-Every figure is a ratio against a baseline measured in the same run on the same machine; these
-machines are noisy (±20 %), so each figure is the median of 3 runs. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'},
-Node ${process.version}, embedded PostgreSQL 18 (fsync on), Apache Kafka 3.9.2 single node. Run ${new Date().toISOString()}.
+Written by \`npm run bench\` (scripts/bench.sh: builds, starts Kafka, runs \`dist/bench/run.js\`);
+\`npm run bench -- <name> ...\` runs only the named benches (${BENCHES.map((bench) => `\`${bench.name}\``).join(', ')}) and rewrites
+only their sections, each between its \`<!-- bench:<name> -->\` markers: every section says when it
+was measured. Every figure is a ratio against a baseline measured in the same run on the same
+machine; these machines are noisy (±20 %). Ports: BENCH_PORT_BASE (5600) + fixed offsets, PostgreSQL on
+BENCH_PORT_BASE + 19832; Kafka on KAFKA_PORT (29092); BENCH_SECONDS sets the measured windows of the pull
+and replicas benches, BENCH_PUSH_SEQUENCES the push bench's length, BENCH_BASELINE_ROOT a build to
+measure side by side. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded
+PostgreSQL 18 (fsync on), Apache Kafka 3.9.2 single node.
+`;
+}
 
+function reportStore(store: Record<string, number>): string {
+  return `
 ## Event store: appends against plain batched INSERTs
 
 600 appends of 5 events each (new streams), 4 concurrent writers, against the same rows as plain
@@ -99,7 +166,11 @@ multi-row INSERTs in one transaction each through \`pg\`. Target (DESIGN §8): r
 | event store (\`EventStore.append\`: expected version, hash chain, NOTIFY) | ${store.eventStoreEventsPerSecond} |
 | plain batched INSERT | ${store.plainInsertEventsPerSecond} |
 | **ratio** | **${store.ratio}** |
+`;
+}
 
+function reportRelay(relay: Record<string, number>): string {
+  return `
 ## Outbox relay: commit to Kafka consumer
 
 ${relay.samples} single-event appends at ~100/s; time from the append's commit to its arrival at a
@@ -108,7 +179,11 @@ kafkajs consumer (NOTIFY wake-up, relay read, produce with acks=all, consumer fe
 | p50 | p99 |
 |---|---|
 | ${relay.p50Ms} ms | ${relay.p99Ms} ms |
+`;
+}
 
+function reportLogin(login: Record<string, number>): string {
+  return `
 ## \`GET /v1/users/\` with a warm credential cache
 
 Standalone hub (one process) against bare Fastify running the same SQL on the same read model;
@@ -123,7 +198,7 @@ autocannon, 50 connections, 8 s per run, client on the same 2-core machine (so b
 `;
 }
 
-function reportIndex(images: Record<string, number>, push: Record<string, number>): string {
+function reportImages(images: Record<string, number>): string {
   return `
 ## \`GET /v1/repositories/(ns)/(repo)/images\` (the pull's first read)
 
@@ -148,17 +223,27 @@ to 1,000,000 repositories (3 images each). Both queries are index lookups, so it
 |---|---|---|
 | 10,000 | ${images.at10kP50Ms} ms | ${images.at10kP99Ms} ms |
 | 1,000,000 | ${images.at1mP50Ms} ms | ${images.at1mP99Ms} ms |
+`;
+}
 
+function reportPush(push: Record<string, number>, baseline?: Record<string, number>): string {
+  const share = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value * 100)} %`);
+  const row = (build: string, p: Record<string, number>) =>
+    `| ${build} | ${p.sequencesPerSecond} | ${p.p50Ms} ms | ${p.p99Ms} ms | ${share(p.putRepositoryShare)} | ${share(p.putImagesShare)} | ${share(p.putAuthShare)} | ${share(p.commandRoundTripShare)} | ${share(p.readYourWritesShare)} |`;
+  return `
 ## The docker push's index sequence, distributed
 
 Every app its own process (gateway, accounts, repositories, images, tokens, projector), Kafka
-between them, one PostgreSQL; 120 sequences, 4 at a time, each: \`PUT .../repo/\` with 3
+between them, one PostgreSQL; ${push.sequences ?? 120} sequences, 4 at a time, each: \`PUT .../repo/\` with 3
 images and \`X-Docker-Token: true\` → \`PUT .../images []\` → \`PUT .../auth\` with the token.
-Shares are of the summed sequence time, from the gateway's own metrics.
+Step shares are of the summed sequence time, timed by the client; the Kafka and read-your-writes
+shares come from the gateway's own metrics. Target (issue 11): p50 < 100 ms, p99 < 250 ms. The
+baseline row is the build at BENCH_BASELINE_ROOT, measured in the same run with its own bench code.
 
-| sequences/s | p50 | p99 | in Kafka command round trips | in read-your-writes waits |
-|---|---|---|---|---|
-| ${push.sequencesPerSecond} | ${push.p50Ms} ms | ${push.p99Ms} ms | ${Math.round(push.commandRoundTripShare * 100)} % | ${Math.round(push.readYourWritesShare * 100)} % |
+| build | sequences/s | p50 | p99 | PUT repo | PUT images | PUT auth | in Kafka command round trips | in read-your-writes waits |
+|---|---|---|---|---|---|---|---|---|
+${row('this build', push)}
+${baseline ? row(`baseline (\`${process.env.BENCH_BASELINE_ROOT}\`)`, baseline) : '| baseline (BENCH_BASELINE_ROOT) | not measured | | | | | | | |'}
 `;
 }
 

@@ -1,11 +1,11 @@
 import autocannon from 'autocannon';
 import { resolve } from 'node:path';
-import { startScript, waitFor } from './hub-processes';
+import { benchPort, startScript, waitFor } from './hub-processes';
 import { Client } from 'pg';
 import { median, percentile, round } from './stats';
 
-const HUB = 'http://127.0.0.1:5621';
-const BARE = 'http://127.0.0.1:5622';
+const HUB = `http://127.0.0.1:${benchPort(21)}`;
+const BARE = `http://127.0.0.1:${benchPort(22)}`;
 /**
  * Two terms: a selective one (six characters of repository 1234's name: a handful of matches at any
  * size) and a common one (three characters: about 1 in 400 repositories matches, so ~25 at 10k and
@@ -67,13 +67,13 @@ async function sequentialLatency(url: string, count = 500): Promise<{ p50: numbe
  */
 export async function benchSearch(databaseUrl: string): Promise<Record<string, number>> {
   const hub = startScript('dist/apps/standalone/src/main.js', {
-    PORT: '5621',
+    PORT: String(benchPort(21)),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(__dirname, '../../.test-runs/bench-search'),
   });
-  const bare = startScript('dist/bench/bare-search-server.js', { PORT: '5622', DATABASE_URL: databaseUrl });
+  const bare = startScript('dist/bench/bare-search-server.js', { PORT: String(benchPort(22)), DATABASE_URL: databaseUrl });
   try {
     // The hub migrates the read model (trigram indexes included) before it answers.
     await waitFor(`${HUB}/v1/_ping`);

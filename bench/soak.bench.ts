@@ -1,13 +1,13 @@
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { basicAuth, imageIds, startScript, waitFor } from './hub-processes';
+import { basicAuth, benchPort, imageIds, startScript, waitFor } from './hub-processes';
 import { round } from './stats';
 
-const GATEWAY_PORT = 5641;
+const GATEWAY_PORT = benchPort(41);
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
 const APPS = ['projector', 'accounts', 'repositories', 'images', 'tokens', 'gateway'] as const;
 /** Each process's metrics port: HEALTH_PORT, fixed so the bench can read them. */
-const HEALTH_PORT = (app: (typeof APPS)[number]) => 5650 + APPS.indexOf(app);
+const HEALTH_PORT = (app: (typeof APPS)[number]) => benchPort(50) + APPS.indexOf(app);
 /** The fixed mixed rate, per second: what a docker 1.x client sends. */
 const RATE = { pulls: 20, pushes: 2, logins: 5 };
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run bench`: build, start a Kafka broker of its own, run the benchmarks, write docs/benchmarks.md.
+# `npm run bench [-- <name> ...]`: build, start a Kafka broker of its own (KAFKA_PORT), run the named benchmarks
+# (all without names) and rewrite their sections of docs/benchmarks.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -8,4 +9,4 @@ export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 npm run build --silent
 bash scripts/kafka.sh start >/dev/null
 trap 'bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
-node dist/bench/run.js
+node dist/bench/run.js "$@"

@@ -1,0 +1,226 @@
+import autocannon from 'autocannon';
+import { ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { startDistributedHub } from './distributed-hub';
+import { pushImage, register, requestsPerPull, threeLayerImage } from './docker-pull';
+import { HttpClient } from './http-client';
+import { basicAuth, benchPort, startBuild, startScript, stopAll, waitFor } from './hub-processes';
+import { PULLER, PullRun, runPulls } from './pull-load';
+import { ResourceCounters, ResourceUse } from './resource-counters';
+import { round } from './stats';
+
+const ROOT = resolve(__dirname, '../..');
+export const REMOTE = `${PULLER.username}/app`;
+const IMAGES_PATH = `/v1/repositories/${REMOTE}/images`;
+export const LAYERS = 3;
+
+/** Seconds per measured window (BENCH_SECONDS, 10 by default; a few seconds prove the benches work). */
+export const benchSeconds = (): number => Number(process.env.BENCH_SECONDS || 10);
+/** Concurrent virtual docker clients of a pull run (BENCH_PULL_CLIENTS, 16 by default). */
+export const pullClients = (): number => Number(process.env.BENCH_PULL_CLIENTS || 16);
+
+export interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** A pull run with what the hub used for it, and what it used idle for as long (background work). */
+export interface MeasuredPullRun extends PullRun {
+  use: ResourceUse;
+  idle: ResourceUse;
+}
+
+export interface PullBench {
+  layers: number;
+  requestsPerPull: number;
+  bodyBytes: number;
+  standalone: MeasuredPullRun;
+  distributed: MeasuredPullRun;
+  index: {
+    standaloneNoToken: Load;
+    standaloneToken: Load;
+    bareConstant: Load;
+    halfLoad: { rate: number; p99: number };
+    distributedNoToken: Load;
+    distributedToken: Load;
+    /** `GET .../images` without a token on the standalone hub of BENCH_BASELINE_ROOT, when set. */
+    baseline?: Load & { root: string };
+  };
+}
+
+/** autocannon, 32 connections, on `url` for the bench's window; fails on any non-2xx answer. */
+export async function load(url: string, headers: Record<string, string> = {}, overallRate?: number): Promise<Load> {
+  const result = await autocannon({ url, connections: overallRate ? 16 : 32, duration: benchSeconds(), headers, ...(overallRate ? { overallRate } : {}) });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: round(result.requests.average, 0), p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** Registers the puller and pushes a three-layer image to `puller/app` through `gateway`. */
+async function preparePull(gateway: string): Promise<void> {
+  const client = new HttpClient(gateway, 1);
+  try {
+    await register(client, PULLER.username);
+    await pushImage(client, REMOTE, basicAuth(PULLER.username, PULLER.password), await threeLayerImage('app'));
+  } finally {
+    client.close();
+  }
+}
+
+/** A pull run measured by `counters`, after a warm-up and an idle window as long as the run. */
+async function measuredPulls(gateways: string[], counters: ResourceCounters): Promise<MeasuredPullRun> {
+  await runPulls(gateways, REMOTE, Math.max(1, benchSeconds() / 4), pullClients()); // warm-up: connections, caches, group joins
+  const idleFrom = await counters.snapshot();
+  await new Promise((r) => setTimeout(r, benchSeconds() * 1000));
+  const idle = await counters.since(idleFrom);
+  const from = await counters.snapshot();
+  const run = await runPulls(gateways, REMOTE, benchSeconds(), pullClients());
+  return { ...run, use: await counters.since(from), idle };
+}
+
+/** The standalone hub of the checkout at `root` on its own database. */
+async function startStandalone(root: string, port: number, databaseUrl: string, name: string): Promise<ChildProcess> {
+  const hub = startBuild(root, 'dist/apps/standalone/src/main.js', {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    DOCKYARD_REQUIRE_CONFIRMATION: 'false',
+    DOCKYARD_DATA: resolve(ROOT, '.test-runs', `bench-${name}`),
+  });
+  await waitFor(`http://127.0.0.1:${port}/v1/_ping`, 120000);
+  return hub;
+}
+
+/**
+ * The docker 1.x pull (protocol.md §1.3) of a three-layer image by concurrent virtual clients, in
+ * standalone and distributed mode, and side by side in the same run: `GET .../images` with and
+ * without `X-Docker-Token: true`, bare Fastify answering the same bytes, p99 at half the gateway's
+ * rate, and the same call on the baseline build (BENCH_BASELINE_ROOT).
+ */
+export async function benchPull(database: (name: string) => Promise<string>, brokers: string[]): Promise<PullBench> {
+  const standaloneUrl = `http://127.0.0.1:${benchPort(161)}`;
+  const bareUrl = `http://127.0.0.1:${benchPort(162)}`;
+  const standaloneDb = await database('bench_pull_standalone');
+  const hub = await startStandalone(ROOT, benchPort(161), standaloneDb, 'pull-standalone');
+  const children: ChildProcess[] = [hub];
+  let standalone: MeasuredPullRun;
+  let bodyBytes: number;
+  const index: Partial<PullBench['index']> = {};
+  try {
+    await preparePull(standaloneUrl);
+    const body = await (await fetch(`${standaloneUrl}${IMAGES_PATH}`)).text();
+    bodyBytes = Buffer.byteLength(body);
+    children.push(startScript('dist/bench/bare-constant-server.js', { PORT: String(benchPort(162)), BODY: body }));
+    await waitFor(`${bareUrl}${IMAGES_PATH}`);
+    const baselineRoot = process.env.BENCH_BASELINE_ROOT;
+    let baselineUrl: string | undefined;
+    if (baselineRoot) {
+      children.push(await startStandalone(resolve(baselineRoot), benchPort(163), await database('bench_pull_baseline'), 'pull-baseline'));
+      baselineUrl = `http://127.0.0.1:${benchPort(163)}`;
+      await preparePull(baselineUrl);
+    }
+    // Side by side: each row right after the other, so they share the machine's state.
+    index.standaloneNoToken = await load(`${standaloneUrl}${IMAGES_PATH}`);
+    index.standaloneToken = await load(`${standaloneUrl}${IMAGES_PATH}`, { 'X-Docker-Token': 'true' });
+    index.bareConstant = await load(`${bareUrl}${IMAGES_PATH}`);
+    if (baselineUrl) index.baseline = { ...(await load(`${baselineUrl}${IMAGES_PATH}`)), root: baselineRoot! };
+    const rate = Math.max(1, Math.round(index.standaloneToken.rps / 2));
+    index.halfLoad = { rate, p99: (await load(`${standaloneUrl}${IMAGES_PATH}`, { 'X-Docker-Token': 'true' }, rate)).p99 };
+
+    const counters = new ResourceCounters(standaloneDb, brokers, undefined, new Map([['standalone', hub]]));
+    await counters.open();
+    try {
+      standalone = await measuredPulls([standaloneUrl], counters);
+    } finally {
+      await counters.close();
+    }
+  } finally {
+    await stopAll(children);
+  }
+
+  const distributedDb = await database('bench_pull_distributed');
+  const distributedHub = await startDistributedHub({ databaseUrl: distributedDb, brokers, name: 'pull', portOffset: 171 });
+  let distributed: MeasuredPullRun;
+  try {
+    await preparePull(distributedHub.gateways[0]);
+    const counters = new ResourceCounters(distributedDb, brokers, distributedHub.topicPrefix, distributedHub.processes);
+    await counters.open();
+    try {
+      distributed = await measuredPulls(distributedHub.gateways, counters);
+    } finally {
+      await counters.close();
+    }
+    index.distributedNoToken = await load(`${distributedHub.gateways[0]}${IMAGES_PATH}`);
+    index.distributedToken = await load(`${distributedHub.gateways[0]}${IMAGES_PATH}`, { 'X-Docker-Token': 'true' });
+  } finally {
+    await distributedHub.stop();
+  }
+  return { layers: LAYERS, requestsPerPull: requestsPerPull(LAYERS), bodyBytes, standalone, distributed, index: index as PullBench['index'] };
+}
+
+const ms = (value: number) => `${value} ms`;
+const percent = (share: number) => `${round(share * 100, 1)} %`;
+const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : NaN);
+
+function pullRow(mode: string, run: PullRun): string {
+  return `| ${mode} | ${run.clients} | ${run.pulls} | ${run.errors} | **${run.pullsPerSecond}** | ${ms(run.p50Ms)} / ${ms(run.p99Ms)} | ${ms(run.anonymousP50Ms)} / ${ms(run.anonymousP99Ms)} | ${ms(run.loggedInP50Ms)} / ${ms(run.loggedInP99Ms)} |`;
+}
+
+function shareRow(mode: string, run: PullRun): string {
+  return `| ${mode} | ${percent(run.shares.index)} | ${percent(run.shares.tags)} | ${percent(run.shares.ancestry)} | ${percent(run.shares.json)} | ${percent(run.shares.layer)} |`;
+}
+
+export function reportPull(pull: PullBench): string {
+  const { index } = pull;
+  const errors = [pull.standalone, pull.distributed].filter((run) => run.firstError).map((run) => `\n\nFirst failed pull: \`${run.firstError}\`.`);
+  const baseline = index.baseline
+    ? `| baseline build (\`${index.baseline.root}\`), standalone, no token | ${index.baseline.rps} | ${index.baseline.p50} ms / ${index.baseline.p99} ms |`
+    : '| baseline build (BENCH_BASELINE_ROOT) | not measured | — |';
+  const threeX = index.baseline ? `**${ratio(index.standaloneNoToken.rps, index.baseline.rps)}×** (target ≥ 3)` : 'not measured';
+  return `## The docker 1.x pull, standalone and distributed
+
+${pull.standalone.clients} virtual docker clients pull one ${pull.layers}-layer image (layers of 2–6 KiB) back to back for
+${pull.standalone.seconds} s, as protocol.md §1.3 has it: \`GET /v1/repositories/(ns)/(repo)/images\` with
+\`X-Docker-Token: true\` (every other client logged in with Basic, the rest anonymous) → \`GET .../tags\` →
+\`GET /v1/images/(id)/ancestry\` → \`GET .../json\` and \`GET .../layer\` of each image, all with
+\`Authorization: Token <the token of the first answer>\`: ${pull.requestsPerPull} requests a pull, on keep-alive connections
+(node:http). Standalone: one process. Distributed: gateway, accounts, repositories, images, tokens and
+projector each a process, Kafka between them, one PostgreSQL. The client, PostgreSQL, Kafka and the hub
+share this machine's ${require('node:os').cpus().length} cores.
+
+| mode | clients | pulls | failed | pulls/s | pull p50 / p99 | anonymous p50 / p99 | logged in p50 / p99 |
+|---|---|---|---|---|---|---|---|
+${pullRow('standalone', pull.standalone)}
+${pullRow('distributed', pull.distributed)}
+
+Share of each step in the summed pull time:
+
+| mode | index call | tags | ancestry | json (×${pull.layers}) | layer (×${pull.layers}) |
+|---|---|---|---|---|---|
+${shareRow('standalone', pull.standalone)}
+${shareRow('distributed', pull.distributed)}${errors.join('')}
+
+### \`GET .../images\` side by side (the pull's first call)
+
+autocannon, 32 connections, ${benchSeconds()} s per row, one row right after the other; the answer is ${pull.bodyBytes} bytes
+of JSON (${pull.layers} images). Targets (issue 11): with the token ≥ 0.8× without; gateway ≥ 0.3× bare Fastify
+answering the same bytes; p99 < 10 ms at half the gateway's rate; ≥ 3× the baseline build's rate.
+
+| | requests/s | p50 / p99 |
+|---|---|---|
+| standalone gateway, no token | ${index.standaloneNoToken.rps} | ${index.standaloneNoToken.p50} ms / ${index.standaloneNoToken.p99} ms |
+| standalone gateway, \`X-Docker-Token: true\` | ${index.standaloneToken.rps} | ${index.standaloneToken.p50} ms / ${index.standaloneToken.p99} ms |
+| bare Fastify, constant body of the same bytes | ${index.bareConstant.rps} | ${index.bareConstant.p50} ms / ${index.bareConstant.p99} ms |
+| distributed gateway, no token | ${index.distributedNoToken.rps} | ${index.distributedNoToken.p50} ms / ${index.distributedNoToken.p99} ms |
+| distributed gateway, \`X-Docker-Token: true\` | ${index.distributedToken.rps} | ${index.distributedToken.p50} ms / ${index.distributedToken.p99} ms |
+${baseline}
+
+| target | measured |
+|---|---|
+| with token ÷ without, standalone (≥ 0.8) | **${ratio(index.standaloneToken.rps, index.standaloneNoToken.rps)}** |
+| with token ÷ without, distributed (≥ 0.8) | **${ratio(index.distributedToken.rps, index.distributedNoToken.rps)}** |
+| gateway (no token) ÷ bare Fastify (≥ 0.3) | **${ratio(index.standaloneNoToken.rps, index.bareConstant.rps)}** |
+| p99 with the token at half the gateway's rate (${index.halfLoad.rate} req/s; < 10 ms) | **${index.halfLoad.p99} ms** |
+| gateway (no token) ÷ baseline build (≥ 3) | ${threeX} |
+`;
+}
