@@ -39,7 +39,7 @@ describe('HubRuntime pools when the server ends a session', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(uncaught).toEqual([]);
       // And the pool serves again with a fresh session.
-      await waitUntil(async () => (await pool.query('SELECT 1 AS one')).rows[0].one === 1, 5000);
+      await waitUntil(async () => (await pool.query('SELECT 1 AS one')).rows[0].one === 1, { timeoutMs: 5000 });
     } finally {
       process.off('uncaughtException', note);
     }
