@@ -349,5 +349,31 @@ export function describeAudit(mode: string, startHub: () => Promise<TestHub & { 
       const check = (await get(`/v1/audit/checkpoint/verify?position=${checkpoint.position}&head=${checkpoint.head}`)).json();
       expect(check).toEqual({ consistent: false });
     });
+
+    it('pulls made at once are each counted and audited once (the gateway sends them to the projector in batches)', async () => {
+      const index = new DockerIndexClient(url, { username: 'aud_owner', password });
+      expect((await index.createRepository('aud_owner/busy', [])).status).toBe(200);
+      const puller = new DockerIndexClient(url, { username: 'aud_other', password: 'secret1' });
+      const answers = await Promise.all(Array.from({ length: 25 }, () => puller.getImages('aud_owner/busy')));
+      expect(answers.map((a) => a.status)).toEqual(Array(25).fill(200));
+      const pulls = await waitUntil(
+        async () => {
+          const entries = (await history('aud_owner/busy')).filter((e) => e.type === 'RepositoryPulled');
+          return entries.length >= 25 && entries;
+        },
+        { timeoutMs: 30000, intervalMs: 100, what: '25 pull entries' },
+      );
+      expect(pulls).toHaveLength(25);
+      expect(new Set(pulls.map((e) => e.request_id)).size).toBe(25);
+      const counted = await waitUntil(
+        async () => {
+          const found = (await http(url, 'GET', '/v1/search?q=busy', { headers: other })).json() as { results: { name: string; pull_count: number }[] };
+          const busy = found.results.find((r) => r.name === 'aud_owner/busy');
+          return busy && busy.pull_count >= 25 && busy.pull_count;
+        },
+        { timeoutMs: 30000, intervalMs: 100, what: 'pull_count 25' },
+      );
+      expect(counted).toBe(25);
+    });
   });
 }

@@ -17,7 +17,7 @@ import { RegistryImagesHttpController } from './registry/registry-images.http-co
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsHttpController } from './metrics/metrics.http-controller';
 import { timedBus } from './metrics/timed-bus';
-import { BusClient } from '@dockyard/messaging';
+import { ActivityBatcher, BusClient } from '@dockyard/messaging';
 import { ReadYourWrites } from './http/read-your-writes';
 import { PingHttpController } from './registry/ping.http-controller';
 import { UsersHttpController } from './users/users.http-controller';
@@ -41,11 +41,12 @@ export class GatewayModule {
     const readPool = runtime.pool('read');
     const metrics = new GatewayMetrics();
     const bus = timedBus(runtime.bus, metrics);
+    const activity = new ActivityBatcher((a) => bus.recordActivity(a), { flushMs: runtime.config.activityFlushMs, maxEntries: 500 });
     const clients = {
-      accounts: new BusClient(bus, 'accounts'),
-      repositories: new BusClient(bus, 'repositories'),
-      images: new BusClient(bus, 'images'),
-      tokens: new BusClient(bus, 'tokens'),
+      accounts: new BusClient(bus, 'accounts', activity),
+      repositories: new BusClient(bus, 'repositories', activity),
+      images: new BusClient(bus, 'images', activity),
+      tokens: new BusClient(bus, 'tokens', activity),
     };
     const users = new UsersReadModel(readPool);
     const authenticator = new Authenticator(
@@ -87,6 +88,8 @@ export class GatewayModule {
         { provide: GATEWAY.clients.images, useValue: clients.images },
         { provide: GATEWAY.clients.tokens, useValue: clients.tokens },
         { provide: GATEWAY.metrics, useValue: metrics },
+        // A provider so that Nest's shutdown flushes it (onModuleDestroy) while the bus is still open.
+        { provide: ActivityBatcher, useValue: activity },
         {
           provide: GATEWAY.authenticator,
           useValue: authenticator,

@@ -5,7 +5,31 @@ import { RequestOrigin } from './event-envelope';
  * (DESIGN §3). The projector folds them into read models; each is delivered at least once, so every
  * fold is idempotent.
  */
-export type RepositoryActivity = RepositoryCountActivity | ImageFetchedActivity | LoginActivity;
+export type RepositoryActivity = SingleActivity | ActivityBatch;
+
+/** One occurrence: a pull, a push, an image fetch, a login. */
+export type SingleActivity = RepositoryCountActivity | ImageFetchedActivity | LoginActivity;
+
+/**
+ * Activities a gateway gathered over a few milliseconds, sent as one message and folded in one
+ * transaction per consumer: at thousands of pulls per second, one commit per pull (and one per
+ * pull again for its audit entry) is what PostgreSQL would spend its time on. Each entry keeps its
+ * own activity id, so a batch delivered twice, or an entry also sent alone, counts once.
+ */
+export interface ActivityBatch {
+  activityId: string;
+  repositoryId: null;
+  kind: 'batch';
+  activities: SingleActivity[];
+}
+
+/** When a message's activity happened (a batch: its last entry), for consumer lag. */
+export const activityTime = (activity: RepositoryActivity): string | undefined =>
+  activity.kind === 'batch' ? activitiesOf(activity).at(-1)?.at : activity.at;
+
+/** The single activities a message carries: itself, or a batch's entries. */
+export const activitiesOf = (activity: RepositoryActivity): SingleActivity[] =>
+  activity.kind === 'batch' ? (Array.isArray(activity.activities) ? activity.activities : []) : [activity];
 
 /**
  * Who did it and from which request: the audit read model shows it (older activity has none).

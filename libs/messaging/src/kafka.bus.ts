@@ -14,6 +14,7 @@ import {
   isDomainError,
   repliesTopic,
   activityTopic,
+  activityTime,
 } from '@dockyard/contracts';
 import { BusStatus, ConsumerGroupStatus, ConsumerProgress } from './bus-status';
 import { CommandEnvelope, CommandReply } from './command-envelope';
@@ -316,7 +317,7 @@ export class KafkaBus implements MessageBus {
         for (;;) {
           try {
             await handler(activity);
-            this.progressOf(consumer).handled(activity.at);
+            this.progressOf(consumer).handled(activityTime(activity));
             return;
           } catch (error) {
             if (this.closing) throw error;

@@ -31,6 +31,8 @@ export interface HubConfig {
   credentialCacheKey: Buffer;
   readYourWritesTimeoutMs: number;
   commandTimeoutMs: number;
+  /** How long the gateway gathers activity (pulls, pushes, fetches, logins) before sending it as one batch. */
+  activityFlushMs: number;
   /** Lifetime of repository access tokens: long enough for a long push (Quay: one day). */
   tokenTtlSeconds: number;
   /** `host:port` entries sent in X-Docker-Endpoints; empty = the request's own host. */
@@ -107,6 +109,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       : randomBytes(32),
     readYourWritesTimeoutMs: Number(env.DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS ?? 5000),
     commandTimeoutMs: Number(env.DOCKYARD_COMMAND_TIMEOUT_MS ?? 10000),
+    activityFlushMs: Number(env.DOCKYARD_ACTIVITY_FLUSH_MS || 50),
     tokenTtlSeconds: Number(env.DOCKYARD_TOKEN_TTL_SECONDS ?? 86400),
     registryEndpoints: list(env.DOCKYARD_REGISTRY_ENDPOINTS),
     idleTimeoutMs: Number(env.DOCKYARD_IDLE_TIMEOUT_MS || 30000),

@@ -92,4 +92,45 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
     await projectActivity(pool, { activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username: 'carol', namespace: 'alice', imageId: 'not-an-id', at: 'x' });
     expect((await pool.query(`SELECT 1 FROM read.image_fetches WHERE image_id = 'not-an-id'`)).rowCount).toBe(0);
   });
+
+  it("folds a gateway's batch in one go: counts per repository, the latest times, fetches; a redelivered batch changes nothing", async () => {
+    const other = randomUUID();
+    await pool.query(
+      `INSERT INTO read.repositories (repository_id, namespace, name, kind, created_by, description, full_description, is_public, logo, created_at, updated_at)
+       VALUES ($1, 'alice', 'other', 'user', 'alice', '', '', true, '', now(), now())`,
+      [other],
+    );
+    const count = (id: string, kind: 'pull' | 'push', at: string) => ({ activityId: randomUUID(), repositoryId: id, kind, at }) as const;
+    const batch: RepositoryActivity = {
+      activityId: randomUUID(),
+      repositoryId: null,
+      kind: 'batch',
+      activities: [
+        count(other, 'pull', '2026-02-01T00:00:03.000Z'),
+        count(other, 'pull', '2026-02-01T00:00:01.000Z'),
+        count(other, 'push', '2026-02-01T00:00:02.000Z'),
+        count(repositoryId, 'pull', '2026-02-01T00:00:04.000Z'),
+        // A repository deleted meanwhile (no row) and a malformed id: neither stops the rest.
+        count(randomUUID(), 'pull', '2026-02-01T00:00:05.000Z'),
+        count('not-a-uuid', 'pull', '2026-02-01T00:00:05.000Z'),
+        { activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username: 'erin', namespace: 'alice', imageId: IMAGE, at: '2026-02-01T00:00:06.000Z' },
+      ],
+    };
+    const read = async () =>
+      (
+        await pool.query(
+          `SELECT name, download_count::int AS d, upload_count::int AS u, pulled_at, pushed_at FROM read.repositories ORDER BY name`,
+        )
+      ).rows.map((r) => [r.name, r.d, r.u, r.pulled_at?.toISOString() ?? null, r.pushed_at?.toISOString() ?? null]);
+    const before = await read();
+    await projectActivity(pool, batch);
+    const after = await read();
+    expect(after).toEqual([
+      ['base', before[0][1] + 1, before[0][2], '2026-02-01T00:00:04.000Z', before[0][4]],
+      ['other', 2, 1, '2026-02-01T00:00:03.000Z', '2026-02-01T00:00:02.000Z'],
+    ]);
+    expect((await pool.query(`SELECT 1 FROM read.image_fetches WHERE username = 'erin'`)).rowCount).toBe(1);
+    await projectActivity(pool, batch);
+    expect(await read()).toEqual(after);
+  });
 });

@@ -1,24 +1,41 @@
 import { Pool } from 'pg';
-import { AUDIT_ACTIVITY_SERVICE, AUDIT_ACTIVITY_TYPES, LoginActivity, RepositoryActivity, RepositoryCountActivity } from '@dockyard/contracts';
+import {
+  AUDIT_ACTIVITY_SERVICE,
+  AUDIT_ACTIVITY_TYPES,
+  LoginActivity,
+  RepositoryActivity,
+  RepositoryCountActivity,
+  SingleActivity,
+  activitiesOf,
+} from '@dockyard/contracts';
 import { activityHash, inTransaction } from '@dockyard/eventstore';
 import { NewAuditEntry, appendAuditEntry, linkToRepository } from './audit-feed';
 
 type AuditedActivity = RepositoryCountActivity | LoginActivity;
 
-const isAudited = (activity: RepositoryActivity): activity is AuditedActivity => activity.kind in AUDIT_ACTIVITY_TYPES;
+const isAudited = (activity: SingleActivity): activity is AuditedActivity => activity.kind in AUDIT_ACTIVITY_TYPES;
 
 /**
  * Pulls, pushes and logins from `dockyard.activity` become audit entries (`RepositoryPulled`,
  * `RepositoryPushed`, `LoginSucceeded`, `LoginFailed`), once per activity id (the topic delivers at
- * least once). Image fetches are provenance for mounts, not audited.
+ * least once), a gateway's batch in one transaction. Image fetches are provenance for mounts, not
+ * audited.
  */
 export async function auditActivity(pool: Pool, activity: RepositoryActivity): Promise<void> {
-  if (!isAudited(activity)) return;
+  const audited = activitiesOf(activity).filter(isAudited);
+  if (audited.length === 0) return;
   await inTransaction(pool, async (client) => {
-    const seen = await client.query('SELECT 1 FROM read.audit_entries WHERE activity_id = $1', [activity.activityId]);
-    if (seen.rowCount !== 0) return;
-    const seq = await appendAuditEntry(client, activityEntry(activity));
-    if (activity.repositoryId) await linkToRepository(client, seq, activity.repositoryId);
+    const { rows } = await client.query<{ activity_id: string }>(
+      'SELECT activity_id FROM read.audit_entries WHERE activity_id = ANY($1::text[])',
+      [audited.map((entry) => entry.activityId)],
+    );
+    const seen = new Set(rows.map((row) => row.activity_id));
+    for (const entry of audited) {
+      if (seen.has(entry.activityId)) continue;
+      seen.add(entry.activityId);
+      const seq = await appendAuditEntry(client, activityEntry(entry));
+      if (entry.repositoryId) await linkToRepository(client, seq, entry.repositoryId);
+    }
   });
 }
 

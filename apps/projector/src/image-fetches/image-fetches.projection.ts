@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { ImageFetchedActivity, isImageId } from '@dockyard/contracts';
 
 /**
@@ -6,7 +6,7 @@ import { ImageFetchedActivity, isImageId } from '@dockyard/contracts';
  * by primary key: a redelivered or repeated fetch keeps one row with the earliest time. An activity
  * without the fields (a malformed message) can never be recorded and is dropped, not retried.
  */
-export async function projectImageFetch(pool: Pool, activity: ImageFetchedActivity): Promise<void> {
+export async function projectImageFetch(pool: Pool | PoolClient, activity: ImageFetchedActivity): Promise<void> {
   const { username, namespace, imageId, at } = activity;
   if (typeof username !== 'string' || typeof namespace !== 'string' || !isImageId(imageId)) return;
   const when = typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? at : new Date().toISOString();

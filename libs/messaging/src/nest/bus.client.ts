@@ -18,9 +18,11 @@ export interface BusRequest {
  * through their outbox relays.
  */
 export class BusClient extends ClientProxy {
+  /** `activity`: where emitted activity goes; a gateway passes its ActivityBatcher, others the bus itself. */
   constructor(
     private readonly bus: MessageBus,
     private readonly service: ServiceName,
+    private readonly activity: { add(activity: RepositoryActivity): Promise<void> } = { add: (a) => bus.recordActivity(a) },
   ) {
     super();
   }
@@ -51,7 +53,7 @@ export class BusClient extends ClientProxy {
     if (packet.pattern !== REPOSITORY_ACTIVITY) {
       throw new Error(`${String(packet.pattern)} is not emitted by clients: events leave the stores through their relays`);
     }
-    await this.bus.recordActivity(packet.data as RepositoryActivity);
+    await this.activity.add(packet.data as RepositoryActivity);
     return undefined as T;
   }
 }
