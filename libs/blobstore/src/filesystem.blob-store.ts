@@ -57,6 +57,8 @@ export class FilesystemBlobStore implements BlobStore {
   async get(key: string, range?: ByteRange): Promise<Readable> {
     const path = this.path(key);
     await stat(path);
-    return createReadStream(path, range && { start: range.start, end: range.end });
+    // 1 MiB reads: a layer is sent in a sixteenth of the socket writes and event-loop turns of the
+    // 64 KiB default, which is most of what a download spends beyond the copy itself.
+    return createReadStream(path, { highWaterMark: 1 << 20, ...(range && { start: range.start, end: range.end }) });
   }
 }
