@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { inTransaction } from '@dockyard/eventstore';
+import { inTransaction, notifyReadModelChange } from '@dockyard/eventstore';
 import { RepositoryActivity, RepositoryCountActivity } from '@dockyard/contracts';
 import { projectImageFetch } from '../image-fetches/image-fetches.projection';
 
@@ -32,7 +32,19 @@ async function countActivity(pool: Pool, activity: RepositoryCountActivity): Pro
         activity.kind === 'pull'
           ? 'UPDATE read.repositories SET download_count = download_count + 1, pulled_at = GREATEST(pulled_at, $2) WHERE repository_id = $1'
           : 'UPDATE read.repositories SET upload_count = upload_count + 1, pushed_at = GREATEST(pushed_at, $2) WHERE repository_id = $1';
-      await client.query(sql, [activity.repositoryId, activity.at]);
+      const { rows } = await client.query(`${sql} RETURNING download_count, upload_count, pulled_at, pushed_at`, [activity.repositoryId, activity.at]);
+      // The gateways' hot views patch the counters of a cached repository in place (a pull must not
+      // evict the row every pull reads); the values are the committed ones, announced in commit order.
+      if (rows[0]) {
+        await notifyReadModelChange(client, {
+          kind: 'counters',
+          repositoryId: activity.repositoryId,
+          downloadCount: Number(rows[0].download_count),
+          uploadCount: Number(rows[0].upload_count),
+          pulledAt: rows[0].pulled_at?.toISOString() ?? null,
+          pushedAt: rows[0].pushed_at?.toISOString() ?? null,
+        });
+      }
     }
   });
 }
