@@ -61,6 +61,7 @@ class FakeChanges {
 }
 
 describe('HotView', () => {
+  const idOf = (v: unknown) => (v as { repositoryId: string }).repositoryId;
   const row = (id: string, downloads = 0) => ({ repositoryId: id, namespace: 'ns', name: 'web', downloadCount: downloads });
 
   function setup() {
@@ -69,7 +70,7 @@ describe('HotView', () => {
     const counters = new RepositoryCounters();
     const invalidation = new ReadModelInvalidation(view, counters);
     const read = (value: unknown, key = HOT.repositoryByName('ns', 'web')) =>
-      view.read(key, async () => value, (v: any) => [HOT.repository(v.repositoryId), HOT.repositoryCounters(v.repositoryId)]);
+      view.read(key, async () => value, (v: unknown) => [HOT.repository(idOf(v)), HOT.repositoryCounters(idOf(v))]);
     return { changes, view, invalidation, read };
   }
 

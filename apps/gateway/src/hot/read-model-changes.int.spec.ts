@@ -107,12 +107,12 @@ describe('read-model changes (real PostgreSQL)', () => {
     const ryw = new ReadYourWrites(pool, 3000, logger, undefined, changes);
     await consumer.handle(userEvent('cid', 1, 1));
     const started = Date.now();
-    const waiting = ryw.waitFor('users', { streamId: 'user-cid', streamVersion: 2 });
+    const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 2 });
     setTimeout(() => void consumer.handle(userEvent('cid', 2, 2)), 200);
     await waiting;
     expect(Date.now() - started).toBeLessThan(2500);
     const short = new ReadYourWrites(pool, 300, logger, undefined, changes);
-    await expect(short.waitFor('users', { streamId: 'user-cid', streamVersion: 3 })).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(short.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 3 })).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('a terminated LISTEN session: reads stay correct meanwhile, it reconnects by itself, and the view starts afresh', async () => {
@@ -140,7 +140,7 @@ describe('read-model changes (real PostgreSQL)', () => {
     expect((await users.find('dan'))?.credentialsVersion).toBe(6);
     // and read-your-writes is woken by notifications again
     const ryw = new ReadYourWrites(pool, 3000, logger, undefined, changes);
-    const waiting = ryw.waitFor('users', { streamId: 'user-dan', streamVersion: 7 });
+    const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-dan', streamVersion: 7 });
     await consumer.handle(userEvent('dan', 7, 7));
     await waiting;
   });
