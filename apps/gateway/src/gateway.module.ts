@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HUB_RUNTIME, HealthModule, HubRuntime } from '@dockyard/runtime';
+import { HUB_RUNTIME, HealthModule, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
+import { HotReads, HotReadsLifecycle, hotViewEntries } from './hot/hot-reads';
+import { ReadModelChanges } from './hot/read-model-changes';
 import { RolesHttpController } from './admin/roles.http-controller';
 import { AuditAccess } from './audit/audit-access';
 import { AuditSigningKey } from './audit/audit-signing-key';
@@ -48,7 +50,10 @@ export class GatewayModule {
       images: new BusClient(bus, 'images', activity),
       tokens: new BusClient(bus, 'tokens', activity),
     };
-    const users = new UsersReadModel(readPool);
+    // The hot read path: read-model rows in memory, kept true by the projector's notifications.
+    const changes = new ReadModelChanges(databaseUrlFor(runtime.config, 'read'), runtime.logger.child({ component: 'hot-view' }));
+    const hot = new HotReads(changes, hotViewEntries());
+    const users = new UsersReadModel(readPool, hot);
     const authenticator = new Authenticator(
       clients.accounts,
       users,
@@ -57,10 +62,10 @@ export class GatewayModule {
       new LoginActivity(clients.accounts),
       metrics,
     );
-    const repositories = new RepositoriesReadModel(readPool);
+    const repositories = new RepositoriesReadModel(readPool, hot);
     const organizations = new OrganizationsReadModel(readPool);
     const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users, organizations);
-    const images = new ImagesReadModel(readPool);
+    const images = new ImagesReadModel(readPool, hot);
     const audit = new AuditReadModel(readPool);
     return {
       module: GatewayModule,
@@ -83,6 +88,7 @@ export class GatewayModule {
       ],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
+        { provide: HotReadsLifecycle, useValue: new HotReadsLifecycle(changes) },
         { provide: GATEWAY.clients.accounts, useValue: clients.accounts },
         { provide: GATEWAY.clients.repositories, useValue: clients.repositories },
         { provide: GATEWAY.clients.images, useValue: clients.images },
@@ -108,7 +114,7 @@ export class GatewayModule {
         { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints, metrics) },
         {
           provide: GATEWAY.readYourWrites,
-          useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger, metrics),
+          useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger, metrics, changes),
         },
       ],
     };

@@ -9,7 +9,7 @@ import {
   REPOSITORIES_EVENTS,
   ServiceName,
 } from '@dockyard/contracts';
-import { RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@dockyard/eventstore';
+import { READ_MODEL_CHANGES_CHANNEL, RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@dockyard/eventstore';
 import { HubRuntime } from '@dockyard/runtime';
 import { projectAudit } from './audit/audit.projection';
 import { projectImageMetadata } from './image-metadata/image-metadata.projection';
@@ -47,7 +47,9 @@ export const PROJECTION_CONSUMERS = Symbol('ProjectionConsumers');
 /**
  * The projector's consumers over schema `read`: per stream in version order, gaps repaired from the
  * owning service (`<service>.read-stream` over the bus), poison events parked in
- * `read.parked_events` (StreamConsumer).
+ * `read.parked_events` (StreamConsumer). The live read models (schema `read`) announce each applied
+ * event on the read-model channel for the gateways' hot views and read-your-writes; a rebuild's
+ * copy announces nothing (its swap announces a flush).
  */
 export function projectionConsumers(
   runtime: HubRuntime,
@@ -65,6 +67,7 @@ export function projectionConsumers(
         effect,
         readStream: ownerStreamReader(runtime.bus, `projector-${projection}`),
         logger,
+        notifyChannel: schema === READ_SCHEMA ? READ_MODEL_CHANGES_CHANNEL : undefined,
         ...retries,
       }),
     ]),

@@ -17,3 +17,4 @@ export * from './append-claiming';
 export * from './audit-feed';
 export * from './verify-streams';
 export * from './in-transaction';
+export * from './read-model-changes';

@@ -6,6 +6,7 @@ import { StreamGapError } from './consumer-checkpoint';
 import { assertSchemaName } from './event-store.migrations';
 import { eventStoreMetrics, secondsSince } from './event-store.metrics';
 import { GENESIS_HASH, chainHash } from './hash-chain';
+import { appliedChangePayload } from './read-model-changes';
 
 /** A consumer's effect of one event, run in the transaction that moves its checkpoint. */
 export type StreamEffect = (client: PoolClient, event: PublishedEvent) => Promise<void>;
@@ -40,6 +41,12 @@ export interface StreamConsumerOptions {
   maxAttempts?: number;
   /** Wait after the first failed attempt; doubled after each. */
   backoffMs?: number;
+  /**
+   * Announce every applied event on this NOTIFY channel (`read-model-changes.ts`), in the
+   * transaction that moves the checkpoint: the projector's read models, whose readers (the
+   * gateways) keep hot views and wait for their writes. Other consumers leave it unset and pay nothing.
+   */
+  notifyChannel?: string;
 }
 
 /** What became of a delivered event. */
@@ -325,12 +332,20 @@ export class StreamConsumer {
         );
       }
       await this.options.effect(client, event);
-      const moved = await client.query(
-        `INSERT INTO ${s}.consumer_checkpoints (consumer, stream_id, stream_version, hash) VALUES ($1, $2, $3, $4)
+      const checkpoint = `INSERT INTO ${s}.consumer_checkpoints (consumer, stream_id, stream_version, hash) VALUES ($1, $2, $3, $4)
          ON CONFLICT (consumer, stream_id) DO UPDATE SET stream_version = excluded.stream_version, hash = excluded.hash
-         WHERE ${s}.consumer_checkpoints.stream_version = $5`,
-        [this.consumer, event.streamId, event.streamVersion, event.hash || null, applied],
-      );
+         WHERE ${s}.consumer_checkpoints.stream_version = $5`;
+      const params = [this.consumer, event.streamId, event.streamVersion, event.hash || null, applied];
+      const { notifyChannel } = this.options;
+      // The notification rides on the checkpoint's statement (no extra round trip) and is sent only
+      // if the checkpoint moved; it is delivered when this transaction commits, or never.
+      const moved = notifyChannel
+        ? await client.query(`WITH moved AS (${checkpoint} RETURNING 1) SELECT pg_notify($6, $7) FROM moved`, [
+            ...params,
+            notifyChannel,
+            appliedChangePayload(this.consumer, event),
+          ])
+        : await client.query(checkpoint, params);
       if (moved.rowCount === 0) {
         // Another member applied this stream meanwhile (a first insert raced): its effect stands.
         await client.query('ROLLBACK');

@@ -1,8 +1,17 @@
 import { Pool } from 'pg';
 import { DomainError, ProjectionName, READ_SCHEMA, WrittenStream } from '@dockyard/contracts';
-import { appliedVersion } from '@dockyard/eventstore';
+import { ReadModelChange, appliedVersion } from '@dockyard/eventstore';
 import { Logger } from '@dockyard/runtime';
+import { ReadModelChangeListener, ReadModelChanges } from '../hot/read-model-changes';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+
+interface Waiter {
+  version: number;
+  /** Settles the wait: true when the projection has applied the version. */
+  wake(): void;
+  /** The read model must be asked again (notifications were missed, or tables replaced). */
+  recheck(): void;
+}
 
 /**
  * A 2xx to a write means the client's next request sees it on any replica (DESIGN §4): before
@@ -10,35 +19,79 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
  * written stream version. Bounded: after `timeoutMs` (the projector is down or far behind) it
  * answers 503 instead of a 2xx whose effect the next request would not see — the write itself is
  * stored, and a retry (with the same Idempotency-Key, the same outcome) finds it.
+ *
+ * The wait is woken by the projector's change notifications (ReadModelChanges), sent in the
+ * transaction that moves the projection's checkpoint: the checkpoint is read once, then the wait
+ * lasts until a notification shows that stream at or past the version (or the read model is asked
+ * again: after missed notifications, a rebuild's swap, and once at the timeout; every 25 ms while
+ * the LISTEN session is lost).
  */
-export class ReadYourWrites {
+export class ReadYourWrites implements ReadModelChangeListener {
+  private readonly waiting = new Map<string, Set<Waiter>>();
+
   constructor(
     private readonly pool: Pool,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
-  ) {}
+    private readonly changes?: ReadModelChanges,
+  ) {
+    changes?.subscribe(this);
+  }
 
   async waitFor(projection: ProjectionName, written: WrittenStream | null | undefined): Promise<void> {
     if (!written) return;
     const end = this.metrics?.readYourWritesSeconds.startTimer({ projection });
     try {
-      await this.poll(projection, written);
+      await this.await(projection, written);
     } finally {
       end?.();
     }
   }
 
-  private async poll(projection: ProjectionName, written: WrittenStream): Promise<void> {
-    const deadline = Date.now() + this.timeoutMs;
-    let delay = 1;
-    while ((await appliedVersion(this.pool, READ_SCHEMA, projection, written.streamId)) < written.streamVersion) {
-      if (Date.now() > deadline) {
-        this.logger.warn({ projection, written }, 'read model did not catch up in time; answering 503');
-        throw new DomainError('unavailable', 'the change is stored but not visible yet; retry shortly');
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 25);
+  changed(change: ReadModelChange): void {
+    if (change.kind === 'flush') return this.missed();
+    if (change.kind !== 'applied') return;
+    for (const waiter of this.waiting.get(waitKey(change.consumer, change.streamId)) ?? []) {
+      if (change.streamVersion >= waiter.version) waiter.wake();
+    }
+  }
+
+  missed(): void {
+    for (const waiters of this.waiting.values()) for (const waiter of waiters) waiter.recheck();
+  }
+
+  private async await(projection: ProjectionName, written: WrittenStream): Promise<void> {
+    const key = waitKey(projection, written.streamId);
+    const applied = () => appliedVersion(this.pool, READ_SCHEMA, projection, written.streamId).then((v) => v >= written.streamVersion);
+    let done!: (caughtUp: boolean) => void;
+    const settled = new Promise<boolean>((resolve) => (done = resolve));
+    const waiter: Waiter = {
+      version: written.streamVersion,
+      wake: () => done(true),
+      recheck: () => void applied().then((caughtUp) => caughtUp && done(true), () => undefined),
+    };
+    // Registered before the checkpoint is read: a notification sent in between is not lost.
+    let waiters = this.waiting.get(key);
+    if (!waiters) this.waiting.set(key, (waiters = new Set()));
+    waiters.add(waiter);
+    const timer = setTimeout(() => done(false), this.timeoutMs);
+    // While no notification can arrive (the LISTEN session is lost, or there is none), ask as before.
+    const poll = setInterval(() => this.changes?.listening || waiter.recheck(), POLL_WHILE_DEAF_MS);
+    try {
+      if (await applied()) return;
+      if (await settled) return;
+      if (await applied()) return; // once more at the timeout: a notification may have been missed
+      this.logger.warn({ projection, written }, 'read model did not catch up in time; answering 503');
+      throw new DomainError('unavailable', 'the change is stored but not visible yet; retry shortly');
+    } finally {
+      clearTimeout(timer);
+      clearInterval(poll);
+      waiters.delete(waiter);
+      if (waiters.size === 0) this.waiting.delete(key);
     }
   }
 }
+
+const POLL_WHILE_DEAF_MS = 25;
+const waitKey = (projection: string, streamId: string) => `${projection}\u0000${streamId}`;

@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import { HOT } from '../hot/hot-keys';
+import { HotReads } from '../hot/hot-reads';
 import { MountCandidate } from './mount-source';
 
 export interface ImageView {
@@ -26,11 +28,23 @@ export interface Reader {
 const READABLE_COPY = `EXISTS (SELECT 1 FROM read.repository_images ri JOIN read.repositories r USING (repository_id)
   WHERE ri.image_id = i.image_id AND r.namespace = i.namespace AND ($2 OR r.is_public OR r.namespace = $3))`;
 
-/** Queries on read.images (one row per namespace's copy of an id) and on the repositories that list them. */
+/**
+ * Queries on read.images (one row per namespace's copy of an id) and on the repositories that list
+ * them. An image's row and its ancestry (what a pull reads per layer) go through the hot view when
+ * one is given; who may read the copy is decided per request as before (ImageAccess).
+ */
 export class ImagesReadModel {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly hot?: HotReads,
+  ) {}
 
-  async find(namespace: string, imageId: string): Promise<ImageView | undefined> {
+  find(namespace: string, imageId: string): Promise<ImageView | undefined> {
+    const load = () => this.findRow(namespace, imageId);
+    return this.hot ? this.hot.read(HOT.image(namespace, imageId), load) : load();
+  }
+
+  private async findRow(namespace: string, imageId: string): Promise<ImageView | undefined> {
     const { rows } = await this.pool.query(
       `SELECT namespace, image_id, parent, json, blob_key, size, checksum, payload_checksum, complete
        FROM read.images WHERE namespace = $1 AND image_id = $2`,
@@ -53,7 +67,13 @@ export class ImagesReadModel {
   }
 
   /** The image and its parents within one namespace, the image first (what `GET .../ancestry` answers). */
-  async ancestry(namespace: string, imageId: string): Promise<string[]> {
+  ancestry(namespace: string, imageId: string): Promise<string[]> {
+    const load = () => this.ancestryRows(namespace, imageId);
+    // Any change to the namespace's images may change a chain through them (not only the first image's).
+    return this.hot ? this.hot.read(HOT.ancestry(namespace, imageId), load, () => [HOT.namespaceImages(namespace)]) : load();
+  }
+
+  private async ancestryRows(namespace: string, imageId: string): Promise<string[]> {
     const { rows } = await this.pool.query(
       `WITH RECURSIVE chain(image_id, parent, depth) AS (
          SELECT image_id, parent, 0 FROM read.images WHERE namespace = $1 AND image_id = $2

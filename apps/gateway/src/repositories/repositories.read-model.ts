@@ -1,6 +1,8 @@
 import { Pool } from 'pg';
 import { IndexImage } from '@dockyard/contracts';
 import { Principal } from '../auth/authenticator';
+import { HOT } from '../hot/hot-keys';
+import { HotReads } from '../hot/hot-reads';
 import { READABLE_BY_USER } from '../organizations/organizations.read-model';
 
 export interface RepositoryView {
@@ -42,16 +44,30 @@ export const toView = (row: Record<string, any>): RepositoryView => ({
   updatedAt: row.updated_at,
 });
 
-/** Queries on the repository read models; every one is an indexed lookup or a bounded range. */
+/**
+ * Queries on the repository read models; every one is an indexed lookup or a bounded range. The
+ * pull's lookups (a repository by name, its image list, its tags) go through the hot view when one
+ * is given: rows only — who may read them is still decided per request by the callers.
+ */
 export class RepositoriesReadModel {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly hot?: HotReads,
+  ) {}
 
   async find(namespace: string, name: string): Promise<RepositoryView | undefined> {
-    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM read.repositories WHERE namespace = $1 AND name = $2`, [
-      namespace,
-      name,
+    const load = async () => {
+      const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM read.repositories WHERE namespace = $1 AND name = $2`, [
+        namespace,
+        name,
+      ]);
+      return rows[0] && (this.hot ? this.hot.counters.merge(toView(rows[0])) : toView(rows[0]));
+    };
+    if (!this.hot) return load();
+    return this.hot.read(HOT.repositoryByName(namespace, name), load, (row) => [
+      HOT.repository(row.repositoryId),
+      HOT.repositoryCounters(row.repositoryId),
     ]);
-    return rows[0] && toView(rows[0]);
   }
 
   /** A namespace's repositories by name; private ones only those `viewer` may read. */
@@ -75,19 +91,18 @@ export class RepositoriesReadModel {
     return { count: count.rows[0].n, results: page.rows.map(toView) };
   }
 
-  async images(repositoryId: string): Promise<IndexImage[]> {
-    const { rows } = await this.pool.query(
-      'SELECT image_id AS id, checksum FROM read.repository_images WHERE repository_id = $1 ORDER BY added_at',
-      [repositoryId],
-    );
-    return rows;
+  images(repositoryId: string): Promise<IndexImage[]> {
+    return this.listOf(HOT.imageList(repositoryId), repositoryId, 'SELECT image_id AS id, checksum FROM read.repository_images WHERE repository_id = $1 ORDER BY added_at');
   }
 
-  async tags(repositoryId: string): Promise<{ tag: string; imageId: string }[]> {
-    const { rows } = await this.pool.query(
-      'SELECT tag, image_id AS "imageId" FROM read.tags WHERE repository_id = $1 ORDER BY tag',
-      [repositoryId],
-    );
-    return rows;
+  tags(repositoryId: string): Promise<{ tag: string; imageId: string }[]> {
+    return this.listOf(HOT.tags(repositoryId), repositoryId, 'SELECT tag, image_id AS "imageId" FROM read.tags WHERE repository_id = $1 ORDER BY tag');
+  }
+
+  /** One of a repository's lists (what its images or its repository's events change). */
+  private async listOf<T>(key: string, repositoryId: string, sql: string): Promise<T[]> {
+    const load = async () => (await this.pool.query(sql, [repositoryId])).rows as T[];
+    if (!this.hot) return load();
+    return this.hot.read(key, load, () => [HOT.repository(repositoryId), HOT.repositoryLists(repositoryId)]);
   }
 }

@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import { HOT } from '../hot/hot-keys';
+import { HotReads } from '../hot/hot-reads';
 
 export interface UserView {
   username: string;
@@ -8,22 +10,28 @@ export interface UserView {
   credentialsVersion: number;
 }
 
-/** Queries on read.users (built by the projector). */
+/** Queries on read.users (built by the projector), through the hot view when one is given. */
 export class UsersReadModel {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly hot?: HotReads,
+  ) {}
 
-  async find(username: string): Promise<UserView | undefined> {
-    const { rows } = await this.pool.query(
-      'SELECT username, emails, active, admin, credentials_version FROM read.users WHERE username = $1',
-      [username],
-    );
-    const row = rows[0];
-    return row && {
-      username: row.username,
-      emails: row.emails,
-      active: row.active,
-      admin: row.admin,
-      credentialsVersion: row.credentials_version,
+  find(username: string): Promise<UserView | undefined> {
+    const load = async (): Promise<UserView | undefined> => {
+      const { rows } = await this.pool.query(
+        'SELECT username, emails, active, admin, credentials_version FROM read.users WHERE username = $1',
+        [username],
+      );
+      const row = rows[0];
+      return row && {
+        username: row.username,
+        emails: row.emails,
+        active: row.active,
+        admin: row.admin,
+        credentialsVersion: row.credentials_version,
+      };
     };
+    return this.hot ? this.hot.read(HOT.user(username), load) : load();
   }
 }

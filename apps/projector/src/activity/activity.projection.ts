@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@dockyard/eventstore';
+import { inTransaction, notifyReadModelChange } from '@dockyard/eventstore';
 import { RepositoryActivity, RepositoryCountActivity, activitiesOf } from '@dockyard/contracts';
 import { projectImageFetch } from '../image-fetches/image-fetches.projection';
 
@@ -48,14 +48,27 @@ async function countOnce(client: PoolClient, messageId: string, counted: Reposit
   if (fresh.rowCount !== 1) return;
   const ids = [...totals.keys()].sort();
   const rows = ids.map((id) => totals.get(id)!);
-  await client.query(
+  const updated = await client.query(
     `UPDATE read.repositories r
         SET download_count = download_count + c.pulls, upload_count = upload_count + c.pushes,
             pulled_at = GREATEST(r.pulled_at, c.pulled_at), pushed_at = GREATEST(r.pushed_at, c.pushed_at)
        FROM unnest($1::uuid[], $2::int[], $3::int[], $4::timestamptz[], $5::timestamptz[]) AS c(id, pulls, pushes, pulled_at, pushed_at)
-      WHERE r.repository_id = c.id`,
+      WHERE r.repository_id = c.id
+  RETURNING r.repository_id, r.download_count, r.upload_count, r.pulled_at, r.pushed_at`,
     [ids, rows.map((r) => r.pulls), rows.map((r) => r.pushes), rows.map((r) => r.pulledAt), rows.map((r) => r.pushedAt)],
   );
+  // The gateways' hot views patch the counters of a cached repository in place (a pull must not
+  // evict the row every pull reads); the values are the committed ones, announced in commit order.
+  for (const row of updated.rows) {
+    await notifyReadModelChange(client, {
+      kind: 'counters',
+      repositoryId: row.repository_id,
+      downloadCount: Number(row.download_count),
+      uploadCount: Number(row.upload_count),
+      pulledAt: row.pulled_at?.toISOString() ?? null,
+      pushedAt: row.pushed_at?.toISOString() ?? null,
+    });
+  }
 }
 
 const latest = (a: string | null, b: string): string | null => (a === null || Date.parse(b) > Date.parse(a) ? b : a);

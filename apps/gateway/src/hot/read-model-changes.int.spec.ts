@@ -1,0 +1,147 @@
+import { Client, Pool, PoolClient } from 'pg';
+import { PublishedEvent, READ_SCHEMA, userStreamId } from '@dockyard/contracts';
+import { READ_MODEL_CHANGES_CHANNEL, StreamConsumer, parseReadModelChange, runMigrations } from '@dockyard/eventstore';
+import { createLogger } from '@dockyard/runtime';
+import { createTestDatabase, waitUntil } from '../../../../libs/testing/src';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { UsersReadModel } from '../users/users.read-model';
+import { HotReads } from './hot-reads';
+import { HOT_VIEW_APPLICATION_NAME, ReadModelChanges } from './read-model-changes';
+
+/** A user stream's event as the accounts service publishes it (no hash: the chain is not under test). */
+const userEvent = (username: string, version: number, credentialsVersion: number): PublishedEvent => ({
+  eventId: `e-${username}-${version}`,
+  source: 'accounts',
+  streamId: userStreamId(username),
+  streamVersion: version,
+  position: String(version),
+  type: version === 1 ? 'UserRegistered' : 'PasswordChanged',
+  schemaVersion: 1,
+  data: { username, credentialsVersion },
+  metadata: { correlationId: 'c', actor: 'system:test', occurredAt: new Date().toISOString() },
+  hash: '',
+  prevHash: '',
+  secretDigest: '',
+});
+
+/** The users projection's shape, reduced to what the gateway reads. */
+const effect = async (client: PoolClient, event: PublishedEvent) => {
+  const { username, credentialsVersion } = event.data as { username: string; credentialsVersion: number };
+  await client.query(
+    `INSERT INTO users (username, emails, active, admin, credentials_version) VALUES ($1, '{}', true, false, $2)
+     ON CONFLICT (username) DO UPDATE SET credentials_version = excluded.credentials_version`,
+    [username, credentialsVersion],
+  );
+};
+
+/**
+ * The read-model channel against real PostgreSQL: the projector's consumer announces what it
+ * applied, a gateway's view answers from memory yet never older than a committed change, read-your-
+ * writes is woken by the announcement, and losing the LISTEN session loses nothing.
+ */
+describe('read-model changes (real PostgreSQL)', () => {
+  const logger = createLogger('test', 'silent');
+  let url: string;
+  let pool: Pool;
+  let consumer: StreamConsumer;
+  let changes: ReadModelChanges;
+  let hot: HotReads;
+  let users: UsersReadModel;
+  let reads = 0;
+
+  beforeAll(async () => {
+    url = await createTestDatabase('hot');
+    await runMigrations(url, READ_SCHEMA);
+    pool = new Pool({ connectionString: url, max: 6 });
+    await pool.query(`CREATE TABLE read.users (username text PRIMARY KEY, emails text[] NOT NULL, active boolean NOT NULL,
+      admin boolean NOT NULL, credentials_version int NOT NULL)`);
+    consumer = new StreamConsumer({ pool, schema: READ_SCHEMA, consumer: 'users', effect, notifyChannel: READ_MODEL_CHANGES_CHANNEL });
+    changes = new ReadModelChanges(url, logger, 50);
+    await changes.start();
+    hot = new HotReads(changes, 1000);
+    const counting = Object.create(pool) as Pool;
+    counting.query = ((...args: Parameters<Pool['query']>) => {
+      reads++;
+      return (pool.query as (...a: unknown[]) => unknown)(...args);
+    }) as Pool['query'];
+    users = new UsersReadModel(counting, hot);
+  });
+  afterAll(async () => {
+    await changes?.close();
+    await pool?.end();
+  });
+
+  it('the consumer announces each applied event at commit, and nothing for a duplicate', async () => {
+    const listener = new Client(url);
+    await listener.connect();
+    const heard: unknown[] = [];
+    listener.on('notification', (m) => heard.push(parseReadModelChange(m.payload)));
+    await listener.query(`LISTEN ${READ_MODEL_CHANGES_CHANNEL}`);
+    try {
+      expect(await consumer.handle(userEvent('ann', 1, 1))).toBe('applied');
+      expect(await consumer.handle(userEvent('ann', 1, 1))).toBe('duplicate');
+      await listener.query('SELECT 1'); // everything committed before it has arrived
+      expect(heard).toEqual([
+        { kind: 'applied', consumer: 'users', streamId: 'user-ann', streamVersion: 1, subjects: { username: 'ann' } },
+      ]);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('answers from memory, yet never older than a change committed before the read (fence)', async () => {
+    await consumer.handle(userEvent('bob', 1, 1));
+    // (a read racing the registration's notification is not kept: fence first, so this one is)
+    await changes.fence();
+    expect((await users.find('bob'))?.credentialsVersion).toBe(1);
+    const before = reads;
+    expect((await users.find('bob'))?.credentialsVersion).toBe(1);
+    expect(reads).toBe(before); // from memory
+    for (let version = 2; version <= 51; version++) {
+      await consumer.handle(userEvent('bob', version, version)); // committed when this resolves
+      expect((await users.find('bob'))?.credentialsVersion).toBe(version);
+    }
+  });
+
+  it('read-your-writes returns on the notification, and answers 503 when the projection does not catch up', async () => {
+    const ryw = new ReadYourWrites(pool, 3000, logger, undefined, changes);
+    await consumer.handle(userEvent('cid', 1, 1));
+    const started = Date.now();
+    const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 2 });
+    setTimeout(() => void consumer.handle(userEvent('cid', 2, 2)), 200);
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(2500);
+    const short = new ReadYourWrites(pool, 300, logger, undefined, changes);
+    await expect(short.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 3 })).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('a terminated LISTEN session: reads stay correct meanwhile, it reconnects by itself, and the view starts afresh', async () => {
+    await consumer.handle(userEvent('dan', 1, 1));
+    expect((await users.find('dan'))?.credentialsVersion).toBe(1);
+    const admin = new Client(url);
+    await admin.connect();
+    try {
+      const killed = await admin.query(
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+        [HOT_VIEW_APPLICATION_NAME],
+      );
+      expect(killed.rows).toEqual([{ ok: true }]);
+    } finally {
+      await admin.end();
+    }
+    // Changes committed while nobody listens are not heard: they must still be read.
+    for (let version = 2; version <= 5; version++) {
+      await consumer.handle(userEvent('dan', version, version));
+      expect((await users.find('dan'))?.credentialsVersion).toBe(version);
+    }
+    await waitUntil(async () => changes.listening, { timeoutMs: 10000, what: 'the LISTEN session to come back' });
+    expect((await users.find('dan'))?.credentialsVersion).toBe(5);
+    await consumer.handle(userEvent('dan', 6, 6));
+    expect((await users.find('dan'))?.credentialsVersion).toBe(6);
+    // and read-your-writes is woken by notifications again
+    const ryw = new ReadYourWrites(pool, 3000, logger, undefined, changes);
+    const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-dan', streamVersion: 7 });
+    await consumer.handle(userEvent('dan', 7, 7));
+    await waiting;
+  });
+});
