@@ -9,7 +9,7 @@ import {
   activitiesOf,
 } from '@dockyard/contracts';
 import { activityHash, inTransaction } from '@dockyard/eventstore';
-import { NewAuditEntry, appendAuditEntry, linkToRepository } from './audit-feed';
+import { NewAuditEntry, appendAuditEntries, linkAllToRepositories } from './audit-feed';
 
 type AuditedActivity = RepositoryCountActivity | LoginActivity;
 
@@ -30,12 +30,17 @@ export async function auditActivity(pool: Pool, activity: RepositoryActivity): P
       [audited.map((entry) => entry.activityId)],
     );
     const seen = new Set(rows.map((row) => row.activity_id));
+    const fresh: AuditedActivity[] = [];
     for (const entry of audited) {
       if (seen.has(entry.activityId)) continue;
       seen.add(entry.activityId);
-      const seq = await appendAuditEntry(client, activityEntry(entry));
-      if (entry.repositoryId) await linkToRepository(client, seq, entry.repositoryId);
+      fresh.push(entry);
     }
+    const seqs = await appendAuditEntries(client, fresh.map(activityEntry));
+    await linkAllToRepositories(
+      client,
+      fresh.flatMap((entry, index) => (entry.repositoryId ? [{ seq: seqs[index], repositoryId: entry.repositoryId }] : [])),
+    );
   });
 }
 
