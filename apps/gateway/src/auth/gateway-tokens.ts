@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { MessageMetadata, TokenAccess, TokenGrant, checkGrant, formatToken, isAuditedGrant, parseToken, tokenIssuedOf } from '@dockyard/contracts';
+import { IssueTokenCommand, MessageMetadata, TokenAccess, TokenGrant, checkGrant, formatToken, grantOf, isAuditedGrant, parseToken, tokenIssuedOf } from '@dockyard/contracts';
 import { TokenKeys } from '@dockyard/token-keys';
 import { IssuedTokensAudit } from './issued-tokens-audit';
 
 /** What a token is issued for: the repository, the access, the user (null: anonymous). */
-export interface TokenRequest {
-  repository: string;
-  repositoryId: string;
-  access: TokenAccess;
-  user: { username: string; credentialsVersion: number } | null;
-}
+export type TokenRequest = IssueTokenCommand;
 
 /**
  * Repository tokens signed and verified in the gateway itself, with this replica's issuing key
@@ -25,17 +20,7 @@ export class GatewayTokens {
   ) {}
 
   issue(request: TokenRequest, metadata: MessageMetadata): string {
-    const now = Date.now();
-    const grant: TokenGrant = {
-      tokenId: randomUUID(),
-      repository: request.repository,
-      repositoryId: request.repositoryId,
-      access: request.access,
-      username: request.user?.username ?? null,
-      credentialsVersion: request.user?.credentialsVersion ?? null,
-      expiresAt: Math.floor(now / 1000) + this.ttlSeconds,
-      issuedAt: now,
-    };
+    const grant = grantOf(request, randomUUID(), this.ttlSeconds);
     const token = formatToken(this.keys.sign(grant), grant);
     // As the tokens service does: anonymous read grants (every anonymous pull) are not audited.
     if (isAuditedGrant(grant)) this.audit.record({ event: tokenIssuedOf(grant, this.keys.kid), metadata });

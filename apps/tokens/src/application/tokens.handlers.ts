@@ -9,13 +9,14 @@ import {
   TOKENS_EVENTS,
   ValidateTokenCommand,
   ValidateTokenReply,
+  grantOf,
   isAuditedGrant,
   tokenIssuedOf,
   tokenStreamId,
 } from '@dockyard/contracts';
 import { EventStore } from '@dockyard/eventstore';
 import { TokenKeys } from '@dockyard/token-keys';
-import { TokenGrant, checkGrant, formatToken, parseToken } from '../domain/token';
+import { checkGrant, formatToken, parseToken } from '../domain/token';
 import { IssuedTokensLog } from '../infrastructure/issued-tokens.log';
 import { Revocations } from '../infrastructure/revocations';
 
@@ -40,16 +41,7 @@ export class TokensHandlers {
     if (!ACCESS.has(command.access) || typeof command.repository !== 'string') {
       throw new DomainError('invalid', 'Invalid token request');
     }
-    const grant: TokenGrant = {
-      tokenId: randomUUID(),
-      repository: command.repository,
-      repositoryId: command.repositoryId,
-      access: command.access,
-      username: command.user?.username ?? null,
-      credentialsVersion: command.user?.credentialsVersion ?? null,
-      expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds,
-      issuedAt: Date.now(),
-    };
+    const grant = grantOf(command, randomUUID(), this.ttlSeconds);
     const token = { token: formatToken(this.keys.sign(grant), grant) };
     // An anonymous read token is what every anonymous pull of a public repository gets: appending
     // a permanent event for each would grow the log with traffic, not with facts. It stays

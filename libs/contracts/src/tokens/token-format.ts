@@ -1,5 +1,5 @@
 import { DomainError } from '../domain-error';
-import { TokenAccess } from './tokens.commands';
+import { IssueTokenCommand, TokenAccess } from './tokens.commands';
 import { TokenIssuedV1 } from './tokens.events';
 
 /** What a token grants, signed into it. */
@@ -82,4 +82,16 @@ export const tokenIssuedOf = (grant: TokenGrant, kid: string): TokenIssuedV1 => 
   username: grant.username,
   expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
   kid,
+});
+
+/** The grant of a token issued now for `request`, valid `ttlSeconds`. */
+export const grantOf = (request: IssueTokenCommand, tokenId: string, ttlSeconds: number, now = Date.now()): TokenGrant => ({
+  tokenId,
+  repository: request.repository,
+  repositoryId: request.repositoryId,
+  access: request.access,
+  username: request.user?.username ?? null,
+  credentialsVersion: request.user?.credentialsVersion ?? null,
+  expiresAt: Math.floor(now / 1000) + ttlSeconds,
+  issuedAt: now,
 });
