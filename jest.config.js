@@ -11,7 +11,7 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@dockyard/(contracts|eventstore|messaging|runtime|testing|blobstore)$': '<rootDir>/libs/$1/src',
+  '^@dockyard/(contracts|eventstore|messaging|runtime|testing|blobstore|token-keys)$': '<rootDir>/libs/$1/src',
   '^@dockyard/(accounts|gateway|projector|repositories|images|tokens|standalone)$': '<rootDir>/apps/$1/src',
 };
 const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { TokenGrant, formatToken } from '@dockyard/contracts';
+import { waitUntil } from '@dockyard/testing';
+import { TokenKeys, tokenKeyFile } from '@dockyard/token-keys';
 import { DockerIndexClient } from './support/docker-index-client';
 import { DockerRegistryClient } from './support/docker-registry-client';
 import { TestHub } from './support/hubs';
@@ -17,7 +20,14 @@ export function tokensDatabaseUrl(hub: TestHub & { pgPort?: number }): string {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${hub.pgPort}/dockyard`;
 }
 
-async function tokenIssuedEvents(databaseUrl: string): Promise<{ username: string | null; access: string; repository: string }[]> {
+/** The hub's token master key: the distributed apps' DOCKYARD_TOKEN_KEY, or the one standalone generated. */
+export const tokenMasterKey = (hub: TestHub): string => hub.env?.DOCKYARD_TOKEN_KEY || readFileSync(tokenKeyFile(hub.dataDir), 'utf8').trim();
+
+/** The grant signed inside a token, read without checking its MAC (as an attacker can). */
+const grantInside = (token: string): TokenGrant =>
+  JSON.parse(Buffer.from(/^signature=([^.]+)\./.exec(token)![1], 'base64url').toString('utf8'));
+
+async function tokenIssuedEvents(databaseUrl: string): Promise<{ tokenId: string; username: string | null; access: string; repository: string }[]> {
   const client = new Client(databaseUrl);
   await client.connect();
   try {
@@ -179,7 +189,11 @@ export function describeTokensSecurity(mode: string, startHub: () => Promise<Tes
         const [image] = await imageChain('stateless', [{ 's.txt': 's' }]);
         await push(alice, 'alice_01/popular', [image]);
         const db = tokensDatabaseUrl(hub);
-        const before = await tokenIssuedEvents(db);
+        // The push's write tokens are recorded in the gateway's next batches, in order: counted from
+        // once a later user token (the marker) is there.
+        const marker = grantInside(await readToken('alice_01/popular', as('bob_0001'))).tokenId;
+        let before: Awaited<ReturnType<typeof tokenIssuedEvents>> = [];
+        await waitUntil(async () => (before = await tokenIssuedEvents(db)).some((e) => e.tokenId === marker), { timeoutMs: 15000, what: 'the marker token’s TokenIssued' });
         const tokens: string[] = [];
         for (let i = 0; i < 5; i++) tokens.push(await readToken('alice_01/popular'));
         expect(new Set(tokens).size).toBe(5);
@@ -188,7 +202,9 @@ export function describeTokensSecurity(mode: string, startHub: () => Promise<Tes
         expect(await pullStatuses('alice_01/popular', image, tokens[0])).toEqual(allOk);
 
         await readToken('alice_01/popular', as('bob_0001'));
-        const after = await tokenIssuedEvents(db);
+        // The gateway signs it at once and sends its audit record in the next batch (~100 ms).
+        let after = before;
+        await waitUntil(async () => (after = await tokenIssuedEvents(db)).length > before.length, { timeoutMs: 15000, what: 'the TokenIssued of the user pull' });
         expect(after).toHaveLength(before.length + 1);
         expect(after[after.length - 1]).toMatchObject({ username: 'bob_0001', access: 'read', repository: 'alice_01/popular' });
       });
@@ -200,6 +216,80 @@ export function describeTokensSecurity(mode: string, startHub: () => Promise<Tes
         expect((await http(writer, 'DELETE', '/v1/repositories/alice_01/doomed/', { headers: as('alice_01') })).status).toBe(200);
         const statuses = await pullStatuses('alice_01/doomed', image, anonymous);
         expect(refused(statuses)).toBe(true);
+      });
+    });
+
+    describe('tokens the gateway signs (its own kid under the master key)', () => {
+      let image: TestImage;
+      let genuine: TokenGrant;
+      const fresh = (overrides: Partial<TokenGrant> = {}): Omit<TokenGrant, 'kid'> => ({
+        ...genuine,
+        tokenId: `forged-${Math.random()}`,
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+        issuedAt: Date.now(),
+        ...overrides,
+      });
+      const tokenOf = (signature: string) => formatToken(signature, genuine);
+      const allForbidden = { images: 403, tags: 403, tag: 403, json: 403, layer: 403, ancestry: 403, auth: 403 };
+
+      beforeAll(async () => {
+        [image] = await imageChain('forge', [{ 'f.txt': 'f' }]);
+        await push(alice, 'alice_01/forge', [image]);
+        genuine = grantInside(await readToken('alice_01/forge'));
+        expect(genuine.kid).toMatch(/^[A-Za-z0-9_-]+$/);
+      });
+
+      it('the control: a grant signed under the hub’s master key with any derived kid opens it', async () => {
+        const replica = TokenKeys.fromSecret(tokenMasterKey(hub));
+        expect(await pullStatuses('alice_01/forge', image, tokenOf(replica.sign(fresh())))).toEqual(allOk);
+      });
+
+      it('refuses a token under a made-up kid with a MAC the attacker computed', async () => {
+        const payload = Buffer.from(JSON.stringify({ ...fresh(), kid: 'madeUpKid01' })).toString('base64url');
+        const mac = TokenKeys.fromSecret('attacker').sign(fresh()).split('.')[1];
+        expect(await pullStatuses('alice_01/forge', image, tokenOf(`${payload}.${mac}`))).toEqual(allForbidden);
+      });
+
+      it('refuses a token with a valid MAC under another master key (even with a real replica’s kid)', async () => {
+        const elsewhere = TokenKeys.fromSecret('another hub master key', genuine.kid);
+        expect(await pullStatuses('alice_01/forge', image, tokenOf(elsewhere.sign(fresh())))).toEqual(allForbidden);
+      });
+
+      it('refuses an expired token, however well signed', async () => {
+        const replica = TokenKeys.fromSecret(tokenMasterKey(hub));
+        const expired = tokenOf(replica.sign(fresh({ expiresAt: Math.floor(Date.now() / 1000) - 5 })));
+        expect(await pullStatuses('alice_01/forge', image, expired)).toEqual(allForbidden);
+        const answer = await http(other, 'GET', '/v1/repositories/alice_01/forge/images', { headers: withToken(expired) });
+        expect(answer.json()).toEqual({ error: 'Token expired' });
+      });
+
+      it('a user’s read token is void once the user’s password changes, on the other replica at once', async () => {
+        const carol = await register('carol_001');
+        const images = await imageChain('carol', [{ 'c.txt': 'c' }]);
+        await push(carol, 'carol_001/own', images);
+        const token = await readToken('carol_001/own', as('carol_001'));
+        expect(await pullStatuses('carol_001/own', images[0], token)).toEqual(allOk);
+        expect((await http(writer, 'PUT', '/v1/users/carol_001/', { body: { password: 'secret2' }, headers: as('carol_001') })).status).toBe(204);
+        const after = await pullStatuses('carol_001/own', images[0], token);
+        expect(refused(after)).toBe(true);
+        expect((await http(other, 'GET', '/v1/repositories/carol_001/own/images', { headers: withToken(token) })).json()).toEqual({ error: 'Token was revoked' });
+      });
+
+      it('the audit history shows the TokenIssued of a gateway-signed user token (eventually), with its request', async () => {
+        const token = await readToken('alice_01/forge', as('bob_0001'));
+        const { tokenId } = grantInside(token);
+        type Entry = { type: string; actor?: string; request_id?: string; data: { tokenId?: string; kid?: string } };
+        let found: Entry | undefined;
+        await waitUntil(
+          async () => {
+            const answer = await http(writer, 'GET', '/v1/audit/repositories/alice_01/forge/history?limit=1000&type=TokenIssued', { headers: as('alice_01') });
+            found = answer.status === 200 ? (answer.json() as { entries: Entry[] }).entries.find((e) => e.data.tokenId === tokenId) : undefined;
+            return found !== undefined;
+          },
+          { timeoutMs: 30000, intervalMs: 200, what: 'the TokenIssued audit row' },
+        );
+        expect(found).toMatchObject({ type: 'TokenIssued', actor: 'user:bob_0001', request_id: expect.any(String), data: { tokenId, kid: grantInside(token).kid } });
+        expect(JSON.stringify(found)).not.toContain(token.split(',')[0].slice('signature='.length));
       });
     });
   });

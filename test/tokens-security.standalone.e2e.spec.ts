@@ -38,6 +38,10 @@ describe('local secrets (standalone)', () => {
     expect(statSync(join(shared, 'pg.password')).mode & 0o777).toBe(0o600);
   });
 
+  it('the token master key it generated (no DOCKYARD_TOKEN_KEY) is kept in a 0600 file', () => {
+    expect(statSync(join(shared, 'token.key')).mode & 0o777).toBe(0o600);
+  });
+
   it('starting with DOCKYARD_DATA on a pre-existing folder leaves its mode (1777, sticky) unchanged', async () => {
     expect(statSync(shared).mode & 0o7777).toBe(0o1777);
     expect((await http(hub!.urls[0], 'GET', '/v1/_ping')).status).toBe(200);

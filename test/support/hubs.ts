@@ -97,6 +97,8 @@ export async function startDistributedHub(options: HubOptions = {}): Promise<Tes
   const dataDir = options.dataDir ?? newDataDir();
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase('hub'));
   const env = {
+    // The master key of repository tokens, as an operator sets it for every app (a test may override it, or give '' to leave it unset).
+    DOCKYARD_TOKEN_KEY: 'test-token-master-key',
     ...settings(options),
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: (options.kafkaBrokers ?? testKafkaBrokers()).join(','),

@@ -25,6 +25,8 @@ import { PingHttpController } from './registry/ping.http-controller';
 import { UsersHttpController } from './users/users.http-controller';
 import { UsersReadModel } from './users/users.read-model';
 import { RepositoryAccess } from './auth/repository-access';
+import { IssuedTokensAudit } from './auth/issued-tokens-audit';
+import { GatewayTokens, gatewayTokensFromEnvironment } from './auth/gateway-tokens';
 import { IndexHeaders } from './repositories/index-headers';
 import { RepositoriesReadModel } from './repositories/repositories.read-model';
 import { RepositoryImagesHttpController } from './repositories/repository-images.http-controller';
@@ -64,7 +66,12 @@ export class GatewayModule {
     );
     const repositories = new RepositoriesReadModel(readPool, hot);
     const organizations = new OrganizationsReadModel(readPool);
-    const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users, organizations);
+    const tokens = gatewayTokensFromEnvironment(
+      process.env.DOCKYARD_TOKEN_KEY,
+      () => new IssuedTokensAudit(clients.tokens, { logger: runtime.logger.child({ component: 'issued-tokens-audit' }) }),
+      runtime.config.tokenTtlSeconds,
+    );
+    const repositoryAccess = new RepositoryAccess(clients.tokens, authenticator, repositories, users, organizations, tokens);
     const images = new ImagesReadModel(readPool, hot);
     const audit = new AuditReadModel(readPool);
     return {
@@ -96,6 +103,7 @@ export class GatewayModule {
         { provide: GATEWAY.metrics, useValue: metrics },
         // A provider so that Nest's shutdown flushes it (onModuleDestroy) while the bus is still open.
         { provide: ActivityBatcher, useValue: activity },
+        ...(tokens ? [{ provide: GatewayTokens, useValue: tokens }] : []),
         {
           provide: GATEWAY.authenticator,
           useValue: authenticator,
@@ -111,7 +119,7 @@ export class GatewayModule {
         { provide: GATEWAY.auditAccess, useValue: new AuditAccess(authenticator, audit) },
         { provide: GATEWAY.auditSigningKey, useValue: new AuditSigningKey(readPool, runtime.config.auditSigningKey) },
         { provide: GATEWAY.blobs, useValue: blobStoreFromEnvironment(runtime.config.dataDir) },
-        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints, metrics) },
+        { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints, metrics, tokens) },
         {
           provide: GATEWAY.readYourWrites,
           useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger, metrics, changes),

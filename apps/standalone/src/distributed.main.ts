@@ -6,6 +6,7 @@ import {
   loadHubConfig,
   startEmbeddedPostgres,
 } from '@dockyard/runtime';
+import { loadOrCreateTokenKey } from '@dockyard/token-keys';
 import { armShutdownDeadline } from './shutdown-deadline';
 import { SupervisedApp } from './supervised-app';
 
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   try {
     const [url, kafkaBrokers] = await ready;
     if (stopping) return;
+    const tokenKey = process.env.DOCKYARD_TOKEN_KEY || loadOrCreateTokenKey(config.dataDir);
     APPS.forEach((app, i) => {
       const env = {
         ...process.env,
@@ -112,6 +114,8 @@ async function main(): Promise<void> {
         KAFKA_BROKERS: kafkaBrokers,
         DOCKYARD_DATA: config.dataDir,
         HEALTH_PORT: String(healthPortBase + i),
+        // One master key for the gateway and the tokens service (each derives its own issuing key).
+        DOCKYARD_TOKEN_KEY: tokenKey,
       };
       const supervised = new SupervisedApp(app, join(ROOT, `dist/apps/${app}/src/main.js`), env, logger);
       apps.push(supervised);

@@ -16,6 +16,7 @@ import {
   startBusMicroservice,
   startEmbeddedPostgres,
 } from '@dockyard/runtime';
+import { loadOrCreateTokenKey } from '@dockyard/token-keys';
 import { consumerGroupOf } from './consumer-groups';
 import { armShutdownDeadline } from './shutdown-deadline';
 
@@ -47,6 +48,10 @@ async function main(): Promise<void> {
   // the shutdown below: a consumer in the middle of a transaction would lose its connection under
   // it. The hub stops the cluster itself, last; the package's hook on process exit stays.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
+
+  // The gateway signs and checks repository tokens under this master key, the tokens service too:
+  // generated once and kept in the data folder when not configured, so tokens outlive a restart.
+  process.env.DOCKYARD_TOKEN_KEY ||= loadOrCreateTokenKey(config.dataDir);
 
   const bus = new InProcessBus({
     logger: logger.child({ component: 'bus' }),

@@ -19,7 +19,11 @@ import {
   storedEvents,
   waitUntil,
 } from '@dockyard/testing';
+import { TokenKeys } from '@dockyard/token-keys';
 import { TokensModule } from './tokens.module';
+
+/** The master key the gateways share with this service (DOCKYARD_TOKEN_KEY). */
+const MASTER_KEY = 'int-spec-master-key';
 
 const TOKEN =
   /^signature=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+),repository="alice_01\/(web|old)",access=(read|write|delete)$/;
@@ -34,10 +38,14 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
   const alice = { username: 'alice_01', credentialsVersion: 1 };
 
   beforeAll(async () => {
+    process.env.DOCKYARD_TOKEN_KEY = MASTER_KEY;
     service = await startServiceUnderTest('tokens', TokensModule, { actor: 'user:alice_01' });
     ({ hub, probe } = service);
   });
-  afterAll(() => service?.close());
+  afterAll(async () => {
+    delete process.env.DOCKYARD_TOKEN_KEY;
+    await service?.close();
+  });
 
   const send = <T>(pattern: string, payload: unknown, key?: string) => service.send<T>(pattern, payload, key);
   const failure = (pattern: string, payload: unknown) => service.refusal(pattern, payload);
@@ -78,6 +86,7 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
     expect(Object.keys(stored[0].data).sort()).toEqual([
       'access',
       'expiresAt',
+      'kid',
       'repository',
       'repositoryId',
       'tokenId',
@@ -221,6 +230,71 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
       repositoryId: web,
       access: 'write',
       username: 'alice_01',
+    });
+  });
+
+  describe('tokens signed by a gateway (its own kid under the shared master key)', () => {
+    const gateway = TokenKeys.fromSecret(MASTER_KEY);
+    const grantFor = (overrides: Record<string, unknown> = {}) => ({
+      tokenId: randomUUID(),
+      repository: 'alice_01/web',
+      repositoryId: web,
+      access: 'read' as const,
+      username: null,
+      credentialsVersion: null,
+      expiresAt: Math.floor(Date.now() / 1000) + 600,
+      issuedAt: Date.now(),
+      ...overrides,
+    });
+    const tokenOf = (signature: string) => `signature=${signature},repository="alice_01/web",access=read`;
+
+    it('validates a grant any gateway replica signed', async () => {
+      await expect(validate(tokenOf(gateway.sign(grantFor())), 'alice_01/web', 'read')).resolves.toMatchObject({ repositoryId: web });
+    });
+
+    it.each([
+      ['a made-up kid', () => {
+        const payload = Buffer.from(JSON.stringify({ ...grantFor(), kid: 'attackerKid' })).toString('base64url');
+        return `${payload}.${TokenKeys.fromSecret('attacker').sign(grantFor()).split('.')[1]}`;
+      }],
+      ['a valid MAC under another master key', () => TokenKeys.fromSecret('another hub', gateway.kid).sign(grantFor())],
+      ['an expired grant', () => gateway.sign(grantFor({ expiresAt: Math.floor(Date.now() / 1000) - 1 }))],
+    ])('refuses %s', async (_what, signature) => {
+      expect(await failure(TOKENS_COMMANDS.ValidateToken, { token: tokenOf(signature()), repository: 'alice_01/web', access: 'read' })).toMatchObject({
+        code: 'forbidden',
+      });
+    });
+
+    it('records a batch of issued grants as TokenIssued events once each, however often the batch arrives', async () => {
+      const batch = [1, 2, 3].map((n) => ({
+        event: { tokenId: randomUUID(), repository: 'alice_01/web', repositoryId: web, access: 'read', username: 'alice_01', expiresAt: new Date().toISOString(), kid: gateway.kid },
+        metadata: { correlationId: `req-${n}`, requestId: `req-${n}`, actor: 'user:alice_01', sourceIp: '198.51.100.7' },
+      }));
+      const before = await countStoredEvents(hub.pool, 'tokens');
+      await expect(send(TOKENS_COMMANDS.RecordIssuedTokens, { grants: batch })).resolves.toEqual({ appended: 3 });
+      // Replayed whole, at once twice more, and overlapping a new grant: nothing appended twice.
+      const extra = { ...batch[0], event: { ...batch[0].event, tokenId: randomUUID() } };
+      const replays = await Promise.all([
+        send(TOKENS_COMMANDS.RecordIssuedTokens, { grants: batch }),
+        send(TOKENS_COMMANDS.RecordIssuedTokens, { grants: [...batch, extra] }),
+        send(TOKENS_COMMANDS.RecordIssuedTokens, { grants: [extra, extra] }),
+      ]);
+      expect(replays.reduce<number>((sum, r) => sum + (r as { appended: number }).appended, 0)).toBe(1);
+      expect(await countStoredEvents(hub.pool, 'tokens')).toBe(before + 4);
+      const stored = (await storedEvents(hub.pool, 'tokens')).filter((e) => batch.some((b) => e.streamId === `token-${b.event.tokenId}`));
+      expect(stored.map((e) => [e.type, e.streamVersion, e.metadata.requestId, e.metadata.sourceIp])).toEqual(
+        batch.map((b) => [TOKENS_EVENTS.TokenIssued, 1, b.metadata.requestId, '198.51.100.7']),
+      );
+      await probe.ofStream(`token-${batch[2].event.tokenId}`, 1);
+    });
+
+    it('refuses a malformed batch (no token id) and appends nothing', async () => {
+      const before = await countStoredEvents(hub.pool, 'tokens');
+      const error = await failure(TOKENS_COMMANDS.RecordIssuedTokens, {
+        grants: [{ event: { repository: 'alice_01/web', repositoryId: web, access: 'read', username: null, expiresAt: new Date().toISOString() }, metadata: { correlationId: 'c', actor: 'anonymous' } }],
+      });
+      expect(error.code).toBe('invalid');
+      expect(await countStoredEvents(hub.pool, 'tokens')).toBe(before);
     });
   });
 

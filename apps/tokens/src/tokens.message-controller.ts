@@ -16,7 +16,7 @@ import { BusContext } from '@dockyard/messaging';
 import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
 import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
-import { IssueTokenDto, ValidateTokenDto } from './tokens.commands.dto';
+import { IssueTokenDto, RecordIssuedTokensDto, ValidateTokenDto } from './tokens.commands.dto';
 
 /** Issues and checks repository tokens; learns what voids them from other services' facts. */
 @Controller()
@@ -31,6 +31,12 @@ export class TokensMessageController {
   @ExecuteOnce()
   issue(@Payload() command: IssueTokenDto, @Ctx() context: BusContext) {
     return this.tokens.issue(command, context.getMetadata());
+  }
+
+  /** A gateway's batch of the grants it signed: their audit events, appended once each. */
+  @MessagePattern(TOKENS_COMMANDS.RecordIssuedTokens)
+  recordIssued(@Payload() command: RecordIssuedTokensDto) {
+    return this.tokens.recordIssued(command);
   }
 
   @MessagePattern(TOKENS_COMMANDS.ValidateToken)

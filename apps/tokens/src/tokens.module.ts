@@ -3,8 +3,9 @@ import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore, HandledCommands, ownerStreamReader } from '@dockyard/eventstore';
 import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
+import { IssuedTokensLog } from './infrastructure/issued-tokens.log';
 import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
-import { TokenSigner } from './infrastructure/token-signer';
+import { loadTokenKeys } from './infrastructure/token-keys.loader';
 import { CreateMembershipRevocations1732400030400, CreateTokenTables1732400005000 } from './infrastructure/tokens.migrations';
 import { TokensMessageController } from './tokens.message-controller';
 
@@ -38,9 +39,10 @@ export class TokensModule {
           useFactory: async (revocations: Revocations) => {
             await store.migrated();
             return new TokensHandlers(
-              await TokenSigner.load(pool, process.env.DOCKYARD_TOKEN_KEY),
+              await loadTokenKeys(pool, process.env.DOCKYARD_TOKEN_KEY),
               revocations,
               new EventStore(pool, TOKENS_SCHEMA),
+              new IssuedTokensLog(pool),
               runtime.config.tokenTtlSeconds,
             );
           },

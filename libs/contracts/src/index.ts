@@ -12,6 +12,7 @@ export * from './images/images.commands';
 export * from './images/image-naming';
 export * from './tokens/tokens.commands';
 export * from './tokens/tokens.events';
+export * from './tokens/token-format';
 export * from './activity';
 export * from './event-sources';
 export * from './consumers';

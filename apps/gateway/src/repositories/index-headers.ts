@@ -4,6 +4,7 @@ import { DomainError, IssueTokenReply, TOKENS_COMMANDS, TokenAccess } from '@doc
 import { emitActivity, sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
 import { Principal } from '../auth/authenticator';
+import { GatewayTokens, TokenRequest } from '../auth/gateway-tokens';
 import { isHostAndPort } from '../http/host-header';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { actorOf, requestMetadata, requestOrigin } from '../http/request-metadata';
@@ -19,6 +20,8 @@ export class IndexHeaders {
     private readonly repositoriesClient: ClientProxy,
     private readonly endpoints: string[],
     private readonly metrics = new GatewayMetrics(),
+    /** Null: no DOCKYARD_TOKEN_KEY here, every token is issued by the tokens service. */
+    private readonly tokens: GatewayTokens | null = null,
   ) {
     const wrong = endpoints.filter((item) => !isHostAndPort(item));
     if (wrong.length > 0) throw new Error(`DOCKYARD_REGISTRY_ENDPOINTS: not host[:port]: ${wrong.join(', ')}`);
@@ -62,19 +65,28 @@ export class IndexHeaders {
     void reply.header('X-Docker-Token', token).header('WWW-Authenticate', `Token ${token}`).header('Cache-Control', 'no-store');
   }
 
+  /**
+   * Signed here when this gateway has the master key (no round trip; its audit event follows in a
+   * batch), else by the tokens service, which appends the audit event before it answers.
+   */
   private async issue(
     request: FastifyRequest,
     grant: { repository: string; repositoryId: string; access: TokenAccess; principal: Principal | null },
   ): Promise<string> {
+    const wanted: TokenRequest = {
+      repository: grant.repository,
+      repositoryId: grant.repositoryId,
+      access: grant.access,
+      user: grant.principal && { username: grant.principal.username, credentialsVersion: grant.principal.credentialsVersion },
+    };
+    if (this.tokens) {
+      const actor = grant.principal ? `user:${grant.principal.username}` : actorOf(request);
+      return this.tokens.issue(wanted, { correlationId: request.id, ...requestOrigin(request), actor });
+    }
     const { token } = await sendCommand<IssueTokenReply>(
       this.tokensClient,
       TOKENS_COMMANDS.IssueToken,
-      {
-        repository: grant.repository,
-        repositoryId: grant.repositoryId,
-        access: grant.access,
-        user: grant.principal && { username: grant.principal.username, credentialsVersion: grant.principal.credentialsVersion },
-      },
+      wanted,
       requestMetadata(request, grant.principal?.username),
     );
     return token;

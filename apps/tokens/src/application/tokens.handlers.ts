@@ -4,15 +4,21 @@ import {
   IssueTokenCommand,
   IssueTokenReply,
   MessageMetadata,
+  RecordIssuedTokensCommand,
+  RecordIssuedTokensReply,
   TOKENS_EVENTS,
   ValidateTokenCommand,
   ValidateTokenReply,
+  grantOf,
+  isAuditedGrant,
+  tokenIssuedOf,
   tokenStreamId,
 } from '@dockyard/contracts';
 import { EventStore } from '@dockyard/eventstore';
-import { TokenGrant, checkGrant, formatToken, parseToken } from '../domain/token';
+import { TokenKeys } from '@dockyard/token-keys';
+import { checkGrant, formatToken, parseToken } from '../domain/token';
+import { IssuedTokensLog } from '../infrastructure/issued-tokens.log';
 import { Revocations } from '../infrastructure/revocations';
-import { TokenSigner } from '../infrastructure/token-signer';
 
 const ACCESS = new Set(['read', 'write', 'delete']);
 
@@ -24,9 +30,10 @@ const ACCESS = new Set(['read', 'write', 'delete']);
  */
 export class TokensHandlers {
   constructor(
-    private readonly signer: TokenSigner,
+    private readonly keys: TokenKeys,
     private readonly revocations: Revocations,
     private readonly store: EventStore,
+    private readonly issued: IssuedTokensLog,
     private readonly ttlSeconds: number,
   ) {}
 
@@ -34,47 +41,29 @@ export class TokensHandlers {
     if (!ACCESS.has(command.access) || typeof command.repository !== 'string') {
       throw new DomainError('invalid', 'Invalid token request');
     }
-    const grant: TokenGrant = {
-      tokenId: randomUUID(),
-      repository: command.repository,
-      repositoryId: command.repositoryId,
-      access: command.access,
-      username: command.user?.username ?? null,
-      credentialsVersion: command.user?.credentialsVersion ?? null,
-      expiresAt: Math.floor(Date.now() / 1000) + this.ttlSeconds,
-      issuedAt: Date.now(),
-    };
-    const token = { token: formatToken(this.signer.sign(grant), grant) };
+    const grant = grantOf(command, randomUUID(), this.ttlSeconds);
+    const token = { token: formatToken(this.keys.sign(grant), grant) };
     // An anonymous read token is what every anonymous pull of a public repository gets: appending
     // a permanent event for each would grow the log with traffic, not with facts. It stays
     // stateless (signed, expiring, void once its repository is deleted); pulls are counted on the
     // activity topic. Tokens for users are audited.
-    if (grant.username === null && grant.access === 'read') return token;
+    if (!isAuditedGrant(grant)) return token;
     // The audit trail of who was granted what; the token itself is never stored or published.
-    await this.store.append(
-      tokenStreamId(grant.tokenId),
-      0,
-      [
-        {
-          type: TOKENS_EVENTS.TokenIssued,
-          data: {
-            tokenId: grant.tokenId,
-            repository: grant.repository,
-            repositoryId: grant.repositoryId,
-            access: grant.access,
-            username: grant.username,
-            expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
-          },
-        },
-      ],
-      metadata,
-    );
+    await this.store.append(tokenStreamId(grant.tokenId), 0, [{ type: TOKENS_EVENTS.TokenIssued, data: { ...tokenIssuedOf(grant, this.keys.kid) } }], metadata);
     return token;
+  }
+
+  /**
+   * The grants a gateway signed itself, sent in batches after the fact: each becomes its TokenIssued
+   * event once, however often the batch is delivered.
+   */
+  async recordIssued(command: RecordIssuedTokensCommand): Promise<RecordIssuedTokensReply> {
+    return { appended: await this.issued.append(command.grants) };
   }
 
   async validate(command: ValidateTokenCommand): Promise<ValidateTokenReply> {
     const presented = parseToken(command.token);
-    const grant = this.signer.verify(presented.signature);
+    const grant = this.keys.verify(presented.signature);
     checkGrant(grant, presented, {
       repository: command.repository,
       access: command.access,
@@ -88,3 +77,4 @@ export class TokensHandlers {
     return { repositoryId: grant.repositoryId, access: grant.access, username: grant.username };
   }
 }
+

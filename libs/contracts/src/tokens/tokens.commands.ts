@@ -1,6 +1,11 @@
+import { MessageMetadata } from '../event-envelope';
+import { TokenIssuedV1 } from './tokens.events';
+
 export const TOKENS_COMMANDS = {
   IssueToken: 'tokens.issue',
   ValidateToken: 'tokens.validate',
+  /** A gateway's batch of the grants it signed itself: appended as TokenIssued events, once each. */
+  RecordIssuedTokens: 'tokens.record-issued',
 } as const;
 
 export type TokenAccess = 'read' | 'write' | 'delete';
@@ -29,4 +34,17 @@ export interface ValidateTokenReply {
   repositoryId: string;
   access: TokenAccess;
   username: string | null;
+}
+
+/** One grant a gateway signed: what TokenIssued records, and the metadata of the request it answered. */
+export interface IssuedTokenRecord {
+  event: TokenIssuedV1;
+  metadata: MessageMetadata;
+}
+export interface RecordIssuedTokensCommand {
+  grants: IssuedTokenRecord[];
+}
+export interface RecordIssuedTokensReply {
+  /** How many TokenIssued events were appended: grants recorded before (a replayed batch) count nothing. */
+  appended: number;
 }

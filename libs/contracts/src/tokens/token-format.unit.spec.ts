@@ -1,5 +1,5 @@
-import { DomainError } from '@dockyard/contracts';
-import { TokenGrant, checkGrant, formatToken, parseToken } from './repository-token';
+import { DomainError } from '../domain-error';
+import { TokenGrant, checkGrant, formatToken, parseToken } from './token-format';
 
 const grant: TokenGrant = {
   tokenId: 't1',

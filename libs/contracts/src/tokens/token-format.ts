@@ -1,4 +1,6 @@
-import { DomainError, TokenAccess } from '@dockyard/contracts';
+import { DomainError } from '../domain-error';
+import { IssueTokenCommand, TokenAccess } from './tokens.commands';
+import { TokenIssuedV1 } from './tokens.events';
 
 /** What a token grants, signed into it. */
 export interface TokenGrant {
@@ -12,6 +14,11 @@ export interface TokenGrant {
   expiresAt: number;
   /** Epoch milliseconds; absent in tokens signed before organizations existed. */
   issuedAt?: number;
+  /**
+   * Which issuing key signed it (libs/tokens: HMAC(master, "issuer:" + kid)); absent in tokens
+   * signed with the master key itself, as every token was before issuers had their own keys.
+   */
+  kid?: string;
 }
 
 export interface ParsedToken {
@@ -61,3 +68,30 @@ export function checkGrant(
     throw new DomainError('forbidden', `Token does not grant ${request.access} access`);
   }
 }
+
+/** Whether a grant is audited: every grant to a user, and anonymous grants other than read. */
+export const isAuditedGrant = (grant: { username: string | null; access: string }): boolean =>
+  grant.username !== null || grant.access !== 'read';
+
+/** TokenIssued's data for a grant signed under `kid`: the grant, never the token. */
+export const tokenIssuedOf = (grant: TokenGrant, kid: string): TokenIssuedV1 => ({
+  tokenId: grant.tokenId,
+  repository: grant.repository,
+  repositoryId: grant.repositoryId,
+  access: grant.access,
+  username: grant.username,
+  expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
+  kid,
+});
+
+/** The grant of a token issued now for `request`, valid `ttlSeconds`. */
+export const grantOf = (request: IssueTokenCommand, tokenId: string, ttlSeconds: number, now = Date.now()): TokenGrant => ({
+  tokenId,
+  repository: request.repository,
+  repositoryId: request.repositoryId,
+  access: request.access,
+  username: request.user?.username ?? null,
+  credentialsVersion: request.user?.credentialsVersion ?? null,
+  expiresAt: Math.floor(now / 1000) + ttlSeconds,
+  issuedAt: now,
+});

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { IssueTokenCommand, MessageMetadata, TokenAccess, TokenGrant, checkGrant, formatToken, grantOf, isAuditedGrant, parseToken, tokenIssuedOf } from '@dockyard/contracts';
+import { TokenKeys } from '@dockyard/token-keys';
+import { IssuedTokensAudit } from './issued-tokens-audit';
+
+/** What a token is issued for: the repository, the access, the user (null: anonymous). */
+export type TokenRequest = IssueTokenCommand;
+
+/**
+ * Repository tokens signed and verified in the gateway itself, with this replica's issuing key
+ * derived from the master key DOCKYARD_TOKEN_KEY (libs/token-keys), so an index call answers with a
+ * token without a round trip to the tokens service, and a pull's registry calls are checked
+ * without one. Audited grants go to the tokens service in batches (IssuedTokensAudit).
+ */
+export class GatewayTokens {
+  constructor(
+    private readonly keys: TokenKeys,
+    private readonly audit: IssuedTokensAudit,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  issue(request: TokenRequest, metadata: MessageMetadata): string {
+    const grant = grantOf(request, randomUUID(), this.ttlSeconds);
+    const token = formatToken(this.keys.sign(grant), grant);
+    // As the tokens service does: anonymous read grants (every anonymous pull) are not audited.
+    if (isAuditedGrant(grant)) this.audit.record({ event: tokenIssuedOf(grant, this.keys.kid), metadata });
+    return token;
+  }
+
+  /**
+   * The grant of a token one of this hub's issuers signed, checked for this call: MAC (under the
+   * issuer's derived key), expiry, repository, access. 403 otherwise. Revocation is the caller's part.
+   */
+  verify(token: string, repository: string, access: TokenAccess | 'any'): TokenGrant {
+    const presented = parseToken(token);
+    const grant = this.keys.verify(presented.signature);
+    checkGrant(grant, presented, { repository, access, now: Math.floor(Date.now() / 1000) });
+    return grant;
+  }
+
+  /** Nest's shutdown hook (the gateway registers this as a provider): the last grants' audit is sent, not dropped. */
+  onModuleDestroy(): Promise<void> {
+    return this.audit.flush();
+  }
+}
+
+/**
+ * The gateway's token signer when DOCKYARD_TOKEN_KEY is set; without it (a distributed hub not
+ * given the key) null: the gateway asks the tokens service to issue and validate every token.
+ */
+export function gatewayTokensFromEnvironment(
+  masterKey: string | undefined,
+  audit: () => IssuedTokensAudit,
+  ttlSeconds: number,
+): GatewayTokens | null {
+  return masterKey ? new GatewayTokens(TokenKeys.fromSecret(masterKey), audit(), ttlSeconds) : null;
+}

@@ -1,0 +1,2 @@
+export * from './token-keys';
+export * from './token-key-file';
