@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { FastifyRequest } from 'fastify';
 import { noteCaller } from '../http/command-identity';
 import { readMetadata } from '../http/request-metadata';
@@ -39,6 +40,8 @@ export class RepositoryAccess {
     /** Null: no DOCKYARD_TOKEN_KEY here, every token is validated by the tokens service. */
     private readonly tokens: GatewayTokens | null = null,
   ) {}
+
+  private readonly organizationOwned = new LRUCache<string, boolean>({ max: 100_000 });
 
   /**
    * What `principal` may do to `namespace/name`: everything (`admin`) in its own namespace or as an
@@ -107,8 +110,8 @@ export class RepositoryAccess {
    * row is gone or has another id) and the user's credentials unchanged since (users read model).
    * Undefined, to ask the tokens service, for write and delete grants (a push's few calls), a
    * repository this gateway has no row of, a users row older than the grant, and a user's grant
-   * outside its own namespace: leaving an organization voids that user's earlier tokens there even
-   * once back in it, a fact only the tokens service keeps (tokens.membership_revocations).
+   * for an organization's repository: leaving an organization voids that user's earlier tokens
+   * there even once back in it, a fact only the tokens service keeps (tokens.membership_revocations).
    */
   private async validatedHere(
     token: string,
@@ -122,11 +125,26 @@ export class RepositoryAccess {
     const reply: ValidateTokenReply = { repositoryId: grant.repositoryId, access: grant.access, username: grant.username };
     if (view.repositoryId !== grant.repositoryId) return reply; // assertTokenStillOpens refuses it
     if (grant.username === null) return reply;
-    if (view.namespace !== grant.username) return undefined;
+    if (view.namespace !== grant.username && (await this.ownedByOrganization(view))) return undefined;
     const user = await this.users.find(grant.username);
     if (!user || grant.credentialsVersion === null || user.credentialsVersion < grant.credentialsVersion) return undefined;
     if (user.credentialsVersion !== grant.credentialsVersion) throw new DomainError('forbidden', 'Token was revoked');
     return reply;
+  }
+
+  /**
+   * Whether the repository lives in an organization's namespace, the only kind of namespace whose
+   * tokens a membership change voids. Kept by repository id: names are unique across users and
+   * organizations and a repository never moves, so the answer holds for the repository's life.
+   */
+  private async ownedByOrganization(view: RepositoryView): Promise<boolean> {
+    if (view.kind === 'library') return false;
+    let owned = this.organizationOwned.get(view.repositoryId);
+    if (owned === undefined) {
+      owned = await this.organizations.isOrganization(view.namespace);
+      this.organizationOwned.set(view.repositoryId, owned);
+    }
+    return owned;
   }
 
   /**

@@ -115,6 +115,25 @@ describe('read-model changes (real PostgreSQL)', () => {
     await expect(short.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 3 })).rejects.toMatchObject({ code: 'unavailable' });
   });
 
+  it('a change visible before it is announced: read-your-writes answers only once this replica has heard it', async () => {
+    // A grace far longer than this test's pauses, so that only hearing the change can end the wait.
+    const ryw = new ReadYourWrites(pool, 10_000, logger, undefined, changes, 8000);
+    // The checkpoint moves with no announcement yet: PostgreSQL signals listeners just after a
+    // commit becomes visible, and another replica fences on that signal.
+    await pool.query(`INSERT INTO read.consumer_checkpoints (consumer, stream_id, stream_version) VALUES ('users', 'user-eve', 1)`);
+    let answered = false;
+    const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-eve', streamVersion: 1 }).then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(answered).toBe(false);
+    const announced = { kind: 'applied', consumer: 'users', streamId: 'user-eve', streamVersion: 1, subjects: { username: 'eve' } };
+    await pool.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANGES_CHANNEL, JSON.stringify(announced)]);
+    await waiting;
+    expect(answered).toBe(true);
+    // Heard once, a later wait for that version answers without the grace.
+    const again = ryw.waitFor('users', { source: 'accounts', streamId: 'user-eve', streamVersion: 1 }).then(() => 'answered');
+    expect(await Promise.race([again, new Promise((resolve) => setTimeout(() => resolve('waited'), 4000))])).toBe('answered');
+  });
+
   it('a terminated LISTEN session: reads stay correct meanwhile, it reconnects by itself, and the view starts afresh', async () => {
     await consumer.handle(userEvent('dan', 1, 1));
     expect((await users.find('dan'))?.credentialsVersion).toBe(1);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Pool } from 'pg';
 import { DomainError, ProjectionName, READ_SCHEMA, WrittenStream } from '@dockyard/contracts';
 import { ReadModelChange, appliedVersion } from '@dockyard/eventstore';
@@ -28,6 +29,8 @@ interface Waiter {
  */
 export class ReadYourWrites implements ReadModelChangeListener {
   private readonly waiting = new Map<string, Set<Waiter>>();
+  /** The latest version heard per (projection, stream), for the streams written lately. */
+  private readonly heard = new LRUCache<string, number>({ max: 50_000 });
 
   constructor(
     private readonly pool: Pool,
@@ -35,6 +38,7 @@ export class ReadYourWrites implements ReadModelChangeListener {
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
     private readonly changes?: ReadModelChanges,
+    private readonly hearGraceMs = HEAR_GRACE_MS,
   ) {
     changes?.subscribe(this);
   }
@@ -52,6 +56,8 @@ export class ReadYourWrites implements ReadModelChangeListener {
   changed(change: ReadModelChange): void {
     if (change.kind === 'flush') return this.missed();
     if (change.kind !== 'applied') return;
+    const key = waitKey(change.consumer, change.streamId);
+    if ((this.heard.get(key) ?? 0) < change.streamVersion) this.heard.set(key, change.streamVersion);
     for (const waiter of this.waiting.get(waitKey(change.consumer, change.streamId)) ?? []) {
       if (change.streamVersion >= waiter.version) waiter.wake();
     }
@@ -79,7 +85,15 @@ export class ReadYourWrites implements ReadModelChangeListener {
     // While no notification can arrive (the LISTEN session is lost, or there is none), ask as before.
     const poll = setInterval(() => this.changes?.listening || waiter.recheck(), POLL_WHILE_DEAF_MS);
     try {
-      if (await applied()) return;
+      if (await applied()) {
+        // Visible is not yet announced: PostgreSQL signals the listeners just after the commit
+        // becomes visible, and another replica's hot view fences on that signal. Answering before
+        // this replica has heard the change too could let the client's next request, on a replica
+        // not yet signalled, read the row from before it. So wait (briefly) to hear it as well.
+        if (!this.changes?.listening || (this.heard.get(key) ?? 0) >= written.streamVersion) return;
+        await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, this.hearGraceMs))]);
+        return;
+      }
       if (await settled) return;
       if (await applied()) return; // once more at the timeout: a notification may have been missed
       this.logger.warn({ projection, written }, 'read model did not catch up in time; answering 503');
@@ -94,4 +108,6 @@ export class ReadYourWrites implements ReadModelChangeListener {
 }
 
 const POLL_WHILE_DEAF_MS = 25;
+/** How long a write already visible waits to be heard (a version applied before this session listened never will be). */
+const HEAR_GRACE_MS = 100;
 const waitKey = (projection: string, streamId: string) => `${projection}\u0000${streamId}`;

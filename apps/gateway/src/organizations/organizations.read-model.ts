@@ -56,6 +56,10 @@ export class OrganizationsReadModel {
     return rows[0]?.role ?? null;
   }
 
+  async isOrganization(name: string): Promise<boolean> {
+    return (await this.pool.query('SELECT 1 FROM read.organizations WHERE name = $1', [name])).rowCount !== 0;
+  }
+
   async find(organization: string): Promise<OrganizationView | undefined> {
     const exists = await this.pool.query('SELECT 1 FROM read.organizations WHERE name = $1', [organization]);
     if (exists.rowCount === 0) return undefined;
