@@ -39,6 +39,8 @@ export async function startDistributedHub(options: {
     DOCKYARD_ADMIN_PASSWORD: 'secret1',
     // Replicas name cached credentials alike; each process its own (any free) health port.
     DOCKYARD_CREDENTIAL_CACHE_KEY: 'bench-credential-cache-key',
+    // As every deployment sets it (compose, k8s Secret): the gateways sign and check tokens themselves.
+    DOCKYARD_TOKEN_KEY: 'bench-token-master-key-0123456789abcdef',
     HEALTH_PORT: '0',
     HEALTH_HOST: '127.0.0.1',
   };

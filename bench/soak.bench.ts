@@ -45,6 +45,7 @@ export async function benchSoak(databaseUrl: string, brokers: string[], seconds 
     DOCKYARD_PG_POOL_SIZE: '6',
     DOCKYARD_ADMIN_USERNAME: 'bench_admin',
     DOCKYARD_ADMIN_PASSWORD: 'secret1',
+    DOCKYARD_TOKEN_KEY: 'bench-token-master-key-0123456789abcdef',
     HEALTH_HOST: '127.0.0.1',
   };
   const processes = new Map<string, ChildProcess>(

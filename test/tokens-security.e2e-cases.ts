@@ -286,6 +286,26 @@ export function describeTokensSecurity(mode: string, startHub: () => Promise<Tes
         expect((await http(other, 'GET', '/v1/repositories/alice_01/forge/images', { headers: withToken(token) })).json()).toEqual({ error: 'Token was revoked' });
       });
 
+      it('a push’s write token stops writing at once, on the other replica, once its user’s password changes or its repository is deleted', async () => {
+        const erin = await register('erin_001');
+        const [base, next] = await imageChain('erin', [{ 'e.txt': 'e' }, { 'f.txt': 'f' }]);
+        const token = await push(erin, 'erin_001/app', [base]);
+        const writeTag = (id: string) =>
+          http(other, 'PUT', '/v1/repositories/erin_001/app/tags/latest', { raw: JSON.stringify(id), headers: { ...withToken(token), 'Content-Type': 'application/json' } });
+        expect((await writeTag(base.id)).status).toBe(200); // the control
+        expect((await http(writer, 'PUT', '/v1/users/erin_001/', { body: { password: 'secret2' }, headers: as('erin_001') })).status).toBe(204);
+        expect((await writeTag(base.id)).status).toBe(403);
+        const json = await http(other, 'PUT', `/v1/images/${next.id}/json`, { raw: next.json, headers: { ...withToken(token), 'Content-Type': 'application/json' } });
+        expect([403, 404]).toContain(json.status);
+
+        const frank = await register('frank_01');
+        const frankToken = await push(frank, 'frank_01/app', [next]);
+        expect((await http(writer, 'DELETE', '/v1/repositories/frank_01/app/', { headers: as('frank_01') })).status).toBe(200);
+        expect((await frank.createRepository('frank_01/app', [{ id: next.id }])).status).toBe(200);
+        const reused = await http(other, 'PUT', '/v1/repositories/frank_01/app/images', { body: [{ id: next.id }], headers: withToken(frankToken) });
+        expect(reused.status).toBe(403);
+      });
+
       it('the audit history shows the TokenIssued of a gateway-signed user token (eventually), with its request', async () => {
         const token = await readToken('alice_01/forge', as('bob_0001'));
         const { tokenId } = grantInside(token);

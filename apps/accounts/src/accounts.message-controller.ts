@@ -1,25 +1,15 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { ACCOUNTS_COMMANDS, ChangeOrganizationCommand, ORGANIZATIONS_COMMANDS, READ_EVENTS_COMMANDS, READ_STREAM_COMMANDS, VERIFY_STREAMS_COMMANDS } from '@dockyard/contracts';
-import { ReadEventsDto, ReadStreamDto, VerifyStreamsDto, readPublishedEvents, readPublishedStream, verifyOwnStreams } from '@dockyard/eventstore';
+import { ACCOUNTS_COMMANDS, ChangeOrganizationCommand, ORGANIZATIONS_COMMANDS } from '@dockyard/contracts';
 import { BusContext } from '@dockyard/messaging';
-import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { ExecuteOnce } from '@dockyard/runtime';
 import { AuthenticateHandler } from './application/authenticate.handler';
 import { ChangeRoleHandler } from './application/change-role.handler';
 import { ConfirmEmailHandler } from './application/confirm-email.handler';
 import { RegisterUserHandler } from './application/register-user.handler';
 import { OrganizationHandlers } from './application/organization.handlers';
 import { UpdateUserHandler } from './application/update-user.handler';
-import {
-  AuthenticateDto,
-  ChangeOrganizationDto,
-  ChangeRoleDto,
-  ConfirmEmailDto,
-  CreateOrganizationDto,
-  RegisterUserDto,
-  UpdateUserDto,
-} from './accounts.commands.dto';
-import { ACCOUNTS_SCHEMA } from './infrastructure/user.repository';
+import { AuthenticateDto, ChangeOrganizationDto, ChangeRoleDto, ConfirmEmailDto, CreateOrganizationDto, RegisterUserDto, UpdateUserDto } from './accounts.commands.dto';
 
 /** The accounts service's commands (patterns from libs/contracts), each to its use case. */
 @Controller()
@@ -31,7 +21,6 @@ export class AccountsMessageController {
     private readonly confirmEmail: ConfirmEmailHandler,
     private readonly changeRole: ChangeRoleHandler,
     private readonly organizations: OrganizationHandlers,
-    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
   @MessagePattern(ACCOUNTS_COMMANDS.RegisterUser)
@@ -75,21 +64,4 @@ export class AccountsMessageController {
     return this.organizations.change(command as ChangeOrganizationCommand, context.getMetadata());
   }
 
-  /** A consumer repairing a gap reads the missing versions of a user or organization stream back (published form). */
-  @MessagePattern(READ_STREAM_COMMANDS.accounts)
-  readStream(@Payload() command: ReadStreamDto) {
-    return readPublishedStream(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);
-  }
-
-  /** A read model being rebuilt (`npm run rebuild`) pages through this service's whole store. */
-  @MessagePattern(READ_EVENTS_COMMANDS.accounts)
-  readEvents(@Payload() command: ReadEventsDto) {
-    return readPublishedEvents(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, 'accounts', command);
-  }
-
-  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
-  @MessagePattern(VERIFY_STREAMS_COMMANDS.accounts)
-  verifyStreams(@Payload() command: VerifyStreamsDto) {
-    return verifyOwnStreams(this.runtime.pool('accounts'), ACCOUNTS_SCHEMA, command);
-  }
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore, HandledCommands } from '@dockyard/eventstore';
-import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore, ownStoreMessageController } from '@dockyard/runtime';
 import { AccountsMessageController } from './accounts.message-controller';
 import { ACCOUNTS_SETTINGS, AccountsSettings } from './application/accounts.settings';
 import { AuthenticateHandler } from './application/authenticate.handler';
@@ -32,7 +32,7 @@ export class AccountsModule {
     const { config, logger } = runtime;
     return {
       module: AccountsModule,
-      controllers: [AccountsMessageController],
+      controllers: [AccountsMessageController, ownStoreMessageController('accounts', ACCOUNTS_SCHEMA)],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('accounts'), ACCOUNTS_SCHEMA) },

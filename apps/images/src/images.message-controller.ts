@@ -1,31 +1,13 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  IMAGE_COMMANDS,
-  IMAGES_COMMANDS,
-  PublishedEvent,
-  READ_EVENTS_COMMANDS,
-  READ_STREAM_COMMANDS,
-  VERIFY_STREAMS_COMMANDS,
-  REPOSITORIES_EVENTS,
-  RETRY_PARKED_COMMANDS,
-} from '@dockyard/contracts';
-import { ReadEventsDto, ReadStreamDto, RetryParkedDto, VerifyStreamsDto, readPublishedEvents, readPublishedStream, verifyOwnStreams } from '@dockyard/eventstore';
+import { IMAGE_COMMANDS, IMAGES_COMMANDS, PublishedEvent, REPOSITORIES_EVENTS, RETRY_PARKED_COMMANDS } from '@dockyard/contracts';
+import { RetryParkedDto } from '@dockyard/eventstore';
 import { BusContext } from '@dockyard/messaging';
-import { ExecuteOnce, HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { ExecuteOnce } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
-import {
-  DeleteTagDto,
-  MountImageDto,
-  RecordLayerDto,
-  SetTagDto,
-  StoreImageJsonDto,
-  UpdateIndexDto,
-  VerifyChecksumDto,
-} from './images.commands.dto';
+import { DeleteTagDto, MountImageDto, RecordLayerDto, SetTagDto, StoreImageJsonDto, UpdateIndexDto, VerifyChecksumDto } from './images.commands.dto';
 import { KnownRepositories } from './infrastructure/known-repositories';
-import { IMAGES_SCHEMA } from './infrastructure/repository-images.store';
 
 /**
  * The images service's commands — per repository (image list, tags) and per image (json, layer,
@@ -37,7 +19,6 @@ export class ImagesMessageController {
     private readonly index: ImagesHandlers,
     private readonly images: ImageHandlers,
     private readonly known: KnownRepositories,
-    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
   ) {}
 
   @MessagePattern(IMAGES_COMMANDS.UpdateIndex)
@@ -87,24 +68,6 @@ export class ImagesMessageController {
   @EventPattern(Object.values(REPOSITORIES_EVENTS))
   async repositoryChanged(@Payload() event: PublishedEvent) {
     await this.known.apply(event);
-  }
-
-  /** A consumer repairing a gap reads the missing versions of an images or image stream back (published form). */
-  @MessagePattern(READ_STREAM_COMMANDS.images)
-  readStream(@Payload() command: ReadStreamDto) {
-    return readPublishedStream(this.runtime.pool('images'), IMAGES_SCHEMA, 'images', command);
-  }
-
-  /** A read model being rebuilt (`npm run rebuild`) pages through this service's whole store. */
-  @MessagePattern(READ_EVENTS_COMMANDS.images)
-  readEvents(@Payload() command: ReadEventsDto) {
-    return readPublishedEvents(this.runtime.pool('images'), IMAGES_SCHEMA, 'images', command);
-  }
-
-  /** The audit API's `verify`: recomputes the hash chains of these streams in this service's own store. */
-  @MessagePattern(VERIFY_STREAMS_COMMANDS.images)
-  verifyStreams(@Payload() command: VerifyStreamsDto) {
-    return verifyOwnStreams(this.runtime.pool('images'), IMAGES_SCHEMA, command);
   }
 
   /** Admin: retries the repositories' events parked by known-repositories (images.parked_events). */

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore, HandledCommands, ownerStreamReader } from '@dockyard/eventstore';
-import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore, ownStoreMessageController } from '@dockyard/runtime';
 import { ImageHandlers } from './application/image.handlers';
 import { ImagesHandlers } from './application/images.handlers';
 import { ImagesMessageController } from './images.message-controller';
@@ -19,7 +19,7 @@ export class ImagesModule {
     const pool = runtime.pool('images');
     return {
       module: ImagesModule,
-      controllers: [ImagesMessageController],
+      controllers: [ImagesMessageController, ownStoreMessageController('images', IMAGES_SCHEMA)],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('images'), IMAGES_SCHEMA) },

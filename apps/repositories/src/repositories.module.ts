@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore, HandledCommands } from '@dockyard/eventstore';
-import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore, ownStoreMessageController } from '@dockyard/runtime';
 import { CreateRepositoryHandler } from './application/create-repository.handler';
 import { DeleteRepositoryHandler } from './application/delete-repository.handler';
 import { StarRepositoryHandler } from './application/star-repository.handler';
@@ -20,7 +20,7 @@ export class RepositoriesModule {
     const useCase = <T>(make: (store: RepositoryStore) => T) => ({ useFactory: make, inject: [RepositoryStore] });
     return {
       module: RepositoriesModule,
-      controllers: [RepositoriesMessageController],
+      controllers: [RepositoriesMessageController, ownStoreMessageController('repositories', REPOSITORIES_SCHEMA)],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('repositories'), REPOSITORIES_SCHEMA) },

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
 import { EventStore, HandledCommands, ownerStreamReader } from '@dockyard/eventstore';
-import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore } from '@dockyard/runtime';
+import { HANDLED_COMMANDS, HUB_RUNTIME, HubRuntime, ServiceStore, ownStoreMessageController } from '@dockyard/runtime';
 import { TokensHandlers } from './application/tokens.handlers';
 import { IssuedTokensLog } from './infrastructure/issued-tokens.log';
 import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
@@ -20,7 +20,7 @@ export class TokensModule {
     const store = new ServiceStore(runtime, { service: 'tokens', schema: TOKENS_SCHEMA, migrations: [CreateTokenTables1732400005000, CreateMembershipRevocations1732400030400] });
     return {
       module: TokensModule,
-      controllers: [TokensMessageController],
+      controllers: [TokensMessageController, ownStoreMessageController('tokens', TOKENS_SCHEMA)],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: HANDLED_COMMANDS, useFactory: () => new HandledCommands(runtime.pool('tokens'), TOKENS_SCHEMA) },

@@ -8,3 +8,4 @@ export * from './process-guard';
 export * from './execute-once';
 export * from './health/health.module';
 export * from './health/health-server';
+export * from './own-store.message-controller';

@@ -104,12 +104,12 @@ export class RepositoryAccess {
   }
 
   /**
-   * A read token checked without the tokens service, when the read models this gateway reads decide
+   * A token checked without the tokens service, when the read models this gateway reads decide
    * every revocation rule (revocations.ts) alone: MAC, expiry, repository and access first (403);
    * then the repository must be the one the grant names (deleted, or deleted and created again: its
    * row is gone or has another id) and the user's credentials unchanged since (users read model).
-   * Undefined, to ask the tokens service, for write and delete grants (a push's few calls), a
-   * repository this gateway has no row of, a users row older than the grant, and a user's grant
+   * The rules are the same whatever the grant's access (read, write, delete). Undefined, to ask
+   * the tokens service, for a repository this gateway has no row of, a users row older than the grant, and a user's grant
    * for an organization's repository: leaving an organization voids that user's earlier tokens
    * there even once back in it, a fact only the tokens service keeps (tokens.membership_revocations).
    */
@@ -121,7 +121,7 @@ export class RepositoryAccess {
   ): Promise<ValidateTokenReply | undefined> {
     if (!this.tokens) return undefined;
     const grant = this.tokens.verify(token, repository, access);
-    if (grant.access !== 'read' || !view) return undefined;
+    if (!view) return undefined;
     const reply: ValidateTokenReply = { repositoryId: grant.repositoryId, access: grant.access, username: grant.username };
     if (view.repositoryId !== grant.repositoryId) return reply; // assertTokenStillOpens refuses it
     if (grant.username === null) return reply;

@@ -50,7 +50,9 @@ export class ImageAccess {
       if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) {
         throw new DomainError('forbidden', 'Token is not valid');
       }
-      if (!(await this.images.inRepository(imageId, repository.repositoryId))) {
+      // The repository's image list, as the pull's first call read it (from the hot view).
+      const listed = await this.repositories.images(repository.repositoryId);
+      if (!listed.some((image) => image.id === imageId)) {
         if (need === 'write') throw new DomainError('forbidden', 'The image is not in the token’s repository');
         throw new DomainError('not-found', 'Image not found');
       }

@@ -126,14 +126,6 @@ export class ImagesReadModel {
     return (rowCount ?? 0) > 0;
   }
 
-  async inRepository(imageId: string, repositoryId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      'SELECT 1 FROM read.repository_images WHERE repository_id = $1 AND image_id = $2',
-      [repositoryId, imageId],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-
   /** Whether an active user is an admin (a token names its user, not their rights). */
   async isAdmin(username: string): Promise<boolean> {
     const { rows } = await this.pool.query('SELECT admin FROM read.users WHERE username = $1 AND active', [username]);

@@ -97,15 +97,19 @@ export class RepositoryIndexHttpController {
       requestMetadata(request, principal.username),
       path.fullName,
     );
-    await this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written);
-    const indexed = await sendCommand<ImagesReply>(
-      this.imagesClient,
-      IMAGES_COMMANDS.UpdateIndex,
-      { repositoryId: created.repositoryId, images },
-      requestMetadata(request, principal.username),
-      created.repositoryId,
-    );
-    await this.readYourWrites.waitFor(PROJECTIONS.images, indexed);
+    // The image list needs the repository in the images service, not in the read models: the two
+    // read-your-writes waits overlap with the index command instead of adding up.
+    const index = async () => {
+      const indexed = await sendCommand<ImagesReply>(
+        this.imagesClient,
+        IMAGES_COMMANDS.UpdateIndex,
+        { repositoryId: created.repositoryId, images },
+        requestMetadata(request, principal.username),
+        created.repositoryId,
+      );
+      await this.readYourWrites.waitFor(PROJECTIONS.images, indexed);
+    };
+    await Promise.all([this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written), index()]);
     await this.headers.apply(request, reply, {
       repository: path.fullName,
       repositoryId: created.repositoryId,
