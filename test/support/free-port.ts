@@ -1,16 +1,17 @@
 import { createServer } from 'node:net';
 
 /** A TCP port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  // Below the kernel's ephemeral range (32768-60999 here): a port the OS hands out for listen(0)
+  // comes from that range, and between our check and the child's listen() an outgoing connection
+  // (a pg or Kafka client) can be given the same port (EADDRINUSE). Each Jest worker draws from its
+  // own span, so two workers do not pick the same port at the same moment either.
+  const span = 3000;
+  const base = 20000 + (Number(process.env.JEST_WORKER_ID ?? 0) % 4) * span;
+  for (;;) {
+    const port = base + Math.floor(Math.random() * span);
+    if (await isFree(port)) return port;
+  }
 }
 
 /** The first of `count` consecutive ports nobody listens on right now (a broker and its controller, ...). */

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { PublishedEvent } from '@dockyard/contracts';
-import { createTestDatabase } from '../../testing/src';
+import { createTestDatabase, waitUntil } from '../../testing/src';
 import {
   EventStore,
   OutboxRelay,
@@ -185,6 +185,14 @@ describe('outbox relay', () => {
       await relay.start();
       await relay.stop(); // single passes below
       for (let i = 1; i <= 6; i++) await store.append(`ahead-${i}`, 0, [event(i)], meta);
+      // The relay reads only below the cluster's transaction horizon, which a transaction of any
+      // other suite on this PostgreSQL can hold back for a moment: one pass must see all six.
+      await waitUntil(async () => {
+        const { rows } = await pool.query(
+          `SELECT count(*)::int AS n FROM svc.events WHERE stream_id LIKE 'ahead-%' AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+        );
+        return rows[0].n === 6;
+      }, { timeoutMs: 20000, what: 'the six appends below the transaction horizon' });
 
       await relay.relayOnce();
       expect(handed.map((batch) => batch.events.length)).toEqual([2, 2, 2]); // none awaited yet

@@ -83,8 +83,16 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
       const placement = placeLife(newest, arriving, (deleted.rowCount ?? 0) > 0);
       if (placement.kind !== 'live') {
         // Dead already: a newer life took the name (or its deletion came first). Images rows of it
-        // that arrived before are dropped, and later ones will be (tombstone).
-        await bury(client, d.repositoryId, at);
+        // that arrived before are dropped, and later ones will be (tombstone). It ended no later
+        // than its successor began (its own creation time would be an end earlier than its
+        // deletion's, kept by LEAST: the tombstone would depend on arrival order, and a rebuild,
+        // folding in another order, would differ from the live model).
+        const successor = await client.query<{ created_at: Date }>('SELECT created_at FROM repositories WHERE repository_id = $1', [
+          newest.repositoryId,
+        ]);
+        // Its deletion came first: that end stands ('infinity' never wins LEAST).
+        const end = successor.rows[0]?.created_at.toISOString() ?? ((deleted.rowCount ?? 0) > 0 ? 'infinity' : at);
+        await bury(client, d.repositoryId, end);
         return;
       }
       if (placement.evict) await bury(client, placement.evict, at);
