@@ -115,6 +115,22 @@ describe('outbox relay', () => {
     await pool.end();
   });
 
+  /**
+   * The relay reads only below the cluster's transaction horizon, which a transaction of any other
+   * suite on this PostgreSQL can hold back for a moment: a test that expects one pass to see every
+   * committed event waits for the horizon to pass them first.
+   */
+  const belowHorizon = () =>
+    waitUntil(
+      async () => {
+        const { rows } = await pool.query(
+          'SELECT count(*)::int AS n FROM svc.events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())',
+        );
+        return rows[0].n === 0;
+      },
+      { timeoutMs: 20000, what: 'the committed events below the transaction horizon' },
+    );
+
   it('never skips an event whose transaction commits after a later-numbered one', async () => {
     const published: PublishedEvent[] = [];
     const relay = newRelay(published);
@@ -132,6 +148,7 @@ describe('outbox relay', () => {
 
     await slow.query('COMMIT');
     slow.release();
+    await belowHorizon();
     await relay.relayOnce();
     expect(published.map((e) => e.streamId)).toEqual(['a', 'b']);
     await relay.relayOnce();
@@ -185,14 +202,7 @@ describe('outbox relay', () => {
       await relay.start();
       await relay.stop(); // single passes below
       for (let i = 1; i <= 6; i++) await store.append(`ahead-${i}`, 0, [event(i)], meta);
-      // The relay reads only below the cluster's transaction horizon, which a transaction of any
-      // other suite on this PostgreSQL can hold back for a moment: one pass must see all six.
-      await waitUntil(async () => {
-        const { rows } = await pool.query(
-          `SELECT count(*)::int AS n FROM svc.events WHERE stream_id LIKE 'ahead-%' AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
-        );
-        return rows[0].n === 6;
-      }, { timeoutMs: 20000, what: 'the six appends below the transaction horizon' });
+      await belowHorizon();
 
       await relay.relayOnce();
       expect(handed.map((batch) => batch.events.length)).toEqual([2, 2, 2]); // none awaited yet
@@ -217,6 +227,7 @@ describe('outbox relay', () => {
       await relay.start();
       await relay.stop();
       for (let i = 1; i <= 6; i++) await store.append(`fail-${i}`, 0, [event(i)], meta);
+      await belowHorizon();
 
       await relay.relayOnce();
       handed[0].resolve();
