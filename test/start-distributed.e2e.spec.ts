@@ -77,8 +77,11 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
           throw new Error(`the launcher exited (${launcher.exitCode}):\n${output}`);
         return (await fetch(`${url}/v1/_ping`).catch(() => undefined))?.status === 200;
       },
-      { timeoutMs: START_TIMEOUT_MS, intervalMs: 250, what: `the gateway of start:distributed:\n${output}` },
-    );
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 250, what: 'the gateway of start:distributed' },
+    ).catch((error: Error) => {
+      // What the launcher and its apps said by then (the message is made when the wait gives up).
+      throw new Error(`${error.message}:\n${output}`);
+    });
   }, START_TIMEOUT_MS + 10_000);
 
   afterAll(async () => {

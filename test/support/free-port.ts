@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A TCP port nobody listens on right now (the OS picks it). */
+/** A TCP port nobody listens on right now, below the ephemeral range. */
 export async function freePort(): Promise<number> {
   // Below the kernel's ephemeral range (32768-60999 here): a port the OS hands out for listen(0)
   // comes from that range, and between our check and the child's listen() an outgoing connection
@@ -10,17 +10,27 @@ export async function freePort(): Promise<number> {
   const base = 20000 + (Number(process.env.JEST_WORKER_ID ?? 0) % 4) * span;
   for (;;) {
     const port = base + Math.floor(Math.random() * span);
+    // Nothing listens on a port handed out a moment ago yet: never hand it out twice.
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
     if (await isFree(port)) return port;
   }
 }
+
+const handedOut = new Set<number>();
 
 /** The first of `count` consecutive ports nobody listens on right now (a broker and its controller, ...). */
 export async function freePortRange(count: number): Promise<number> {
   for (;;) {
     const first = await freePort();
     if (first + count - 1 > 65535) continue;
-    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => isFree(first + i + 1)));
-    if (rest.every(Boolean)) return first;
+    const others = Array.from({ length: count - 1 }, (_, i) => first + i + 1);
+    if (others.some((port) => handedOut.has(port))) continue;
+    const rest = await Promise.all(others.map(isFree));
+    if (rest.every(Boolean)) {
+      others.forEach((port) => handedOut.add(port));
+      return first;
+    }
   }
 }
 

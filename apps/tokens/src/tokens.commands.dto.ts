@@ -46,6 +46,7 @@ export class TokenIssuedDto implements TokenIssuedV1 {
 export class IssuedTokenRecordDto implements IssuedTokenRecord {
   @ValidateNested() @Type(() => TokenIssuedDto) event!: TokenIssuedDto;
   @IsObject() metadata!: MessageMetadata;
+  @IsOptional() @IsISO8601({ strict: true }) issuedAt?: string;
 }
 
 export class RecordIssuedTokensDto implements RecordIssuedTokensCommand {

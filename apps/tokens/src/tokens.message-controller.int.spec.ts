@@ -288,6 +288,23 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
       await probe.ofStream(`token-${batch[2].event.tokenId}`, 1);
     });
 
+    it('dates each TokenIssued when the gateway signed it, never later than its arrival', async () => {
+      const record = (issuedAt: string) => ({
+        event: { tokenId: randomUUID(), repository: 'alice_01/web', repositoryId: web, access: 'read', username: 'alice_01', expiresAt: new Date().toISOString(), kid: gateway.kid },
+        metadata: { correlationId: 'c', actor: 'user:alice_01' },
+        issuedAt,
+      });
+      const earlier = new Date(Date.now() - 60_000).toISOString();
+      const [signedEarlier, claimsFuture] = [record(earlier), record(new Date(Date.now() + 3_600_000).toISOString())];
+      const sent = Date.now();
+      await expect(send(TOKENS_COMMANDS.RecordIssuedTokens, { grants: [signedEarlier, claimsFuture] })).resolves.toEqual({ appended: 2 });
+      const at = new Map((await storedEvents(hub.pool, 'tokens')).map((e) => [e.streamId, e.metadata.occurredAt]));
+      expect(at.get(`token-${signedEarlier.event.tokenId}`)).toBe(earlier);
+      const clamped = Date.parse(String(at.get(`token-${claimsFuture.event.tokenId}`)));
+      expect(clamped).toBeGreaterThanOrEqual(sent - 1000);
+      expect(clamped).toBeLessThanOrEqual(Date.now());
+    });
+
     it('refuses a malformed batch (no token id) and appends nothing', async () => {
       const before = await countStoredEvents(hub.pool, 'tokens');
       const error = await failure(TOKENS_COMMANDS.RecordIssuedTokens, {

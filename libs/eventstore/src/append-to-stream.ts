@@ -22,6 +22,8 @@ export async function appendInTransaction(
   metadata: MessageMetadata,
   /** The events' ids (derived from the command id); random when not given. */
   eventIds?: string[],
+  /** When the fact happened, if that was before now (recorded later, e.g. a gateway's batch); never later than now. */
+  occurredAt?: string,
 ): Promise<AppendResult> {
   if (events.length === 0) throw new Error('nothing to append');
   let prevHash = GENESIS_HASH;
@@ -33,7 +35,9 @@ export async function appendInTransaction(
     if (previous.rowCount === 0) throw new WrongExpectedVersionError(streamId, expectedVersion);
     prevHash = previous.rows[0].hash;
   }
-  const storedMetadata = { ...metadata, occurredAt: new Date().toISOString() };
+  const now = new Date();
+  const happened = occurredAt === undefined ? now : new Date(occurredAt);
+  const storedMetadata = { ...metadata, occurredAt: (happened < now && !Number.isNaN(happened.getTime()) ? happened : now).toISOString() };
   const values: unknown[] = [];
   const rows: string[] = [];
   events.forEach((event, i) => {

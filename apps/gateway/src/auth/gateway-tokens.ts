@@ -23,7 +23,9 @@ export class GatewayTokens {
     const grant = grantOf(request, randomUUID(), this.ttlSeconds);
     const token = formatToken(this.keys.sign(grant), grant);
     // As the tokens service does: anonymous read grants (every anonymous pull) are not audited.
-    if (isAuditedGrant(grant)) this.audit.record({ event: tokenIssuedOf(grant, this.keys.kid), metadata });
+    if (isAuditedGrant(grant)) {
+      this.audit.record({ event: tokenIssuedOf(grant, this.keys.kid), metadata, issuedAt: new Date(grant.issuedAt ?? Date.now()).toISOString() });
+    }
     return token;
   }
 

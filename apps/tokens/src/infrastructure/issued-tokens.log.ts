@@ -36,8 +36,10 @@ export class IssuedTokensLog {
     const missing = streams.filter(([streamId]) => !recorded.has(streamId));
     if (missing.length === 0) return 0;
     await inTransaction(this.pool, async (client) => {
-      for (const [streamId, { event, metadata }] of missing) {
-        await appendInTransaction(client, TOKENS_SCHEMA, streamId, 0, [{ type: TOKENS_EVENTS.TokenIssued, data: { ...event } }], metadata);
+      for (const [streamId, { event, metadata, issuedAt }] of missing) {
+        // Dated when the gateway signed it, not when its batch arrived: the audit orders by that.
+        const data = { ...event };
+        await appendInTransaction(client, TOKENS_SCHEMA, streamId, 0, [{ type: TOKENS_EVENTS.TokenIssued, data }], metadata, undefined, issuedAt);
       }
     });
     return missing.length;

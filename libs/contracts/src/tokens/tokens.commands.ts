@@ -40,6 +40,8 @@ export interface ValidateTokenReply {
 export interface IssuedTokenRecord {
   event: TokenIssuedV1;
   metadata: MessageMetadata;
+  /** When the gateway signed it (ISO 8601): the event's `occurredAt`, though it is appended later. */
+  issuedAt?: string;
 }
 export interface RecordIssuedTokensCommand {
   grants: IssuedTokenRecord[];
