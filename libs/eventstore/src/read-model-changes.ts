@@ -45,9 +45,13 @@ export function appliedChangePayload(consumer: string, event: PublishedEvent): s
   return Buffer.byteLength(bare) <= MAX_PAYLOAD ? bare : JSON.stringify({ kind: 'flush', reason: `${consumer}: change too large to name` });
 }
 
-/** Announces `change` on the read-model channel, delivered when the client's transaction commits. */
-export async function notifyReadModelChange(client: Pick<PoolClient, 'query'>, change: ReadModelChange): Promise<void> {
-  await client.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANGES_CHANNEL, JSON.stringify(change)]);
+/** Announces `changes` on the read-model channel in one statement, delivered when the client's transaction commits. */
+export async function notifyReadModelChanges(client: Pick<PoolClient, 'query'>, changes: ReadModelChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await client.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+    READ_MODEL_CHANGES_CHANNEL,
+    changes.map((change) => JSON.stringify(change)),
+  ]);
 }
 
 /** A payload received on the channel, or undefined when it is not one this version understands. */

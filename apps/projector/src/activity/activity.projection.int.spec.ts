@@ -114,6 +114,8 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
         count(randomUUID(), 'pull', '2026-02-01T00:00:05.000Z'),
         count('not-a-uuid', 'pull', '2026-02-01T00:00:05.000Z'),
         { activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username: 'erin', namespace: 'alice', imageId: IMAGE, at: '2026-02-01T00:00:06.000Z' },
+        // the same fetch twice in one batch: one row, the earlier time
+        { activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username: 'erin', namespace: 'alice', imageId: IMAGE, at: '2026-02-01T00:00:05.500Z' },
       ],
     };
     const read = async () =>
@@ -130,6 +132,8 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
       ['other', 2, 1, '2026-02-01T00:00:03.000Z', '2026-02-01T00:00:02.000Z'],
     ]);
     expect((await pool.query(`SELECT 1 FROM read.image_fetches WHERE username = 'erin'`)).rowCount).toBe(1);
+    const erin = await pool.query(`SELECT first_at FROM read.image_fetches WHERE username = 'erin'`);
+    expect(erin.rows[0].first_at.toISOString()).toBe('2026-02-01T00:00:05.500Z');
     await projectActivity(pool, batch);
     expect(await read()).toEqual(after);
   });

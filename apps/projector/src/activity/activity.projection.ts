@@ -1,7 +1,7 @@
 import { Pool, PoolClient } from 'pg';
-import { inTransaction, notifyReadModelChange } from '@dockyard/eventstore';
+import { inTransaction, notifyReadModelChanges } from '@dockyard/eventstore';
 import { RepositoryActivity, RepositoryCountActivity, activitiesOf } from '@dockyard/contracts';
-import { projectImageFetch } from '../image-fetches/image-fetches.projection';
+import { projectImageFetches } from '../image-fetches/image-fetches.projection';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,7 +18,7 @@ export async function projectActivity(pool: Pool, activity: RepositoryActivity):
   if (counted.length === 0 && fetches.length === 0) return; // kinds this version does not fold
   await inTransaction(pool, async (client) => {
     if (counted.length > 0) await countOnce(client, activity.activityId, counted);
-    for (const fetch of fetches) await projectImageFetch(client, fetch);
+    if (fetches.length > 0) await projectImageFetches(client, fetches);
   });
 }
 
@@ -59,16 +59,17 @@ async function countOnce(client: PoolClient, messageId: string, counted: Reposit
   );
   // The gateways' hot views patch the counters of a cached repository in place (a pull must not
   // evict the row every pull reads); the values are the committed ones, announced in commit order.
-  for (const row of updated.rows) {
-    await notifyReadModelChange(client, {
+  await notifyReadModelChanges(
+    client,
+    updated.rows.map((row) => ({
       kind: 'counters',
       repositoryId: row.repository_id,
       downloadCount: Number(row.download_count),
       uploadCount: Number(row.upload_count),
       pulledAt: row.pulled_at?.toISOString() ?? null,
       pushedAt: row.pushed_at?.toISOString() ?? null,
-    });
-  }
+    })),
+  );
 }
 
 const latest = (a: string | null, b: string): string | null => (a === null || Date.parse(b) > Date.parse(a) ? b : a);

@@ -8,7 +8,7 @@ import {
   READ_SCHEMA,
   ServiceName,
 } from '@dockyard/contracts';
-import { StreamConsumer, StreamEffect, notifyReadModelChange, ownerStreamReader } from '@dockyard/eventstore';
+import { StreamConsumer, StreamEffect, notifyReadModelChanges, ownerStreamReader } from '@dockyard/eventstore';
 import { BusClient, sendCommand } from '@dockyard/messaging';
 import { HubRuntime } from '@dockyard/runtime';
 import { FedProjection, PROJECTION_EFFECTS, PROJECTION_FEEDS, projectionConsumers } from '../projection-consumers';
@@ -255,7 +255,7 @@ export class ReadModelRebuild {
         await client.query(`INSERT INTO ${READ_SCHEMA}.${table} SELECT * FROM ${SHADOW}.${table} WHERE consumer = ANY($1)`, [projections]);
       }
       // Every gateway drops its hot view when this commits: whole tables changed under it.
-      await notifyReadModelChange(client, { kind: 'flush', reason: `rebuild of ${this.model.projections.join(', ')}` });
+      await notifyReadModelChanges(client, [{ kind: 'flush', reason: `rebuild of ${this.model.projections.join(', ')}` }]);
       await client.query('COMMIT');
       return { reconciled, parked, lockedMs: Date.now() - lockedAt, differences };
     } catch (error) {

@@ -38,8 +38,7 @@ export class IssuedTokensLog {
     await inTransaction(this.pool, async (client) => {
       for (const [streamId, { event, metadata, issuedAt }] of missing) {
         // Dated when the gateway signed it, not when its batch arrived: the audit orders by that.
-        const data = { ...event };
-        await appendInTransaction(client, TOKENS_SCHEMA, streamId, 0, [{ type: TOKENS_EVENTS.TokenIssued, data }], metadata, undefined, issuedAt);
+        await appendInTransaction(client, TOKENS_SCHEMA, streamId, 0, [{ type: TOKENS_EVENTS.TokenIssued, data: { ...event } }], metadata, undefined, issuedAt);
       }
     });
     return missing.length;
