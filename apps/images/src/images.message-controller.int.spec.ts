@@ -96,6 +96,19 @@ describe('images message controller (Nest microservice, PostgreSQL, InProcessBus
     expect(await storedEvents(hub.pool, 'images', `images-${web}`)).toHaveLength(1);
   });
 
+  it('an index command that arrives before its repository does waits for it, and is answered once the creation is applied', async () => {
+    const early = randomUUID();
+    const indexed = send(IMAGES_COMMANDS.UpdateIndex, { repositoryId: early, images: [{ id: image(7) }] });
+    await new Promise((r) => setTimeout(r, 20)); // the command is waiting: the creation is still "in the relay"
+    await hub.bus.publish('repositories', [
+      publishedEvent('repositories', repositoryStreamId(early), 1, REPOSITORIES_EVENTS.RepositoryCreated, {
+        ...repository(early, 'early'),
+        kind: 'user',
+      }),
+    ]);
+    await expect(indexed).resolves.toEqual({ source: 'images', streamId: `images-${early}`, streamVersion: 1 });
+  });
+
   it('tags a listed image; a tag on an image not in the list is not-found', async () => {
     await expect(
       send(IMAGES_COMMANDS.SetTag, { repositoryId: web, tag: 'latest', imageId: image(1) }),

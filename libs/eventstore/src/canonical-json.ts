@@ -13,7 +13,55 @@
  * as `{}`, losing what they hold.
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, '$');
+  try {
+    return encodePlain(value);
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    return encode(value, '$');
+  }
+}
+
+/** Thrown by `encodePlain` at anything it does not take: `encode` then encodes it, or names what is wrong. */
+const NOT_PLAIN = Symbol('not plain JSON data');
+
+/**
+ * `encode` for the common case, plain data and Dates, without building a path for every value (the
+ * audit hashes every pull, so this runs thousands of times a second). Anything else — `toJSON` other
+ * than a Date's, a value JSON would change — goes back to `encode`, which has the path to name it.
+ */
+function encodePlain(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_PLAIN;
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw NOT_PLAIN;
+  }
+  if (value instanceof Date) return JSON.stringify(value);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + encodePlain(value[i]);
+    return out + ']';
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== null && Object.getPrototypeOf(prototype) !== null) throw NOT_PLAIN;
+  // Default sort compares UTF-16 code units, as `encodeObject`'s comparator does.
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (const key of keys) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + encodePlain(item);
+  }
+  return out + '}';
 }
 
 function encode(value: unknown, path: string): string {

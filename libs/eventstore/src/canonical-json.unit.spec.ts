@@ -55,3 +55,31 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(value)).toThrow(path);
   });
 });
+
+describe('canonicalJson on plain data (its fast path)', () => {
+  // A reference with no fast path: keys sorted by a comparator, undefined properties dropped, through JSON.stringify.
+  const reference = (value: unknown): string =>
+    JSON.stringify(value, (_key, v) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+    );
+
+  it('matches the reference on nested data with unicode keys, dates and arrays of objects', () => {
+    const value = {
+      'é': 1,
+      Z: [{ b: null, a: [true, false, -0, 1.25e21] }, 'x'],
+      a: { at: new Date('2026-11-26T04:00:00.000Z'), u: undefined, '\u{1F600}': 'emoji', '\uFF21': 'fullwidth' },
+    };
+    expect(canonicalJson(value)).toBe(reference(value));
+  });
+
+  it('orders integer-like keys as strings, not as JavaScript enumerates them', () => {
+    expect(canonicalJson({ '9': 'b', '10': 'a', x: 1 })).toBe('{"10":"a","9":"b","x":1}');
+  });
+
+  it('still names where a value deep in plain data is not JSON', () => {
+    expect(() => canonicalJson({ a: [{ b: { c: NaN } }] })).toThrow('$.a[0].b.c');
+    expect(() => canonicalJson({ a: [{ when: new Date('2026-11-26'), bad: new Map() }] })).toThrow('$.a[0].bad');
+  });
+});

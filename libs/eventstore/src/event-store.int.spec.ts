@@ -166,6 +166,24 @@ describe('outbox relay', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('publishes an event held behind an older transaction soon after that ends, with no notification and no poll', async () => {
+    const published: PublishedEvent[] = [];
+    await newRelay(published, { poll: 60000 }).start();
+    await new Promise((r) => setTimeout(r, 200));
+    const older = await pool.connect();
+    await older.query('BEGIN');
+    await older.query('SELECT pg_current_xact_id()'); // an id below the event's: the horizon stays under it
+    await store.append('held', 0, [event(1)], meta); // its NOTIFY wakes the relay, which must not publish yet
+    await new Promise((r) => setTimeout(r, 300));
+    expect(published).toHaveLength(0);
+    const ended = Date.now();
+    await older.query('COMMIT'); // writes no event: nothing notifies the relay
+    older.release();
+    while (published.length === 0 && Date.now() - ended < 10000) await new Promise((r) => setTimeout(r, 5));
+    expect(published.map((e) => e.streamId)).toEqual(['held']);
+    expect(Date.now() - ended).toBeLessThan(10000); // the poll is a minute away
+  });
+
   it('retries a failed publish and skips nothing', async () => {
     const published: PublishedEvent[] = [];
     let failures = 2;

@@ -106,6 +106,10 @@ interface Checkpoint {
  * Not caught: a restore into a physical copy of the old cluster (same identifier) whose counter
  * has already passed the checkpoint before the relay first runs there.
  */
+/** How soon a relay stopped by the transaction horizon looks again, first and at most. */
+const HORIZON_FIRST_WAIT_MS = 2;
+const HORIZON_LAST_WAIT_MS = 100;
+
 export class OutboxRelay {
   private readonly schema: string;
   private readonly batchSize: number;
@@ -120,6 +124,8 @@ export class OutboxRelay {
   /** Why an outstanding batch failed: the next pass starts again from the stored checkpoint. */
   private failure?: unknown;
   private readonly pollIntervalMs: number;
+  /** The last pass stopped at committed rows above the transaction horizon. */
+  private behindHorizon = false;
   private readonly rebased: Counter<'source' | 'reason'>;
   private running = false;
   private wake?: () => void;
@@ -222,15 +228,22 @@ export class OutboxRelay {
       const from: Cursor = (open && this.ahead) || cp;
       const { rows } = await this.options.pool.query(
         `SELECT transaction_id::text AS tx, event_id, stream_id, stream_version, position, type, schema_version,
-                data, secret, metadata, prev_hash, hash
+                data, secret, metadata, prev_hash, hash,
+                ${open ? 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : 'true'} AS below_horizon
          FROM ${this.schema}.events
          WHERE origin = $1 AND position > $2
            AND (transaction_id, position) > ($3::xid8, $4::bigint)
-           AND ${open ? 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : 'position < $6'}
+           ${open ? '' : 'AND position < $6'}
          ORDER BY transaction_id, position
          LIMIT $5`,
         [cp.origin, cp.floor, from.tx, from.position, this.batchSize, ...(open ? [] : [cp.ceiling])],
       );
+      // Ordered by transaction id, the rows below the horizon come first. A committed row above it
+      // waits for an older transaction somewhere in the cluster to end: no notification will say
+      // when, so the loop looks again soon instead of at the next poll.
+      const ready = rows.findIndex((row) => !row.below_horizon);
+      this.behindHorizon = ready >= 0;
+      if (ready >= 0) rows.length = ready;
       if (rows.length === 0) {
         if (open) return total;
         await this.nextSegment(cp);
@@ -248,7 +261,7 @@ export class OutboxRelay {
         await this.checkpoint(from, to);
       }
       total += rows.length;
-      if (rows.length < this.batchSize && open) return total;
+      if ((rows.length < this.batchSize || this.behindHorizon) && open) return total;
     }
   }
 
@@ -412,12 +425,22 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let backoff = 100;
+    let horizonWait = HORIZON_FIRST_WAIT_MS;
     while (this.running) {
       try {
+        this.behindHorizon = false;
         if (await this.holdLock()) {
           await this.relayOnce();
           backoff = 100;
         }
+        // Behind the horizon: look again in a few ms, doubling while an old transaction stays open
+        // (a long one elsewhere in the cluster costs a query per HORIZON_LAST_WAIT_MS, not a spin).
+        if (this.behindHorizon) {
+          await this.sleep(horizonWait);
+          horizonWait = Math.min(horizonWait * 2, HORIZON_LAST_WAIT_MS);
+          continue;
+        }
+        horizonWait = HORIZON_FIRST_WAIT_MS;
         await this.sleep(this.pollIntervalMs);
       } catch (error) {
         this.options.logger?.error({ err: error, schema: this.schema }, 'relay pass failed; retrying');

@@ -25,6 +25,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class KnownRepositories {
   private readonly consumer: StreamConsumer;
   private readonly readStream?: StreamReader;
+  /** assertLive calls waiting for a repository this replica has not heard of yet, by repository id. */
+  private readonly waiting = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly pool: Pool,
@@ -41,8 +43,10 @@ export class KnownRepositories {
     });
   }
 
-  apply(event: PublishedEvent): Promise<DeliveryOutcome> {
-    return this.consumer.handle(event);
+  async apply(event: PublishedEvent): Promise<DeliveryOutcome> {
+    const outcome = await this.consumer.handle(event);
+    this.wake(event);
+    return outcome;
   }
 
   retryParked(command: RetryParkedCommand = {}): Promise<RetryReport> {
@@ -76,9 +80,37 @@ export class KnownRepositories {
         continue;
       }
       if (Date.now() > deadline) throw new DomainError('not-found', 'Repository not found');
-      await new Promise((r) => setTimeout(r, delay));
+      await this.heardOrAfter(repositoryId, delay);
       delay = Math.min(delay * 2, 50);
     }
+  }
+
+  /**
+   * Waits until this replica has applied an event of the repository, or `ms` at most. A push's
+   * index command usually arrives before the repository's creation does, by the time the event takes
+   * through relay and broker: looking again the moment it lands, rather than at the next backoff
+   * step, is most of a push's wait here. The event may reach another replica of this service
+   * instead (its partition is not the command's): the backoff is the fallback for that.
+   */
+  private heardOrAfter(repositoryId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.waiting.get(repositoryId) ?? new Set<() => void>();
+      this.waiting.set(repositoryId, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.waiting.get(repositoryId) === waiters) this.waiting.delete(repositoryId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  }
+
+  private wake(event: PublishedEvent): void {
+    const repositoryId = (event.data as { repositoryId?: unknown } | undefined)?.repositoryId;
+    if (typeof repositoryId !== 'string') return;
+    for (const done of [...(this.waiting.get(repositoryId) ?? [])]) done();
   }
 
   /** Applies the repository's stream as its owner has it; false when the owner has no such repository. */

@@ -15,6 +15,11 @@ const COLUMNS = [
   'seq', 'time', 'type', 'actor', 'source_ip', 'user_agent', 'request_id', 'repository_id', 'service', 'stream',
   'version', 'data', 'hash', 'prev_hash', 'username', 'image_ref', 'activity_id', 'feed_hash',
 ] as const;
+const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
+  seq: 'bigint', time: 'timestamptz', type: 'text', actor: 'text', source_ip: 'text', user_agent: 'text',
+  request_id: 'text', repository_id: 'text', service: 'text', stream: 'text', version: 'integer', data: 'jsonb',
+  hash: 'text', prev_hash: 'text', username: 'text', image_ref: 'text', activity_id: 'text', feed_hash: 'text',
+};
 
 /**
  * Appends one entry to the audit feed in the caller's transaction and returns its position. The
@@ -46,12 +51,17 @@ export async function appendAuditEntries(client: PoolClient, entries: NewAuditEn
     previous = nextFeedHash(previous, { cursor: seq, ...served });
     return [
       seq, served.time, served.type, served.actor, served.source_ip, served.user_agent, served.request_id,
-      served.repository_id, served.service, served.stream, served.version, served.data, served.hash,
+      served.repository_id, served.service, served.stream, served.version, JSON.stringify(served.data), served.hash,
       served.prev_hash, username, imageRef, activityId, previous,
     ];
   });
-  const values = rows.map((_, r) => `(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`).join(', ');
-  await client.query(`INSERT INTO read.audit_entries (${COLUMNS.join(', ')}) VALUES ${values}`, rows.flat());
+  // One array per column: the statement is the same whatever the batch's size, so PostgreSQL plans it
+  // once per session instead of parsing thousands of parameters for every batch of pulls.
+  await client.query({
+    name: 'audit-append-entries',
+    text: `INSERT INTO read.audit_entries (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((column, c) => `$${c + 1}::${COLUMN_TYPES[column]}[]`).join(', ')})`,
+    values: COLUMNS.map((_, c) => rows.map((row) => row[c])),
+  });
   await client.query('UPDATE read.audit_feed_head SET feed_hash = $1 WHERE id = 1', [previous]);
   return rows.map((row) => row[0] as string);
 }

@@ -1,0 +1,59 @@
+import { HttpClient } from './http-client';
+import { percentile, round } from './stats';
+
+export interface PacedLoad {
+  /** Requests per second asked for, and answered. */
+  rate: number;
+  answered: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * An open-loop load: requests leave at a steady `rate`, each 1/rate after the one before, whether
+ * earlier ones were answered or not (up to `sockets` in flight, then they queue in the client), and
+ * each latency counts from when the request was due to leave, so time spent queued in the client
+ * counts too (no coordinated omission).
+ *
+ * Why not autocannon's `overallRate`: it gives each connection a quota per second that it spends
+ * back to back at the start of every second, then waits — full-speed bursts, not half the load —
+ * and it fills its histogram with synthetic samples at a 1 ms interval for every slower answer.
+ * Its p99 "at half load" is the p99 of those bursts.
+ */
+export async function pacedLoad(url: string, rate: number, seconds: number, headers: Record<string, string> = {}, sockets = 32): Promise<PacedLoad> {
+  const target = new URL(url);
+  const client = new HttpClient(target.origin, sockets);
+  const latencies: number[] = [];
+  let failed = '';
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  let sent = 0;
+  const inFlight: Promise<void>[] = [];
+  const fire = (due: number) =>
+    client.send('GET', target.pathname + target.search, headers).then(
+      (answer) => {
+        if (answer.status >= 300) failed ||= `${answer.status}`;
+        latencies.push(performance.now() - due);
+      },
+      (error: Error) => {
+        failed ||= error.message;
+      },
+    );
+  try {
+    while (sent < total) {
+      const now = performance.now();
+      // Every request due by now leaves now; its latency still counts from when it was due.
+      while (sent < total && start + (sent * 1000) / rate <= now) {
+        inFlight.push(fire(start + (sent * 1000) / rate));
+        sent++;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(inFlight);
+  } finally {
+    client.close();
+  }
+  if (failed) throw new Error(`${url}: ${failed}`);
+  const elapsed = (performance.now() - start) / 1000;
+  return { rate, answered: round(latencies.length / elapsed, 0), p50: round(percentile(latencies, 50), 1), p99: round(percentile(latencies, 99), 1) };
+}
