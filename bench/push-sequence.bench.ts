@@ -1,5 +1,7 @@
 import { startDistributedHub } from './distributed-hub';
-import { basicAuth, imageIds } from './hub-processes';
+import { machineCpu } from './machine-cpu';
+import { ResourceCounters } from './resource-counters';
+import { basicAuth, cpuSeconds, imageIds } from './hub-processes';
 import { percentile, round } from './stats';
 
 const SEQUENCES = Number(process.env.BENCH_PUSH_SEQUENCES || 120);
@@ -74,6 +76,12 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
     const waitsBefore = await histogramSum(GATEWAY, 'dockyard_read_your_writes_wait_seconds');
     const latencies: number[] = [];
     let next = 0;
+    const counters = new ResourceCounters(databaseUrl, brokers, hub.topicPrefix, hub.processes);
+    await counters.open();
+    const usedFrom = await counters.snapshot();
+    const processCpu = () => new Map([...hub.processes].map(([name, child]) => [name, cpuSeconds(child.pid!)]));
+    const processFrom = processCpu();
+    const machineFrom = machineCpu();
     const started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -86,6 +94,13 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
       }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const machineTo = machineCpu();
+    const processUse = new Map([...processCpu()].map(([name, cpu]) => [name, cpu - (processFrom.get(name) ?? 0)]));
+    const used = await counters.since(usedFrom);
+    await counters.close();
+    const coreMs = (cpuSeconds: number) => round((cpuSeconds * 1000) / SEQUENCES, 1);
+    const hubCpu = [...processUse.values()].reduce((a, b) => a + b, 0);
+    const machineBusy = machineTo.busy - machineFrom.busy;
     const commands = (await histogramSum(GATEWAY, 'dockyard_command_seconds')) - commandsBefore;
     const waits = (await histogramSum(GATEWAY, 'dockyard_read_your_writes_wait_seconds')) - waitsBefore;
     const total = latencies.reduce((a, b) => a + b, 0) / 1000;
@@ -95,6 +110,15 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
       p50Ms: round(percentile(latencies, 50), 1),
       p99Ms: round(percentile(latencies, 99), 1),
       commandRoundTripShare: round(commands / total, 2),
+      // Where the CPU went, per sequence: the machine's two cores are what bounds 4 at a time.
+      machineBusyShare: round(machineBusy / (machineTo.total - machineFrom.total), 2),
+      machineCoreMs: coreMs(machineBusy),
+      ...Object.fromEntries([...processUse].map(([name, cpu]) => [`${name}CoreMs`, coreMs(cpu)])),
+      postgresCoreMs: coreMs(used.pgCpuSeconds),
+      // The broker, and the bench's own client: the machine's busy time that no hub process or backend used.
+      brokerAndClientCoreMs: coreMs(Math.max(0, machineBusy - hubCpu - used.pgCpuSeconds)),
+      kafkaMessages: round(used.kafkaMessages / SEQUENCES, 1),
+      pgTransactions: round(used.pgTransactions / SEQUENCES, 1),
       readYourWritesShare: round(waits / total, 2),
       ...Object.fromEntries(STEPS.map((step) => [`${step}Share`, round(steps[step] / 1000 / total, 2)])),
     };

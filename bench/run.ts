@@ -62,6 +62,14 @@ async function baselinePush(context: BenchContext): Promise<Record<string, numbe
   return logged(await baseline(await context.database('bench_push_baseline'), context.brokers));
 }
 
+/** The layer transfers of the build at BENCH_BASELINE_ROOT (its own bench code and hub), when set. */
+async function baselineLayers(context: BenchContext): Promise<Record<string, number> | undefined> {
+  const root = process.env.BENCH_BASELINE_ROOT;
+  if (!root) return undefined;
+  const { benchLayers: baseline } = require(resolve(root, 'dist/bench/layers.bench.js'));
+  return logged(await baseline(await context.database('bench_layers_baseline')));
+}
+
 /** Every bench, in the order `npm run bench` (no names) runs them. */
 const BENCHES: Bench[] = [
   { name: 'store', what: 'event store appends', run: async (c) => reportStore(logged(await benchEventStore(await c.database('bench_store')))) },
@@ -95,7 +103,11 @@ const BENCHES: Bench[] = [
   },
   { name: 'search', what: 'search at 10k and 1M repositories', run: async (c) => reportSearch(logged(await benchSearch(await c.database('bench_search')))) },
   { name: 'writes', what: 'standalone write path', run: async () => reportWrites(logged(await benchStandaloneWrites(ROOT, benchPort(131)))) },
-  { name: 'layers', what: 'layers', run: async (c) => reportLayers(logged(await benchLayers(await c.database('bench_layers')))) },
+  {
+    name: 'layers',
+    what: 'layers (and the baseline build, BENCH_BASELINE_ROOT)',
+    run: async (c) => reportLayers(logged(await benchLayers(await c.database('bench_layers'))), await baselineLayers(c)),
+  },
   { name: 'soak', what: 'soak (distributed, SOAK_SECONDS)', run: async (c) => reportSoak(logged(await benchSoak(await c.database('bench_soak'), c.brokers))) },
   { name: 'rebuild', what: 'read model rebuild', run: async (c) => reportRebuild(logged(await benchRebuild(await c.database('bench_rebuild'), c.brokers))) },
   { name: 'audit', what: 'audit read model at scale', run: async (c) => reportAudit(logged(await benchAudit(await c.database('bench_audit')))) },
@@ -244,6 +256,19 @@ baseline row is the build at BENCH_BASELINE_ROOT, measured in the same run with 
 |---|---|---|---|---|---|---|---|---|
 ${row('this build', push)}
 ${baseline ? row(`baseline (\`${process.env.BENCH_BASELINE_ROOT}\`)`, baseline) : '| baseline (BENCH_BASELINE_ROOT) | not measured | | | | | | | |'}
+
+Where the time goes: the machine was **${Math.round((push.machineBusyShare ?? NaN) * 100)} % busy** (both cores, from
+\`/proc/stat\`) while the 4 sequences ran, so a sequence waits mostly for CPU, not for the broker
+or a poll. CPU per sequence, in core-milliseconds (\`/proc/<pid>/stat\`; PostgreSQL: the backends
+of the hub's database; broker and client: the machine's busy time that no hub process or backend
+used), with ${push.kafkaMessages} Kafka messages and ${push.pgTransactions} PostgreSQL transactions a sequence:
+
+| whole machine | gateway | projector | repositories | images | tokens | accounts | PostgreSQL | broker and client |
+|---|---|---|---|---|---|---|---|---|
+| ${push.machineCoreMs} | ${push['gateway-0CoreMs']} | ${push.projectorCoreMs} | ${push.repositoriesCoreMs} | ${push.imagesCoreMs} | ${push.tokensCoreMs} | ${push.accountsCoreMs} | ${push.postgresCoreMs} | ${push.brokerAndClientCoreMs} |
+
+At 4 at a time on 2 cores, a sequence's latency is about 4 × its CPU ÷ 2: p50 < 100 ms needs
+under about 50 core-ms a sequence, everything included.
 `;
 }
 
@@ -316,7 +341,7 @@ cost at most 10 % of the in-memory one).
 `;
 }
 
-function reportLayers(layers: Record<string, number>): string {
+function reportLayers(layers: Record<string, number>, baseline?: Record<string, number>): string {
   return `
 ## Layers: upload and download through the gateway
 
@@ -324,12 +349,21 @@ One ${layers.layerMb} MiB layer (incompressible bytes), pushed with chunked \`PU
 pulled with \`GET .../layer\` through the standalone hub (filesystem blob store on the same disk),
 against a plain streamed file copy on that disk. Ratio = copy time / transfer time. The gateway's
 memory (RSS of the hub process) is sampled every 50 ms: it must stay flat, whatever the layer size.
+The baseline rows are the build at BENCH_BASELINE_ROOT, run right after with its own bench code and
+its own file copy: the machine's disk varies from minute to minute, so compare ratios, run to run.
 
 | | MB/s | ratio to a file copy |
 |---|---|---|
 | plain file copy | ${layers.fileCopyMbPerSecond} | 1 |
 | upload through the gateway (hashing json+layer on the way) | ${layers.uploadMbPerSecond} | ${layers.uploadRatio} |
 | download through the gateway | ${layers.downloadMbPerSecond} | ${layers.downloadRatio} |
+${
+  baseline
+    ? `| baseline build (\`${process.env.BENCH_BASELINE_ROOT}\`): its file copy | ${baseline.fileCopyMbPerSecond} | 1 |
+| baseline build: upload | ${baseline.uploadMbPerSecond} | ${baseline.uploadRatio} |
+| baseline build: download | ${baseline.downloadMbPerSecond} | ${baseline.downloadRatio} |`
+    : '| baseline build (BENCH_BASELINE_ROOT) | not measured | |'
+}
 
 | hub memory (RSS) | MiB |
 |---|---|
