@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { startDistributedHub } from './distributed-hub';
 import { pushImage, register, requestsPerPull, threeLayerImage } from './docker-pull';
 import { HttpClient } from './http-client';
-import { basicAuth, benchPort, startBuild, startScript, stopAll, waitFor } from './hub-processes';
+import { basicAuth, benchPort, cpuSeconds, startBuild, startScript, stopAll, waitFor } from './hub-processes';
 import { PacedLoad, pacedLoad } from './paced-load';
 import { PULLER, PullRun, runPulls } from './pull-load';
 import { ResourceCounters, ResourceUse } from './resource-counters';
@@ -79,6 +79,16 @@ async function measuredPulls(gateways: string[], counters: ResourceCounters): Pr
   return { ...run, use: await counters.since(from), idle };
 }
 
+/** Waits (up to 60 s) until `children` together use under 5 % of a core over a second. */
+async function quietDown(children: ChildProcess[]): Promise<void> {
+  const used = () => children.reduce((sum, child) => sum + cpuSeconds(child.pid!), 0);
+  for (let i = 0; i < 60; i++) {
+    const before = used();
+    await new Promise((r) => setTimeout(r, 1000));
+    if (used() - before < 0.05) return;
+  }
+}
+
 /** The standalone hub of the checkout at `root` on its own database. */
 async function startStandalone(root: string, port: number, databaseUrl: string, name: string): Promise<ChildProcess> {
   const hub = startBuild(root, 'dist/apps/standalone/src/main.js', {
@@ -120,11 +130,18 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
       baselineUrl = `http://127.0.0.1:${benchPort(163)}`;
       await preparePull(baselineUrl);
     }
-    // Side by side: each row right after the other, so they share the machine's state.
+    // Side by side: each row right after the other, so they share the machine's state, once the
+    // hubs have finished what the row before left them (the baseline build folds each pull's
+    // activity one by one, for seconds after its row: that must not land in the next row).
+    const quiet = () => quietDown(children);
     index.standaloneNoToken = await load(`${standaloneUrl}${IMAGES_PATH}`);
+    await quiet();
     index.standaloneToken = await load(`${standaloneUrl}${IMAGES_PATH}`, { 'X-Docker-Token': 'true' });
+    await quiet();
     index.bareConstant = await load(`${bareUrl}${IMAGES_PATH}`);
+    await quiet();
     if (baselineUrl) index.baseline = { ...(await load(`${baselineUrl}${IMAGES_PATH}`)), root: baselineRoot! };
+    await quiet();
     const rate = Math.max(1, Math.round(index.standaloneToken.rps / 2));
     index.halfLoad = await pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' });
 

@@ -2,6 +2,7 @@ import { startDistributedHub } from './distributed-hub';
 import { machineCpu } from './machine-cpu';
 import { ResourceCounters } from './resource-counters';
 import { basicAuth, cpuSeconds, imageIds } from './hub-processes';
+import { HttpClient } from './http-client';
 import { percentile, round } from './stats';
 
 const SEQUENCES = Number(process.env.BENCH_PUSH_SEQUENCES || 120);
@@ -12,7 +13,9 @@ const STEPS = ['putRepository', 'putImages', 'putAuth'] as const;
 /** Sums of a histogram family in the Prometheus text, by a label filter. */
 async function histogramSum(gateway: string, name: string, filter = ''): Promise<number> {
   // /metrics is for admins only; bench_admin is the hub's bootstrap admin below.
-  const answer = await fetch(`${gateway}/metrics`, { headers: { Authorization: basicAuth('bench_admin', 'secret1') } });
+  const answer = await fetch(`${gateway}/metrics`, {
+    headers: { Authorization: basicAuth('bench_admin', 'secret1') },
+  });
   if (answer.status !== 200) throw new Error(`metrics answered ${answer.status}`);
   const text = await answer.text();
   return text
@@ -27,9 +30,14 @@ async function histogramSum(gateway: string, name: string, filter = ''): Promise
  * much of the time went to Kafka round trips and to read-your-writes waits (from the gateway's
  * metrics).
  */
-export async function benchPushSequence(databaseUrl: string, brokers: string[]): Promise<Record<string, number>> {
+export async function benchPushSequence(
+  databaseUrl: string,
+  brokers: string[],
+): Promise<Record<string, number>> {
   const hub = await startDistributedHub({ databaseUrl, brokers, name: 'push', portOffset: 25 });
   const GATEWAY = hub.gateways[0];
+  // node:http keep-alive, as the pull bench: fetch costs the shared cores several times more per request.
+  const client = new HttpClient(GATEWAY, CONCURRENCY);
   try {
     for (const username of ['pusher']) {
       for (let i = 0; ; i++) {
@@ -53,23 +61,46 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
     };
     const sequence = async (n: number) => {
       const repo = `pusher/repo-${n}`;
-      const created = await timed('putRepository', () => fetch(`${GATEWAY}/v1/repositories/${repo}/`, {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json', Authorization: auth, 'X-Docker-Token': 'true' },
-        body: JSON.stringify(imageIds(repo, 3).map((id, i) => (i === 2 ? { id, Tag: 'latest' } : { id }))),
-      }));
-      const token = created.headers.get('x-docker-token');
-      const images = await timed('putImages', () => fetch(`${GATEWAY}/v1/repositories/${repo}/images`, {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json', Authorization: auth, 'X-Docker-Token': 'true' },
-        body: '[]',
-      }));
-      const check = await timed('putAuth', () => fetch(`${GATEWAY}/v1/repositories/${repo}/auth`, { method: 'PUT', headers: { Authorization: `Token ${token}` } }));
+      const created = await timed('putRepository', () =>
+        client.send(
+          'PUT',
+          `/v1/repositories/${repo}/`,
+          { 'Content-Type': 'application/json', Authorization: auth, 'X-Docker-Token': 'true' },
+          JSON.stringify(imageIds(repo, 3).map((id, i) => (i === 2 ? { id, Tag: 'latest' } : { id }))),
+        ),
+      );
+      const token = String(created.headers['x-docker-token']);
+      const images = await timed('putImages', () =>
+        client.send(
+          'PUT',
+          `/v1/repositories/${repo}/images`,
+          { 'Content-Type': 'application/json', Authorization: auth, 'X-Docker-Token': 'true' },
+          '[]',
+        ),
+      );
+      const check = await timed('putAuth', () =>
+        client.send('PUT', `/v1/repositories/${repo}/auth`, { Authorization: `Token ${token}` }),
+      );
       if (created.status !== 200 || images.status !== 204 || check.status !== 200) {
         throw new Error(`sequence ${n}: ${created.status} ${images.status} ${check.status}`);
       }
     };
-    for (let n = 0; n < 8; n++) await sequence(-1 - n); // warm-up: group joins, caches
+    // Warm-up, 4 at a time for BENCH_PUSH_WARMUP_SECONDS (20): group joins and caches, and the
+    // broker's JIT — a broker started a minute ago spends over twice the CPU per message it does warm.
+    let warm = 0;
+    const warmUntil = Date.now() + Number(process.env.BENCH_PUSH_WARMUP_SECONDS || 20) * 1000;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (Date.now() < warmUntil) await sequence(-1 - warm++);
+      }),
+    );
+    // One at a time: the sequence's latency when it does not share the cores with three others.
+    const alone: number[] = [];
+    for (let n = 0; n < 30; n++) {
+      const t0 = process.hrtime.bigint();
+      await sequence(-100000 - n);
+      alone.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
     for (const step of STEPS) steps[step] = 0;
 
     const commandsBefore = await histogramSum(GATEWAY, 'dockyard_command_seconds');
@@ -79,7 +110,8 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
     const counters = new ResourceCounters(databaseUrl, brokers, hub.topicPrefix, hub.processes);
     await counters.open();
     const usedFrom = await counters.snapshot();
-    const processCpu = () => new Map([...hub.processes].map(([name, child]) => [name, cpuSeconds(child.pid!)]));
+    const processCpu = () =>
+      new Map([...hub.processes].map(([name, child]) => [name, cpuSeconds(child.pid!)]));
     const processFrom = processCpu();
     const machineFrom = machineCpu();
     const started = process.hrtime.bigint();
@@ -95,7 +127,9 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const machineTo = machineCpu();
-    const processUse = new Map([...processCpu()].map(([name, cpu]) => [name, cpu - (processFrom.get(name) ?? 0)]));
+    const processUse = new Map(
+      [...processCpu()].map(([name, cpu]) => [name, cpu - (processFrom.get(name) ?? 0)]),
+    );
     const used = await counters.since(usedFrom);
     await counters.close();
     const coreMs = (cpuSeconds: number) => round((cpuSeconds * 1000) / SEQUENCES, 1);
@@ -109,6 +143,8 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
       sequencesPerSecond: round(SEQUENCES / seconds, 1),
       p50Ms: round(percentile(latencies, 50), 1),
       p99Ms: round(percentile(latencies, 99), 1),
+      aloneP50Ms: round(percentile(alone, 50), 1),
+      aloneP99Ms: round(percentile(alone, 99), 1),
       commandRoundTripShare: round(commands / total, 2),
       // Where the CPU went, per sequence: the machine's two cores are what bounds 4 at a time.
       machineBusyShare: round(machineBusy / (machineTo.total - machineFrom.total), 2),
@@ -123,6 +159,7 @@ export async function benchPushSequence(databaseUrl: string, brokers: string[]):
       ...Object.fromEntries(STEPS.map((step) => [`${step}Share`, round(steps[step] / 1000 / total, 2)])),
     };
   } finally {
+    client.close();
     await hub.stop();
   }
 }

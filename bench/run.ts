@@ -257,6 +257,9 @@ baseline row is the build at BENCH_BASELINE_ROOT, measured in the same run with 
 ${row('this build', push)}
 ${baseline ? row(`baseline (\`${process.env.BENCH_BASELINE_ROOT}\`)`, baseline) : '| baseline (BENCH_BASELINE_ROOT) | not measured | | | | | | | |'}
 
+One at a time instead (30 sequences, each after the last, same hub, after a 20 s warm-up 4 at a
+time): **p50 ${push.aloneP50Ms ?? '—'} ms, p99 ${push.aloneP99Ms ?? '—'} ms**.
+
 Where the time goes: the machine was **${Math.round((push.machineBusyShare ?? NaN) * 100)} % busy** (both cores, from
 \`/proc/stat\`) while the 4 sequences ran, so a sequence waits mostly for CPU, not for the broker
 or a poll. CPU per sequence, in core-milliseconds (\`/proc/<pid>/stat\`; PostgreSQL: the backends

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ConfigResourceTypes } from 'kafkajs';
 import { testKafkaBrokers, uniqueTopicPrefix } from '../../testing/src';
 import { KafkaBus } from './kafka.bus';
-import { describeMessageBusContract } from './message-bus.contract';
+import { describeMessageBusContract, eventOf } from './message-bus.contract';
 
 let prefix = uniqueTopicPrefix('bus');
 beforeEach(() => {
@@ -40,6 +40,63 @@ describe('KafkaBus topics', () => {
     } finally {
       await admin.disconnect();
       await bus.close();
+    }
+  });
+});
+
+describe('KafkaBus offsets (committed every second and on stop, not after every message)', () => {
+  const newBus = async () => {
+    const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'offsets-test', topicPrefix: prefix });
+    await bus.connect();
+    return bus;
+  };
+  const until = async (check: () => boolean | Promise<boolean>, what: string) => {
+    const deadline = Date.now() + 30000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const events = (from: number, count: number) => Array.from({ length: count }, (_, i) => eventOf(`offsets-${(from + i) % 3}`, from + i));
+
+  it('commits what a running member handled without being stopped, so its group lag reaches zero', async () => {
+    const bus = await newBus();
+    const admin = new Kafka({ brokers: testKafkaBrokers(), clientId: 'offsets-check', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const seen: string[] = [];
+      await bus.subscribe('committed', ['accounts'], async (e) => void seen.push(e.eventId));
+      await bus.publish('accounts', events(1, 10));
+      await until(() => new Set(seen).size >= 10, 'the ten events');
+      const committed = async () =>
+        (await admin.fetchOffsets({ groupId: `${prefix}.committed`, topics: [`${prefix}.accounts.events`] }))
+          .flatMap((topic) => topic.partitions)
+          .reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      await until(async () => (await committed()) === 10, 'the group to commit all ten');
+    } finally {
+      await admin.disconnect();
+      await bus.close();
+    }
+  });
+
+  it('a member that stops commits first: the next member of its group resumes after it, delivering nothing twice', async () => {
+    const first = await newBus();
+    const seenByFirst: string[] = [];
+    await first.subscribe('resume', ['accounts'], async (e) => void seenByFirst.push(e.eventId));
+    await first.publish('accounts', events(1, 10));
+    await until(() => new Set(seenByFirst).size >= 10, 'the first ten events');
+    await first.close(); // well inside the commit interval of the last ones
+
+    const second = await newBus();
+    try {
+      const seenBySecond: string[] = [];
+      await second.subscribe('resume', ['accounts'], async (e) => void seenBySecond.push(e.eventId));
+      await second.publish('accounts', events(11, 5));
+      await until(() => seenBySecond.length >= 5, 'the next five events');
+      await new Promise((r) => setTimeout(r, 500)); // anything delivered twice would arrive meanwhile
+      expect(seenBySecond.sort()).toEqual(events(11, 5).map((e) => e.eventId).sort());
+    } finally {
+      await second.close();
     }
   });
 });

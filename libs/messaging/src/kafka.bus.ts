@@ -18,6 +18,7 @@ import {
 } from '@dockyard/contracts';
 import { BusStatus, ConsumerGroupStatus, ConsumerProgress } from './bus-status';
 import { CommandEnvelope, CommandReply } from './command-envelope';
+import { OffsetCommits } from './kafka-offset-commits';
 import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
 
 interface BusLogger {
@@ -51,7 +52,11 @@ interface TrackedConsumer {
   fromBeginning: boolean;
   /** What it runs, to run it again after a crash kafkajs does not restart from. */
   run?: ConsumerRunConfig;
+  commits?: OffsetCommits;
 }
+
+/** How often a consumer commits what it handled (OffsetCommits); a crash delivers that much again. */
+const COMMIT_INTERVAL_MS = 1000;
 
 /** Waits before running a consumer again that crashed for good, doubling up to the last. */
 const REVIVE_BACKOFF_MS = [500, 1000, 2000, 5000];
@@ -436,10 +441,21 @@ export class KafkaBus implements MessageBus {
     return consumer;
   }
 
+  /** Runs `config` with its handled offsets committed by an OffsetCommits, not by kafkajs per batch. */
   private async run(consumer: Consumer, config: ConsumerRunConfig): Promise<void> {
+    const commits = new OffsetCommits(consumer, COMMIT_INTERVAL_MS, this.options.logger);
+    const eachMessage = config.eachMessage!;
+    const run: ConsumerRunConfig = {
+      ...config,
+      autoCommit: false,
+      eachMessage: async (payload) => {
+        await eachMessage(payload);
+        commits.handledMessage(payload);
+      },
+    };
     const tracked = this.consumers.get(consumer);
-    if (tracked) tracked.run = config;
-    await consumer.run(config);
+    if (tracked) Object.assign(tracked, { run, commits });
+    await consumer.run(run);
   }
 
   /**
@@ -552,7 +568,10 @@ export class KafkaBus implements MessageBus {
   }
 
   private async stopConsumer(consumer: Consumer): Promise<void> {
-    if (!this.consumers.delete(consumer)) return;
+    const tracked = this.consumers.get(consumer);
+    if (!tracked) return;
+    this.consumers.delete(consumer);
+    await tracked.commits?.commit();
     await consumer.disconnect().catch(() => undefined);
   }
 }
