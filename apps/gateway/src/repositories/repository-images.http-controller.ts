@@ -39,14 +39,18 @@ export class RepositoryImagesHttpController {
     const images = await imageList(body);
     // A bad Host must fail before anything is written, not when the answer's headers are made.
     this.headers.endpointsFor(request);
-    const written = await sendCommand<ImagesReply>(
-      this.imagesClient,
-      IMAGES_COMMANDS.UpdateIndex,
-      { repositoryId: repository!.repositoryId, images },
-      requestMetadata(request, caller.kind === 'user' ? caller.principal.username : undefined),
-      repository!.repositoryId,
-    );
-    await this.readYourWrites.waitFor(PROJECTIONS.images, written);
+    // The docker client's `[]` changes nothing (the list is merged, never replaced): no command, no
+    // wait. The repository and the caller's write access were checked above, from the read model.
+    if (images.length > 0) {
+      const written = await sendCommand<ImagesReply>(
+        this.imagesClient,
+        IMAGES_COMMANDS.UpdateIndex,
+        { repositoryId: repository!.repositoryId, images },
+        requestMetadata(request, caller.kind === 'user' ? caller.principal.username : undefined),
+        repository!.repositoryId,
+      );
+      await this.readYourWrites.waitFor(PROJECTIONS.images, written);
+    }
     await this.headers.apply(request, reply, {
       repository: path.fullName,
       repositoryId: repository!.repositoryId,
