@@ -271,33 +271,27 @@ export class StreamConsumer {
     try {
       // The effect's tables resolve in the consumer's schema, so the same effect can fill a copy of
       // a read model in another schema (a rebuild) unchanged. One round trip with BEGIN.
-      await client.query(`BEGIN; SET LOCAL search_path TO ${s}`);
       // The stream is locked with an advisory lock, not a row lock: a row lock gives the transaction
       // an id at once, and every outbox relay of the cluster stops at the oldest open transaction
       // id (its commit-order rule) — a consumer waiting on something (a lock, a slow effect) would
       // hold back every service's events. An advisory lock takes no transaction id; the effect's
-      // first write does, just before it commits.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${s}:${this.consumer}:${event.streamId}`]);
-      // The checkpoint and the earliest parked event of the stream that comes first.
-      const parkedFirst = `SELECT min(p.stream_version) FROM ${s}.parked_events p
-        WHERE p.consumer = $1 AND p.stream_id = $2 AND p.stream_version ${retrying ? '<' : '<='} $3`;
+      // first write does, just before it commits. One round trip with BEGIN (a simple query, so
+      // the key is a literal), and the lock is held before the next statement reads the checkpoint.
+      const lockKey = client.escapeLiteral(`${s}:${this.consumer}:${event.streamId}`);
+      await client.query(`BEGIN; SET LOCAL search_path TO ${s}; SELECT pg_advisory_xact_lock(hashtext(${lockKey}))`);
+      // The checkpoint (none yet: nulls) and the earliest parked event of the stream that comes first.
       const { rows } = await client.query(
-        `SELECT stream_version, hash, (${parkedFirst}) AS behind FROM ${s}.consumer_checkpoints
-         WHERE consumer = $1 AND stream_id = $2`,
+        `SELECT c.stream_version, c.hash,
+                (SELECT min(p.stream_version) FROM ${s}.parked_events p
+                 WHERE p.consumer = $1 AND p.stream_id = $2 AND p.stream_version ${retrying ? '<' : '<='} $3) AS behind
+         FROM (SELECT 1) AS one LEFT JOIN ${s}.consumer_checkpoints c ON c.consumer = $1 AND c.stream_id = $2`,
         [this.consumer, event.streamId, event.streamVersion],
       );
-      const known = rows.length > 0;
+      const known = rows[0].stream_version !== null;
       const applied: number = known ? rows[0].stream_version : 0;
       // The hash of the last applied event; unknown for checkpoints written before hashes were kept.
       const appliedHash: string | null = known ? (rows[0].hash ?? null) : GENESIS_HASH;
-      const behind: number | null = known
-        ? rows[0].behind
-        : (
-            await client.query(
-              `${parkedFirst.replace('min(p.stream_version)', 'min(p.stream_version) AS behind')}`,
-              [this.consumer, event.streamId, event.streamVersion],
-            )
-          ).rows[0].behind;
+      const behind: number | null = rows[0].behind;
       if (event.streamVersion <= applied) {
         if (retrying) await this.unpark(client, event);
         await client.query('COMMIT');
