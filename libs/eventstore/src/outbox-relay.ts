@@ -54,6 +54,10 @@ interface Checkpoint {
   foreign: boolean;
 }
 
+/** How soon a relay stopped by the transaction horizon looks again, first and at most. */
+const HORIZON_FIRST_WAIT_MS = 2;
+const HORIZON_LAST_WAIT_MS = 100;
+
 /**
  * Publishes a service's committed events (its outbox) in commit order, at least once.
  *
@@ -106,10 +110,6 @@ interface Checkpoint {
  * Not caught: a restore into a physical copy of the old cluster (same identifier) whose counter
  * has already passed the checkpoint before the relay first runs there.
  */
-/** How soon a relay stopped by the transaction horizon looks again, first and at most. */
-const HORIZON_FIRST_WAIT_MS = 2;
-const HORIZON_LAST_WAIT_MS = 100;
-
 export class OutboxRelay {
   private readonly schema: string;
   private readonly batchSize: number;

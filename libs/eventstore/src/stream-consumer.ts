@@ -270,7 +270,7 @@ export class StreamConsumer {
     const client = await this.options.pool.connect();
     try {
       // The effect's tables resolve in the consumer's schema, so the same effect can fill a copy of
-      // a read model in another schema (a rebuild) unchanged. One round trip with BEGIN.
+      // a read model in another schema (a rebuild) unchanged.
       // The stream is locked with an advisory lock, not a row lock: a row lock gives the transaction
       // an id at once, and every outbox relay of the cluster stops at the oldest open transaction
       // id (its commit-order rule) — a consumer waiting on something (a lock, a slow effect) would
