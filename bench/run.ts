@@ -72,15 +72,40 @@ async function baselineLayers(context: BenchContext): Promise<Record<string, num
 
 /** Every bench, in the order `npm run bench` (no names) runs them. */
 const BENCHES: Bench[] = [
-  { name: 'store', what: 'event store appends', run: async (c) => reportStore(logged(await benchEventStore(await c.database('bench_store')))) },
-  { name: 'relay', what: 'relay latency', run: async (c) => reportRelay(logged(await benchRelayLatency(await c.database('bench_relay'), c.brokers))) },
-  { name: 'command', what: 'command round trip (Kafka, bus alone and through Nest)', run: async (c) => reportCommand(logged(await benchCommandRoundTrip(c.brokers))) },
-  { name: 'login', what: 'login read path', run: async (c) => reportLogin(logged(await benchLogin(await c.database('bench_login')))) },
-  { name: 'images', what: 'images read path and scale', run: async (c) => reportImages(logged(await benchImagesRead(await c.database('bench_images')))) },
+  {
+    name: 'store',
+    what: 'event store appends',
+    run: async (c) => reportStore(logged(await benchEventStore(await c.database('bench_store')))),
+  },
+  {
+    name: 'relay',
+    what: 'relay latency',
+    run: async (c) =>
+      reportRelay(logged(await benchRelayLatency(await c.database('bench_relay'), c.brokers))),
+  },
+  {
+    name: 'command',
+    what: 'command round trip (Kafka, bus alone and through Nest)',
+    run: async (c) => reportCommand(logged(await benchCommandRoundTrip(c.brokers))),
+  },
+  {
+    name: 'login',
+    what: 'login read path',
+    run: async (c) => reportLogin(logged(await benchLogin(await c.database('bench_login')))),
+  },
+  {
+    name: 'images',
+    what: 'images read path and scale',
+    run: async (c) => reportImages(logged(await benchImagesRead(await c.database('bench_images')))),
+  },
   {
     name: 'push',
     what: 'push sequence (distributed)',
-    run: async (c) => reportPush(logged(await benchPushSequence(await c.database('bench_push'), c.brokers)), await baselinePush(c)),
+    run: async (c) =>
+      reportPush(
+        logged(await benchPushSequence(await c.database('bench_push'), c.brokers)),
+        await baselinePush(c),
+      ),
   },
   {
     name: 'pull',
@@ -101,16 +126,37 @@ const BENCHES: Bench[] = [
       return reportReplicas(replicas);
     },
   },
-  { name: 'search', what: 'search at 10k and 1M repositories', run: async (c) => reportSearch(logged(await benchSearch(await c.database('bench_search')))) },
-  { name: 'writes', what: 'standalone write path', run: async () => reportWrites(logged(await benchStandaloneWrites(ROOT, benchPort(131)))) },
+  {
+    name: 'search',
+    what: 'search at 10k and 1M repositories',
+    run: async (c) => reportSearch(logged(await benchSearch(await c.database('bench_search')))),
+  },
+  {
+    name: 'writes',
+    what: 'standalone write path',
+    run: async () => reportWrites(logged(await benchStandaloneWrites(ROOT, benchPort(131)))),
+  },
   {
     name: 'layers',
     what: 'layers (and the baseline build, BENCH_BASELINE_ROOT)',
-    run: async (c) => reportLayers(logged(await benchLayers(await c.database('bench_layers'))), await baselineLayers(c)),
+    run: async (c) =>
+      reportLayers(logged(await benchLayers(await c.database('bench_layers'))), await baselineLayers(c)),
   },
-  { name: 'soak', what: 'soak (distributed, SOAK_SECONDS)', run: async (c) => reportSoak(logged(await benchSoak(await c.database('bench_soak'), c.brokers))) },
-  { name: 'rebuild', what: 'read model rebuild', run: async (c) => reportRebuild(logged(await benchRebuild(await c.database('bench_rebuild'), c.brokers))) },
-  { name: 'audit', what: 'audit read model at scale', run: async (c) => reportAudit(logged(await benchAudit(await c.database('bench_audit')))) },
+  {
+    name: 'soak',
+    what: 'soak (distributed, SOAK_SECONDS)',
+    run: async (c) => reportSoak(logged(await benchSoak(await c.database('bench_soak'), c.brokers))),
+  },
+  {
+    name: 'rebuild',
+    what: 'read model rebuild',
+    run: async (c) => reportRebuild(logged(await benchRebuild(await c.database('bench_rebuild'), c.brokers))),
+  },
+  {
+    name: 'audit',
+    what: 'audit read model at scale',
+    run: async (c) => reportAudit(logged(await benchAudit(await c.database('bench_audit')))),
+  },
 ];
 
 /**
@@ -120,19 +166,27 @@ const BENCHES: Bench[] = [
 async function main(): Promise<void> {
   const names = process.argv.slice(2);
   const unknown = names.filter((name) => !BENCHES.some((bench) => bench.name === name));
-  if (unknown.length > 0) throw new Error(`no bench named ${unknown.join(', ')}; the benches: ${BENCHES.map((b) => b.name).join(' ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `no bench named ${unknown.join(', ')}; the benches: ${BENCHES.map((b) => b.name).join(' ')}`,
+    );
   const chosen = names.length === 0 ? BENCHES : BENCHES.filter((bench) => names.includes(bench.name));
   const runDir = resolve(ROOT, '.test-runs', `bench-${Date.now()}`);
   mkdirSync(runDir, { recursive: true });
   // The bench's own PostgreSQL, on BENCH_PORT_BASE + 19832 (25432 by default).
-  const pg = await startEmbeddedPostgres({ dataDir: resolve(runDir, 'pg'), port: benchPort(19832), database: 'postgres' });
+  const pg = await startEmbeddedPostgres({
+    dataDir: resolve(runDir, 'pg'),
+    port: benchPort(19832),
+    database: 'postgres',
+  });
   const context: BenchContext = {
     database: (name) => database(pg.url, name),
     brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     results: new Map(),
   };
   const sections = new Map<string, string>([['header', header()]]);
-  const stamp = (name: string) => `\n\n_Measured ${new Date().toISOString()} by \`npm run bench -- ${name}\`._`;
+  const stamp = (name: string) =>
+    `\n\n_Measured ${new Date().toISOString()} by \`npm run bench -- ${name}\`._`;
   try {
     for (const bench of chosen) {
       console.log(`${bench.name}: ${bench.what} ...`);
@@ -143,7 +197,11 @@ async function main(): Promise<void> {
     const pull = context.results.get('pull') as PullBench | undefined;
     if (pull) {
       console.log(capacitySummary(pull));
-      sections.set('capacity', reportCapacity(pull, context.results.get('replicas') as ReplicasBench | undefined).trim() + stamp('pull'));
+      sections.set(
+        'capacity',
+        reportCapacity(pull, context.results.get('replicas') as ReplicasBench | undefined).trim() +
+          stamp('pull'),
+      );
       writeSections(DOC, sections);
     }
   } finally {
@@ -259,7 +317,8 @@ ${row('this build', push)}
 ${baseline ? row(`baseline (\`${process.env.BENCH_BASELINE_ROOT}\`)`, baseline) : '| baseline (BENCH_BASELINE_ROOT) | not measured | | | | | | | |'}
 
 One at a time instead (30 sequences, each after the last, same hub, after a 20 s warm-up 4 at a
-time): **p50 ${push.aloneP50Ms ?? '—'} ms, p99 ${push.aloneP99Ms ?? '—'} ms**.
+time): **p50 ${push.aloneP50Ms ?? '—'} ms, p99 ${push.aloneP99Ms ?? '—'} ms**. Warm-up sequences that failed (a broker
+started seconds before may still be loading its group coordinator): ${push.warmUpFailures ?? '—'}; measured ones: none may.
 
 Where the time goes: the machine was **${Math.round((push.machineBusyShare ?? NaN) * 100)} % busy** (both cores, from
 \`/proc/stat\`) while the 4 sequences ran, so a sequence waits mostly for CPU, not for the broker
