@@ -54,20 +54,21 @@ const logged = <T>(figures: T): T => {
   return figures;
 };
 
-/** The push sequence of the build at BENCH_BASELINE_ROOT (its own bench code and apps), when set. */
-async function baselinePush(context: BenchContext): Promise<Record<string, number> | undefined> {
+/**
+ * The same bench on the build at BENCH_BASELINE_ROOT, when set: its own bench code (`file`'s export
+ * `name`) and its own apps, on a database of its own, with the brokers when `withBrokers`.
+ */
+async function onBaseline(
+  context: BenchContext,
+  file: string,
+  name: string,
+  withBrokers: boolean,
+): Promise<Record<string, number> | undefined> {
   const root = process.env.BENCH_BASELINE_ROOT;
   if (!root) return undefined;
-  const { benchPushSequence: baseline } = require(resolve(root, 'dist/bench/push-sequence.bench.js'));
-  return logged(await baseline(await context.database('bench_push_baseline'), context.brokers));
-}
-
-/** The layer transfers of the build at BENCH_BASELINE_ROOT (its own bench code and hub), when set. */
-async function baselineLayers(context: BenchContext): Promise<Record<string, number> | undefined> {
-  const root = process.env.BENCH_BASELINE_ROOT;
-  if (!root) return undefined;
-  const { benchLayers: baseline } = require(resolve(root, 'dist/bench/layers.bench.js'));
-  return logged(await baseline(await context.database('bench_layers_baseline')));
+  const bench = require(resolve(root, 'dist/bench', file))[name];
+  const database = await context.database(`bench_${name.toLowerCase()}_baseline`);
+  return logged(await (withBrokers ? bench(database, context.brokers) : bench(database)));
 }
 
 /** Every bench, in the order `npm run bench` (no names) runs them. */
@@ -104,7 +105,7 @@ const BENCHES: Bench[] = [
     run: async (c) =>
       reportPush(
         logged(await benchPushSequence(await c.database('bench_push'), c.brokers)),
-        await baselinePush(c),
+        await onBaseline(c, 'push-sequence.bench.js', 'benchPushSequence', true),
       ),
   },
   {
@@ -140,7 +141,10 @@ const BENCHES: Bench[] = [
     name: 'layers',
     what: 'layers (and the baseline build, BENCH_BASELINE_ROOT)',
     run: async (c) =>
-      reportLayers(logged(await benchLayers(await c.database('bench_layers'))), await baselineLayers(c)),
+      reportLayers(
+        logged(await benchLayers(await c.database('bench_layers'))),
+        await onBaseline(c, 'layers.bench.js', 'benchLayers', false),
+      ),
   },
   {
     name: 'soak',

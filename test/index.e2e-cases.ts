@@ -90,6 +90,19 @@ export function describeIndexApi(mode: string, start: () => Promise<TestHub>, en
         ]);
       });
 
+      it('PUT .../images with [] (which sends no command) is still refused to whoever may not write, and on a deleted repository', async () => {
+        const [a] = ids('guarded-a');
+        const created = await alice.createRepository('alice_01/guarded', [{ id: a }]);
+        expect(created.status).toBe(200);
+        const readToken = (await http(url, 'GET', '/v1/repositories/alice_01/guarded/images', { headers: { 'X-Docker-Token': 'true' } })).headers.get('x-docker-token');
+        expect(readToken).toBeTruthy();
+        expect((await http(url, 'PUT', '/v1/repositories/alice_01/guarded/images', { body: [], headers: as('bob_0001') })).status).toBe(403);
+        expect((await http(url, 'PUT', '/v1/repositories/alice_01/guarded/images', { body: [], headers: { Authorization: `Token ${readToken}` } })).status).toBe(403);
+        expect((await http(url, 'PUT', '/v1/repositories/alice_01/guarded/images', { body: [], headers: as('alice_01') })).status).toBe(204);
+        expect((await http(url, 'DELETE', '/v1/repositories/alice_01/guarded', { headers: as('alice_01') })).status).toBe(200);
+        expect((await http(url, 'PUT', '/v1/repositories/alice_01/guarded/images', { body: [], headers: as('alice_01') })).status).toBe(404);
+      });
+
       it('401 for no, empty (Basic Og==) or wrong credentials, with a challenge; 403 for inactive', async () => {
         const body = JSON.stringify([{ id: imageIdOf('x') }]);
         for (const headers of [{}, { Authorization: 'Basic Og==' }, as('alice_01', 'wrong')]) {

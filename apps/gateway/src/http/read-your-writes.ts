@@ -58,7 +58,7 @@ export class ReadYourWrites implements ReadModelChangeListener {
     if (change.kind !== 'applied') return;
     const key = waitKey(change.consumer, change.streamId);
     if ((this.heard.get(key) ?? 0) < change.streamVersion) this.heard.set(key, change.streamVersion);
-    for (const waiter of this.waiting.get(waitKey(change.consumer, change.streamId)) ?? []) {
+    for (const waiter of this.waiting.get(key) ?? []) {
       if (change.streamVersion >= waiter.version) waiter.wake();
     }
   }

@@ -61,8 +61,7 @@ export class OrganizationsReadModel {
   }
 
   async find(organization: string): Promise<OrganizationView | undefined> {
-    const exists = await this.pool.query('SELECT 1 FROM read.organizations WHERE name = $1', [organization]);
-    if (exists.rowCount === 0) return undefined;
+    if (!(await this.isOrganization(organization))) return undefined;
     const [members, teams, teamMembers, teamRepositories] = await Promise.all([
       this.pool.query('SELECT username, role FROM read.organization_members WHERE organization = $1 ORDER BY username', [organization]),
       this.pool.query('SELECT team, permission FROM read.teams WHERE organization = $1 ORDER BY team', [organization]),
