@@ -84,17 +84,20 @@ export class EventStore {
     options: { withinTransaction?: (client: PoolClient) => Promise<void> },
   ): Promise<AppendResult> {
     const client = await command.claim();
-    await client.query('SAVEPOINT dockyard_append');
+    // A failed first append abandons the whole transaction, so only a later one needs a savepoint
+    // to keep the command's earlier appends: most commands append once and save two round trips.
+    const earlier = command.appended > 0;
+    if (earlier) await client.query('SAVEPOINT dockyard_append');
     try {
       const ids = events.map((_, i) => eventIdFor(command.commandId, command.appended + i));
       const result = await appendInTransaction(client, this.schema, streamId, expectedVersion, events, metadata, ids);
       await options.withinTransaction?.(client);
-      await client.query('RELEASE SAVEPOINT dockyard_append');
+      if (earlier) await client.query('RELEASE SAVEPOINT dockyard_append');
       command.appended += events.length;
       return result;
     } catch (error) {
       // Nothing appended yet: give the connection back while the handler reloads and decides again.
-      if (command.appended === 0) await command.abandon();
+      if (!earlier) await command.abandon();
       else await client.query('ROLLBACK TO SAVEPOINT dockyard_append').catch(() => undefined);
       throw error;
     }

@@ -119,10 +119,10 @@ export class HandledCommands {
     if (scope.client) return scope.client;
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query(`INSERT INTO ${this.schema}.handled_commands (command_id, reply) VALUES ($1, '{"pending": true}')`, [
-        scope.commandId,
-      ]);
+      // One round trip: a simple query, so the id is an escaped literal.
+      await client.query(
+        `BEGIN; INSERT INTO ${this.schema}.handled_commands (command_id, reply) VALUES (${client.escapeLiteral(scope.commandId)}, '{"pending": true}')`,
+      );
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
@@ -138,11 +138,11 @@ export class HandledCommands {
     if (client) {
       scope.client = null;
       try {
-        await client.query(`UPDATE ${this.schema}.handled_commands SET reply = $2, handled_at = now() WHERE command_id = $1`, [
-          scope.commandId,
-          JSON.stringify(outcome),
-        ]);
-        await client.query('COMMIT');
+        // The outcome and the commit in one round trip; if the UPDATE fails, COMMIT is not run.
+        await client.query(
+          `UPDATE ${this.schema}.handled_commands SET reply = ${client.escapeLiteral(JSON.stringify(outcome))}, handled_at = now()
+           WHERE command_id = ${client.escapeLiteral(scope.commandId)}; COMMIT`,
+        );
         return outcome;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, QueryResult } from 'pg';
 import { Counter } from 'prom-client';
 import { PublishedEvent } from '@dockyard/contracts';
 import { processCounter } from '@dockyard/messaging';
@@ -140,6 +140,11 @@ export const consumerMetrics = {
 type Step =
   { kind: 'applied' | 'duplicate' | 'held' } | { kind: 'gap'; applied: number; appliedHash: string | null };
 
+/** A stream version as a SQL literal: only a positive integer can be one. */
+const safeVersion = (version: number): string => {
+  if (!Number.isSafeInteger(version) || version < 1) throw new PermanentConsumerError(`not a stream version: ${version}`);
+  return String(version);
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errorText = (error: unknown): string =>
   error instanceof Error
@@ -275,18 +280,22 @@ export class StreamConsumer {
       // an id at once, and every outbox relay of the cluster stops at the oldest open transaction
       // id (its commit-order rule) — a consumer waiting on something (a lock, a slow effect) would
       // hold back every service's events. An advisory lock takes no transaction id; the effect's
-      // first write does, just before it commits. One round trip with BEGIN (a simple query, so
-      // the key is a literal), and the lock is held before the next statement reads the checkpoint.
-      const lockKey = client.escapeLiteral(`${s}:${this.consumer}:${event.streamId}`);
-      await client.query(`BEGIN; SET LOCAL search_path TO ${s}; SELECT pg_advisory_xact_lock(hashtext(${lockKey}))`);
-      // The checkpoint (none yet: nulls) and the earliest parked event of the stream that comes first.
-      const { rows } = await client.query(
-        `SELECT c.stream_version, c.hash,
+      // first write does, just before it commits. BEGIN, the lock and the read of the checkpoint go
+      // in one round trip (a simple query, so its values are escaped literals): the lock is held
+      // before the checkpoint is read.
+      const literal = (value: string) => client.escapeLiteral(value);
+      const version = safeVersion(event.streamVersion);
+      const results = (await client.query(
+        `BEGIN; SET LOCAL search_path TO ${s}; SELECT pg_advisory_xact_lock(hashtext(${literal(`${s}:${this.consumer}:${event.streamId}`)}));
+         SELECT c.stream_version, c.hash,
                 (SELECT min(p.stream_version) FROM ${s}.parked_events p
-                 WHERE p.consumer = $1 AND p.stream_id = $2 AND p.stream_version ${retrying ? '<' : '<='} $3) AS behind
-         FROM (SELECT 1) AS one LEFT JOIN ${s}.consumer_checkpoints c ON c.consumer = $1 AND c.stream_id = $2`,
-        [this.consumer, event.streamId, event.streamVersion],
-      );
+                 WHERE p.consumer = ${literal(this.consumer)} AND p.stream_id = ${literal(event.streamId)}
+                   AND p.stream_version ${retrying ? '<' : '<='} ${version}) AS behind
+         FROM (SELECT 1) AS one LEFT JOIN ${s}.consumer_checkpoints c
+           ON c.consumer = ${literal(this.consumer)} AND c.stream_id = ${literal(event.streamId)}`,
+      )) as unknown as QueryResult[];
+      // The checkpoint (none yet: nulls) and the earliest parked event of the stream that comes first.
+      const { rows } = results[results.length - 1];
       const known = rows[0].stream_version !== null;
       const applied: number = known ? rows[0].stream_version : 0;
       // The hash of the last applied event; unknown for checkpoints written before hashes were kept.

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { MessageBus } from '@dockyard/messaging';
 import { HubConfig, databaseUrlFor } from './hub-config';
 import { Logger } from './logger';
+import { StatementNames, preparingClient } from './prepared-statements';
 
 /**
  * What a service needs from its surroundings, built once by `main.ts`: the same service code runs
@@ -24,6 +25,7 @@ export const HUB_RUNTIME = Symbol('HubRuntime');
 export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Logger): HubRuntime {
   const pools = new Map<string, Pool>();
   const users = new Map<string, Set<string>>();
+  const PreparingClient = preparingClient(new StatementNames());
   return {
     config,
     bus,
@@ -33,7 +35,11 @@ export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Log
       users.set(url, (users.get(url) ?? new Set()).add(service));
       let pool = pools.get(url);
       if (!pool) {
-        pool = new Pool({ connectionString: url, max: Number(process.env.DOCKYARD_PG_POOL_SIZE ?? 10) });
+        pool = new Pool({
+          connectionString: url,
+          max: Number(process.env.DOCKYARD_PG_POOL_SIZE ?? 10),
+          Client: PreparingClient,
+        });
         pool.on('error', (error) => logger.error({ err: error }, 'idle PostgreSQL client failed'));
         // pg-pool removes its own 'error' listener while a client is checked out, and a pg Client
         // emits 'error' when its server goes away (PostgreSQL restarting) even if the query in

@@ -1,5 +1,6 @@
 export * from './hub-config';
 export * from './hub-runtime';
+export * from './prepared-statements';
 export * from './logger';
 export * from './embedded-postgres';
 export * from './service-process';

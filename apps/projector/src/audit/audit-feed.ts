@@ -33,7 +33,7 @@ export async function appendAuditEntry(client: PoolClient, entry: NewAuditEntry)
 }
 
 /**
- * Appends entries in order, as `appendAuditEntry` one by one would, in three statements: the head
+ * Appends entries in order, as `appendAuditEntry` one by one would, in two statements: the head
  * moves once by their number, the feed hashes are chained here, one INSERT writes them all. A
  * gateway's batch of pulls is then a few statements, not four per pull, under the feed's one lock.
  */
@@ -56,20 +56,26 @@ export async function appendAuditEntries(client: PoolClient, entries: NewAuditEn
     ];
   });
   // One array per column: the statement is the same whatever the batch's size, so PostgreSQL plans it
-  // once per session instead of parsing thousands of parameters for every batch of pulls.
+  // once per session instead of parsing thousands of parameters for every batch of pulls. The head's
+  // new hash is written by the same statement (a data-modifying WITH runs to completion).
   await client.query({
     name: 'audit-append-entries',
-    text: `INSERT INTO read.audit_entries (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((column, c) => `$${c + 1}::${COLUMN_TYPES[column]}[]`).join(', ')})`,
-    values: COLUMNS.map((_, c) => rows.map((row) => row[c])),
+    text: `WITH written AS (INSERT INTO read.audit_entries (${COLUMNS.join(', ')})
+             SELECT * FROM unnest(${COLUMNS.map((column, c) => `$${c + 1}::${COLUMN_TYPES[column]}[]`).join(', ')}))
+           UPDATE read.audit_feed_head SET feed_hash = $${COLUMNS.length + 1} WHERE id = 1`,
+    values: [...COLUMNS.map((_, c) => rows.map((row) => row[c])), previous],
   });
-  await client.query('UPDATE read.audit_feed_head SET feed_hash = $1 WHERE id = 1', [previous]);
   return rows.map((row) => row[0] as string);
 }
 
-/** Lists the entry under the repository name(s) of `repositoryId`, once its name is known. */
+/**
+ * Lists the entry under the repository name of `repositoryId`, once its name is known, and makes
+ * the repository's (nameless) row if there is none yet, in one statement.
+ */
 export async function linkToRepository(client: PoolClient, seq: string, repositoryId: string): Promise<void> {
   await client.query(
-    `INSERT INTO read.audit_repository_entries (repository, seq)
+    `WITH tracked AS (INSERT INTO read.audit_repositories (repository_id) VALUES ($1) ON CONFLICT DO NOTHING)
+     INSERT INTO read.audit_repository_entries (repository, seq)
      SELECT repository, $2 FROM read.audit_repositories WHERE repository_id = $1 AND repository IS NOT NULL
      ON CONFLICT DO NOTHING`,
     [repositoryId, seq],

@@ -51,8 +51,7 @@ export async function projectAudit(client: PoolClient, event: PublishedEvent): P
     activityId: null,
   };
   const seq = await appendAuditEntry(client, entry);
-  if (repositoryId) await trackRepository(client, event, repositoryId);
-  if (repositoryId) await linkToRepository(client, seq, repositoryId);
+  if (repositoryId) await trackRepository(client, event, repositoryId, seq);
   if (imageRef) await linkImageEntry(client, seq, data.namespace as string, data.imageId as string);
 }
 
@@ -79,11 +78,15 @@ async function valuesReplaced(client: PoolClient, event: PublishedEvent, reposit
   }
 }
 
-/** Keeps what later entries of the repository are linked and enriched by. */
-async function trackRepository(client: PoolClient, event: PublishedEvent, repositoryId: string): Promise<void> {
+/**
+ * Lists entry `seq` under the repository's name if it is known, and keeps what later entries of the
+ * repository are linked and enriched by.
+ */
+async function trackRepository(client: PoolClient, event: PublishedEvent, repositoryId: string, seq: string): Promise<void> {
   // Images events may arrive before the repository's creation (another topic): the row is made by
-  // whichever comes first.
-  await client.query('INSERT INTO read.audit_repositories (repository_id) VALUES ($1) ON CONFLICT DO NOTHING', [repositoryId]);
+  // whichever comes first. A row made here has no name yet, so there is nothing to link it under;
+  // the creation, which names it, links every entry of the repository so far (linkLife), this one too.
+  await linkToRepository(client, seq, repositoryId);
   const update = (set: string, values: unknown[]) =>
     client.query(`UPDATE read.audit_repositories AS r SET ${set} WHERE repository_id = $1`, [repositoryId, ...values]);
   switch (event.type) {

@@ -60,6 +60,15 @@ export class BusServer extends Server implements CustomTransportStrategy {
     throw new Error('BusServer has no transport events to listen to');
   }
 
+  /**
+   * The hub's patterns are plain names (`repositories.create`, `RepositoryCreated`). Nest's lookup
+   * first tries each as JSON, which throws and catches a SyntaxError for every message; a name is
+   * its own route, so the map answers directly.
+   */
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    return this.messageHandlers.get(pattern) ?? null;
+  }
+
   unwrap<T>(): T {
     return this.bus as T;
   }
