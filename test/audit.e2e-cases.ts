@@ -239,6 +239,24 @@ export function describeAudit(mode: string, startHub: () => Promise<TestHub & { 
       expect(state).toMatchObject({ exists: true, repository_id: lives[1], description: 'second life', tags: {} });
     });
 
+    it("an image pushed before its repository lists it: the image's own entries join that repository's history", async () => {
+      // The image's json, layer and checksum entries are already in the feed (first push); this
+      // repository's ImagesAdded comes later and must find them.
+      const index = new DockerIndexClient(url, { username: 'aud_owner', password });
+      expect((await index.createRepository('aud_owner/later', [{ id: images[0].id }])).status).toBe(200);
+      const entries = await until(
+        "the earlier image's entries under the later repository",
+        (list) => list.filter((e) => e.stream === `image-aud_owner/${images[0].id}`).length === 3,
+        'aud_owner/later',
+      ).then(() => history('aud_owner/later'));
+      expect(entries.filter((e) => e.stream === `image-aud_owner/${images[0].id}`).map((e) => e.type)).toEqual([
+        'ImageJsonStored',
+        'LayerUploaded',
+        'ChecksumVerified',
+      ]);
+      expect(entries.some((e) => e.stream === `image-aud_owner/${images[1].id}`)).toBe(false);
+    });
+
     it('the user history has the account events and the logins, with their address', async () => {
       const entries = await waitUntil(
         async () => {

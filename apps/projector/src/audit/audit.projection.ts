@@ -120,11 +120,13 @@ async function trackRepository(client: PoolClient, event: PublishedEvent, reposi
         `INSERT INTO read.audit_repository_images (repository_id, image_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
         [repositoryId, ids],
       );
-      // The images' own entries that arrived before: listed under the repository's name now.
+      // The images' own entries that arrived before: listed under the repository's name now. The
+      // refs as one array (`= ANY`) keep this an index lookup whatever the planner estimates for
+      // unnest; as a join, a prepared plan chose to scan the whole feed while it was small.
       await client.query(
         `INSERT INTO read.audit_repository_entries (repository, seq)
-         SELECT r.repository, e.seq FROM read.audit_repositories r CROSS JOIN unnest($2::text[]) AS i(id)
-         JOIN read.audit_entries e ON e.image_ref = split_part(r.repository, '/', 1) || '/' || i.id
+         SELECT r.repository, e.seq FROM read.audit_repositories r
+         JOIN read.audit_entries e ON e.image_ref = ANY (ARRAY(SELECT split_part(r.repository, '/', 1) || '/' || unnest($2::text[])))
          WHERE r.repository_id = $1 AND r.repository IS NOT NULL
          ON CONFLICT DO NOTHING`,
         [repositoryId, ids],
