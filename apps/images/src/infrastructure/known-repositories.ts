@@ -39,6 +39,7 @@ export class KnownRepositories {
       schema: 'images',
       consumer: CONSUMER,
       effect: know,
+      passesOver: (event) => event.type !== REPOSITORIES_EVENTS.RepositoryCreated && event.type !== REPOSITORIES_EVENTS.RepositoryDeleted,
       ...options,
     });
   }

@@ -31,6 +31,7 @@ export class Revocations {
       schema: TOKENS_SCHEMA,
       consumer: CONSUMER,
       effect: revoke,
+      passesOver: (event) => !REVOKING.has(event.type),
       ...options,
     });
   }
@@ -81,6 +82,15 @@ async function revokeMembership(client: PoolClient, organization: string, userna
     );
   }
 }
+
+/** The events `revoke` acts on; every other one only moves the checkpoint. */
+const REVOKING = new Set<string>([
+  ORGANIZATION_EVENTS.MemberRemoved,
+  ORGANIZATION_EVENTS.TeamMemberRemoved,
+  ORGANIZATION_EVENTS.TeamRemoved,
+  REPOSITORIES_EVENTS.RepositoryDeleted,
+  ACCOUNTS_EVENTS.PasswordChanged,
+]);
 
 async function revoke(client: PoolClient, event: PublishedEvent): Promise<void> {
   if (event.type === ORGANIZATION_EVENTS.MemberRemoved || event.type === ORGANIZATION_EVENTS.TeamMemberRemoved) {
