@@ -138,16 +138,21 @@ describe('outbox relay', () => {
     await relay.stop(); // only single passes below
 
     const slow = await pool.connect();
-    await slow.query('BEGIN');
-    const a = await appendInTransaction(slow, 'svc', 'a', 0, [event(1)], meta); // position 1, not committed
-    const b = await store.append('b', 0, [event(2)], meta); // position 2, committed
-    expect(a.position < b.position).toBe(true);
+    try {
+      await slow.query('BEGIN');
+      const a = await appendInTransaction(slow, 'svc', 'a', 0, [event(1)], meta); // position 1, not committed
+      const b = await store.append('b', 0, [event(2)], meta); // position 2, committed
+      expect(a.position < b.position).toBe(true);
 
-    await relay.relayOnce();
-    expect(published).toHaveLength(0); // B waits behind the open transaction of A
+      await relay.relayOnce();
+      expect(published).toHaveLength(0); // B waits behind the open transaction of A
 
-    await slow.query('COMMIT');
-    slow.release();
+      await slow.query('COMMIT');
+    } finally {
+      // Never left open on a failure: it would hold back every relay of the cluster (all suites).
+      await slow.query('ROLLBACK').catch(() => undefined);
+      slow.release();
+    }
     await belowHorizon();
     await relay.relayOnce();
     expect(published.map((e) => e.streamId)).toEqual(['a', 'b']);
@@ -171,14 +176,19 @@ describe('outbox relay', () => {
     await newRelay(published, { poll: 60000 }).start();
     await new Promise((r) => setTimeout(r, 200));
     const older = await pool.connect();
-    await older.query('BEGIN');
-    await older.query('SELECT pg_current_xact_id()'); // an id below the event's: the horizon stays under it
-    await store.append('held', 0, [event(1)], meta); // its NOTIFY wakes the relay, which must not publish yet
-    await new Promise((r) => setTimeout(r, 300));
-    expect(published).toHaveLength(0);
-    const ended = Date.now();
-    await older.query('COMMIT'); // writes no event: nothing notifies the relay
-    older.release();
+    let ended: number;
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()'); // an id below the event's: the horizon stays under it
+      await store.append('held', 0, [event(1)], meta); // its NOTIFY wakes the relay, which must not publish yet
+      await new Promise((r) => setTimeout(r, 300));
+      expect(published).toHaveLength(0);
+      ended = Date.now();
+      await older.query('COMMIT'); // writes no event: nothing notifies the relay
+    } finally {
+      await older.query('ROLLBACK').catch(() => undefined);
+      older.release();
+    }
     while (published.length === 0 && Date.now() - ended < 10000) await new Promise((r) => setTimeout(r, 5));
     expect(published.map((e) => e.streamId)).toEqual(['held']);
     expect(Date.now() - ended).toBeLessThan(10000); // the poll is a minute away
