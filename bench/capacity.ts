@@ -35,8 +35,10 @@ function perPull(run: MeasuredPullRun): PerPull {
 
 /** `digits` significant digits, in plain notation (never 1.4e+3). */
 const fixed = (value: number, digits = 4) => {
-  if (value === 0) return '0';
-  const decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value))));
+  // A difference of two CPU readings can be a float residue (2e-19): that is nothing, and Intl
+  // refuses more than 20 fraction digits.
+  if (Math.abs(value) < 1e-12) return '0';
+  const decimals = Math.min(20, Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value)))));
   return value.toLocaleString('en', { maximumFractionDigits: decimals, minimumFractionDigits: 0 });
 };
 const replicasFor = (rate: number, cpuPerPull: number) => Math.max(1, Math.ceil((rate * cpuPerPull) / (CORES * UTILISATION)));
