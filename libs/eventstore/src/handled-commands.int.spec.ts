@@ -129,4 +129,19 @@ describe('commands executed once (handled_commands with the events)', () => {
     await store.append('plain-1', 0, [event(1)], meta());
     expect(await store.streamVersion('plain-1')).toBe(1);
   });
+
+  it('a command id and a reply with quotes, backslashes and SQL in them are stored as they are (they travel as literals)', async () => {
+    const id = `k'); DELETE FROM svc.handled_commands; --\\' "x"`;
+    const reply = { note: `it's a \\ "quoted" '); DROP TABLE svc.events; --` };
+    const first = await handled.runOnce(id, async () => {
+      await store.append('literal-1', 0, [event(1)], meta(id));
+      return reply;
+    });
+    expect(first).toEqual(reply);
+    expect(await recorded(id)).toEqual([{ ok: true, result: reply }]);
+    expect(await handled.runOnce(id, async () => 'ran again')).toEqual(reply);
+    // Nothing else was touched: the earlier commands' records and the events are all still there.
+    expect(await recorded('cmd-6')).toHaveLength(1);
+    expect(await store.streamVersion('literal-1')).toBe(1);
+  });
 });

@@ -113,6 +113,21 @@ describe('StreamConsumer passing over events its effect ignores', () => {
     expect(await checkpoint('s5')).toBeNull();
   });
 
+  it('a stream id with quotes and backslashes is applied and passed over like any other (it travels as a literal)', async () => {
+    const streamId = `s7'); DELETE FROM ${SCHEMA}.consumer_checkpoints; --\\"`;
+    const events = chained(streamId, ['Acted', 'Ignored', 'Acted']);
+    for (const event of events) expect(await consumer.handle(event)).toBe('applied');
+    expect(applied).toEqual([`${streamId}-1`, `${streamId}-3`]);
+    expect(await checkpoint(streamId)).toBe(3);
+    expect(await checkpoint('s1')).toBe(4);
+  });
+
+  it('a consumer that announces its changes cannot pass over events (it would announce nothing)', () => {
+    expect(
+      () => new StreamConsumer({ pool, schema: SCHEMA, consumer: 'x', effect: async () => undefined, notifyChannel: 'c', passesOver: () => true }),
+    ).toThrow(/passes over nothing/);
+  });
+
   it('the same ignored event delivered ten times at once moves the checkpoint once', async () => {
     const [first, second] = chained('s6', ['Ignored', 'Ignored']);
     expect(await consumer.handle(first)).toBe('applied');

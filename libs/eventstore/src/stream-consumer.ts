@@ -51,6 +51,7 @@ export interface StreamConsumerOptions {
    * Events the effect does nothing with (a repository's creation, for what revokes tokens). Such an
    * event, when it is its stream's next and nothing of the stream is parked, moves the checkpoint
    * in one statement instead of a transaction around a no-op; anything else takes the usual path.
+   * Not with `notifyChannel`.
    */
   passesOver?: (event: PublishedEvent) => boolean;
 }
@@ -182,6 +183,9 @@ export class StreamConsumer {
     this.s = assertSchemaName(options.schema);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 50;
+    // A read model announces every applied event to the gateways waiting on it; passing over
+    // announces nothing, so the two do not go together.
+    if (options.passesOver && options.notifyChannel) throw new Error('a consumer that announces its changes passes over nothing');
   }
 
   get consumer(): string {
@@ -265,15 +269,8 @@ export class StreamConsumer {
          WHERE c.stream_version = $3 - 1 AND ($5::text IS NULL OR c.hash IS NULL OR c.hash = $5)
          RETURNING 1`;
     const params = [this.consumer, event.streamId, event.streamVersion, event.hash || null, event.hash ? event.prevHash : null];
-    const { notifyChannel } = this.options;
     try {
-      const { rowCount } = notifyChannel
-        ? await this.options.pool.query(`WITH moved AS (${moved}) SELECT pg_notify($6, $7) FROM moved`, [
-            ...params,
-            notifyChannel,
-            appliedChangePayload(this.consumer, event),
-          ])
-        : await this.options.pool.query(`WITH moved AS (${moved}) SELECT 1 FROM moved`, params);
+      const { rowCount } = await this.options.pool.query(`WITH moved AS (${moved}) SELECT 1 FROM moved`, params);
       return rowCount === 1;
     } catch (error) {
       if (isTransientError(error)) throw error;

@@ -39,7 +39,7 @@ export class KnownRepositories {
       schema: 'images',
       consumer: CONSUMER,
       effect: know,
-      passesOver: (event) => event.type !== REPOSITORIES_EVENTS.RepositoryCreated && event.type !== REPOSITORIES_EVENTS.RepositoryDeleted,
+      passesOver: (event) => !KNOWING.has(event.type),
       ...options,
     });
   }
@@ -121,6 +121,9 @@ export class KnownRepositories {
     return events.length > 0;
   }
 }
+
+/** The events `know` acts on; every other one is passed over (only its checkpoint moves). */
+const KNOWING = new Set<string>([REPOSITORIES_EVENTS.RepositoryCreated, REPOSITORIES_EVENTS.RepositoryDeleted]);
 
 async function know(client: PoolClient, event: PublishedEvent): Promise<void> {
   const data = event.data as { repositoryId: string; namespace: string; name: string };

@@ -31,7 +31,7 @@ export class Revocations {
       schema: TOKENS_SCHEMA,
       consumer: CONSUMER,
       effect: revoke,
-      passesOver: (event) => !REVOKING.has(event.type),
+      passesOver: (event) => !revokes(event),
       ...options,
     });
   }
@@ -83,34 +83,40 @@ async function revokeMembership(client: PoolClient, organization: string, userna
   }
 }
 
-/** The events `revoke` acts on; every other one only moves the checkpoint. */
-const REVOKING = new Set<string>([
-  ORGANIZATION_EVENTS.MemberRemoved,
-  ORGANIZATION_EVENTS.TeamMemberRemoved,
-  ORGANIZATION_EVENTS.TeamRemoved,
-  REPOSITORIES_EVENTS.RepositoryDeleted,
-  ACCOUNTS_EVENTS.PasswordChanged,
-]);
-
-async function revoke(client: PoolClient, event: PublishedEvent): Promise<void> {
-  if (event.type === ORGANIZATION_EVENTS.MemberRemoved || event.type === ORGANIZATION_EVENTS.TeamMemberRemoved) {
-    const data = event.data as unknown as OrganizationMemberRemovedV1 | TeamMemberV1;
-    return revokeMembership(client, data.organization, [data.username]);
-  }
-  if (event.type === ORGANIZATION_EVENTS.TeamRemoved) {
-    const data = event.data as unknown as TeamRemovedV1;
-    return revokeMembership(client, data.organization, data.members);
-  }
-  if (event.type === REPOSITORIES_EVENTS.RepositoryDeleted) {
+/**
+ * What each event that voids tokens does, by type: the one list of them, so the events passed over
+ * (every other type only moves the checkpoint) can never drift from what `revoke` handles.
+ */
+const REVOKING: Record<string, (client: PoolClient, data: unknown) => Promise<void>> = {
+  [ORGANIZATION_EVENTS.MemberRemoved]: (client, data) => {
+    const removed = data as OrganizationMemberRemovedV1;
+    return revokeMembership(client, removed.organization, [removed.username]);
+  },
+  [ORGANIZATION_EVENTS.TeamMemberRemoved]: (client, data) => {
+    const removed = data as TeamMemberV1;
+    return revokeMembership(client, removed.organization, [removed.username]);
+  },
+  [ORGANIZATION_EVENTS.TeamRemoved]: (client, data) => {
+    const removed = data as TeamRemovedV1;
+    return revokeMembership(client, removed.organization, removed.members);
+  },
+  [REPOSITORIES_EVENTS.RepositoryDeleted]: async (client, data) => {
     await client.query('INSERT INTO tokens.deleted_repositories VALUES ($1) ON CONFLICT DO NOTHING', [
-      (event.data as { repositoryId: string }).repositoryId,
+      (data as { repositoryId: string }).repositoryId,
     ]);
-  } else if (event.type === ACCOUNTS_EVENTS.PasswordChanged) {
-    const data = event.data as { username: string; credentialsVersion: number };
+  },
+  [ACCOUNTS_EVENTS.PasswordChanged]: async (client, data) => {
+    const changed = data as { username: string; credentialsVersion: number };
     await client.query(
       `INSERT INTO tokens.user_credentials VALUES ($1, $2) ON CONFLICT (username)
        DO UPDATE SET credentials_version = GREATEST(tokens.user_credentials.credentials_version, excluded.credentials_version)`,
-      [data.username, data.credentialsVersion],
+      [changed.username, changed.credentialsVersion],
     );
-  }
+  },
+};
+
+const revokes = (event: PublishedEvent): boolean => Object.hasOwn(REVOKING, event.type);
+
+async function revoke(client: PoolClient, event: PublishedEvent): Promise<void> {
+  if (revokes(event)) await REVOKING[event.type](client, event.data);
 }
