@@ -122,7 +122,7 @@ export class GatewayModule {
         { provide: GATEWAY.indexHeaders, useValue: new IndexHeaders(clients.tokens, clients.repositories, runtime.config.registryEndpoints, metrics, tokens) },
         {
           provide: GATEWAY.readYourWrites,
-          useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, runtime.logger, metrics, changes),
+          useValue: new ReadYourWrites(readPool, runtime.config.readYourWritesTimeoutMs, metrics, changes),
         },
       ],
     };

@@ -104,20 +104,20 @@ describe('read-model changes (real PostgreSQL)', () => {
   });
 
   it('read-your-writes returns on the notification, and answers 503 when the projection does not catch up', async () => {
-    const ryw = new ReadYourWrites(pool, 3000, logger, undefined, changes);
+    const ryw = new ReadYourWrites(pool, 3000, undefined, changes);
     await consumer.handle(userEvent('cid', 1, 1));
     const started = Date.now();
     const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 2 });
     setTimeout(() => void consumer.handle(userEvent('cid', 2, 2)), 200);
     await waiting;
     expect(Date.now() - started).toBeLessThan(2500);
-    const short = new ReadYourWrites(pool, 300, logger, undefined, changes);
+    const short = new ReadYourWrites(pool, 300, undefined, changes);
     await expect(short.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 3 })).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('a change visible before it is announced: read-your-writes answers only once this replica has heard it', async () => {
     // A grace far longer than this test's pauses, so that only hearing the change can end the wait.
-    const ryw = new ReadYourWrites(pool, 10_000, logger, undefined, changes, 8000);
+    const ryw = new ReadYourWrites(pool, 10_000, undefined, changes, 8000);
     // The checkpoint moves with no announcement yet: PostgreSQL signals listeners just after a
     // commit becomes visible, and another replica fences on that signal.
     await pool.query(`INSERT INTO read.consumer_checkpoints (consumer, stream_id, stream_version) VALUES ('users', 'user-eve', 1)`);
@@ -158,7 +158,7 @@ describe('read-model changes (real PostgreSQL)', () => {
     await consumer.handle(userEvent('dan', 6, 6));
     expect((await users.find('dan'))?.credentialsVersion).toBe(6);
     // and read-your-writes is woken by notifications again
-    const ryw = new ReadYourWrites(pool, 3000, logger, undefined, changes);
+    const ryw = new ReadYourWrites(pool, 3000, undefined, changes);
     const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-dan', streamVersion: 7 });
     await consumer.handle(userEvent('dan', 7, 7));
     await waiting;

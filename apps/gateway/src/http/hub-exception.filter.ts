@@ -4,6 +4,7 @@ import { isDomainError } from '@dockyard/contracts';
 import { Logger } from '@dockyard/runtime';
 import { isOutage } from '@dockyard/messaging';
 import { DOMAIN_ERROR_STATUS } from './error-status';
+import { NotVisibleYet } from './read-your-writes';
 
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
@@ -11,7 +12,10 @@ export const BASIC_CHALLENGE = 'Basic realm="auth required",Token';
 
 /**
  * Every failure leaves as `{"error": "..."}` with a 4xx status for bad input. Only a genuine fault
- * is a 500, logged with the request id, its details never sent to the client.
+ * is a 500, logged with the request id, its details never sent to the client; a write not visible
+ * in time (503) is logged as a warning. The request id is the correlation id of everything the
+ * request caused, and the gateway runs no AsyncLocalStorage scope (see `configureGatewayApp`), so
+ * the lines logged here name it themselves.
  */
 @Catch()
 export class HubExceptionFilter implements ExceptionFilter {
@@ -23,7 +27,14 @@ export class HubExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const { status, message } = this.describe(exception);
     if (status >= 500 && status !== 503) {
-      this.logger.error({ err: exception, requestId: request.id, url: request.url }, 'request failed');
+      this.logger.error({ err: exception, correlationId: request.id, requestId: request.id, url: request.url }, 'request failed');
+    }
+    if (exception instanceof NotVisibleYet) {
+      const { projection, written } = exception;
+      this.logger.warn(
+        { correlationId: request.id, requestId: request.id, url: request.url, projection, written },
+        'read model did not catch up in time; answering 503',
+      );
     }
     if (status === 401) void reply.header('WWW-Authenticate', BASIC_CHALLENGE);
     const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;

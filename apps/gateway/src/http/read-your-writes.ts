@@ -2,7 +2,6 @@ import { LRUCache } from 'lru-cache';
 import { Pool } from 'pg';
 import { DomainError, ProjectionName, READ_SCHEMA, WrittenStream } from '@dockyard/contracts';
 import { ReadModelChange, appliedVersion } from '@dockyard/eventstore';
-import { Logger } from '@dockyard/runtime';
 import { ReadModelChangeListener, ReadModelChanges } from '../hot/read-model-changes';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -35,7 +34,6 @@ export class ReadYourWrites implements ReadModelChangeListener {
   constructor(
     private readonly pool: Pool,
     private readonly timeoutMs: number,
-    private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
     private readonly changes?: ReadModelChanges,
     private readonly hearGraceMs = HEAR_GRACE_MS,
@@ -96,14 +94,26 @@ export class ReadYourWrites implements ReadModelChangeListener {
       }
       if (await settled) return;
       if (await applied()) return; // once more at the timeout: a notification may have been missed
-      this.logger.warn({ projection, written }, 'read model did not catch up in time; answering 503');
-      throw new DomainError('unavailable', 'the change is stored but not visible yet; retry shortly');
+      throw new NotVisibleYet(projection, written);
     } finally {
       clearTimeout(timer);
       clearInterval(poll);
       waiters.delete(waiter);
       if (waiters.size === 0) this.waiting.delete(key);
     }
+  }
+}
+
+/**
+ * A write stored whose effect the next request would not see yet: 503. It names the projection and
+ * stream so that the exception filter, which knows the request, logs them with its correlation id.
+ */
+export class NotVisibleYet extends DomainError {
+  constructor(
+    readonly projection: ProjectionName,
+    readonly written: WrittenStream,
+  ) {
+    super('unavailable', 'the change is stored but not visible yet; retry shortly');
   }
 }
 
