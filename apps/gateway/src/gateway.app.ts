@@ -11,6 +11,7 @@ import { registerJsonContentParser, registerStreamContentParser } from './http/j
 import { dropIdleConnections } from './http/idle-connections';
 import { answerClientError, answerFrameworkError, inHubWords } from './http/framework-errors';
 import { registerRequestInputGuard } from './http/request-input-guard';
+import { stampRequestArrival } from './http/request-arrival';
 
 /** JSON bodies of the index API are small; layers (registry API) are streamed, not parsed. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -57,6 +58,7 @@ export const GATEWAY_APP_OPTIONS = { logger: ['error', 'warn'] as ('error' | 'wa
  */
 export function configureGatewayApp(app: NestFastifyApplication, runtime: HubRuntime): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
+  stampRequestArrival(fastify);
   registerJsonContentParser(fastify, JSON_BODY_LIMIT);
   registerStreamContentParser(fastify);
   registerRequestInputGuard(fastify);

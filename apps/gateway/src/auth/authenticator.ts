@@ -10,6 +10,7 @@ import { CredentialCache } from './credential-cache';
 import { FailedLoginLimiter, LoginOutcome } from './failed-login-limiter';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { LoginActivity } from './login-activity';
+import { arrivalOf } from '../http/request-arrival';
 
 export interface Principal {
   username: string;
@@ -42,7 +43,7 @@ export class Authenticator {
     // A right password this replica verified before needs no check: it takes no slot, but is
     // refused like any attempt while guesses hold the slots. Every other attempt takes a slot
     // before its password is checked, so a burst of guesses cannot outrun the count.
-    const cached = await this.cached(username, password);
+    const cached = await this.cached(username, password, arrivalOf(request));
     if (cached) {
       this.limiter.assertAllowed(username, request.ip);
       noteCaller(request, `user:${cached.username}`);
@@ -68,10 +69,10 @@ export class Authenticator {
   }
 
   /** The principal of credentials in the cache, if their user's credentials have not changed since. */
-  private async cached(username: string, password: string): Promise<Principal | null> {
+  private async cached(username: string, password: string, since: number): Promise<Principal | null> {
     const cached = this.cache.get(username, password);
     if (!cached) return null;
-    const view = await this.users.find(username);
+    const view = await this.users.find(username, since);
     if (view && view.credentialsVersion === cached.credentialsVersion) {
       return { username, active: view.active, admin: view.admin, credentialsVersion: view.credentialsVersion };
     }

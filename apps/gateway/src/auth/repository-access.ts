@@ -10,6 +10,7 @@ import { OrganizationsReadModel, covers } from '../organizations/organizations.r
 import { UsersReadModel } from '../users/users.read-model';
 import { Authenticator, Principal } from './authenticator';
 import { GatewayTokens } from './gateway-tokens';
+import { arrivalOf } from '../http/request-arrival';
 
 /** The repository token of `Authorization: Token ...`, if one is there (an empty `Token ` is none). */
 export const presentedToken = (request: FastifyRequest): string | undefined =>
@@ -86,9 +87,10 @@ export class RepositoryAccess {
     const header = request.headers.authorization ?? '';
     const token = presentedToken(request);
     if (token) {
-      const view = known ?? (await this.findByFullName(repository));
-      const grant = (await this.validatedHere(token, repository, tokenAccess, view)) ?? (await this.validatedByTokensService(request, token, repository, tokenAccess));
-      await this.assertTokenStillOpens(grant, view);
+      const since = arrivalOf(request);
+      const view = known ?? (await this.findByFullName(repository, since));
+      const grant = (await this.validatedHere(token, repository, tokenAccess, view, since)) ?? (await this.validatedByTokensService(request, token, repository, tokenAccess));
+      await this.assertTokenStillOpens(grant, view, since);
       noteCaller(request, `token:${grant.username ?? 'anonymous'}:${grant.repositoryId}`);
       return { kind: 'token', grant };
     }
@@ -118,6 +120,7 @@ export class RepositoryAccess {
     repository: string,
     access: TokenAccess | 'any',
     view: RepositoryView | undefined,
+    since: number,
   ): Promise<ValidateTokenReply | undefined> {
     if (!this.tokens) return undefined;
     const grant = this.tokens.verify(token, repository, access);
@@ -126,7 +129,7 @@ export class RepositoryAccess {
     if (view.repositoryId !== grant.repositoryId) return reply; // assertTokenStillOpens refuses it
     if (grant.username === null) return reply;
     if (view.namespace !== grant.username && (await this.ownedByOrganization(view))) return undefined;
-    const user = await this.users.find(grant.username);
+    const user = await this.users.find(grant.username, since);
     if (!user || grant.credentialsVersion === null || user.credentialsVersion < grant.credentialsVersion) return undefined;
     if (user.credentialsVersion !== grant.credentialsVersion) throw new DomainError('forbidden', 'Token was revoked');
     return reply;
@@ -155,7 +158,7 @@ export class RepositoryAccess {
    * without a user (an anonymous pull's) opens no private repository. 403, not 404: the holder
    * was given the name.
    */
-  private async assertTokenStillOpens(grant: ValidateTokenReply, repository: RepositoryView | undefined): Promise<void> {
+  private async assertTokenStillOpens(grant: ValidateTokenReply, repository: RepositoryView | undefined, since: number): Promise<void> {
     if (!repository) return;
     // A token of an earlier repository of that name (deleted, then created again) never opens the
     // new one, even before the tokens service has learnt of the deletion.
@@ -163,16 +166,16 @@ export class RepositoryAccess {
     if (repository.isPublic) return;
     const refused = new DomainError('forbidden', 'This token no longer opens the repository: it is private');
     if (!grant.username) throw refused;
-    const user = await this.users.find(grant.username);
+    const user = await this.users.find(grant.username, since);
     if (!user || !user.active) throw refused;
     const holder: Principal = { username: user.username, active: user.active, admin: user.admin, credentialsVersion: user.credentialsVersion };
     if (!(await this.mayRead(holder, repository))) throw refused;
   }
 
-  private async findByFullName(fullName: string): Promise<RepositoryView | undefined> {
+  private async findByFullName(fullName: string, since: number): Promise<RepositoryView | undefined> {
     const slash = fullName.indexOf('/');
     if (slash < 0) return undefined;
-    return this.repositories.find(fullName.slice(0, slash), fullName.slice(slash + 1));
+    return this.repositories.find(fullName.slice(0, slash), fullName.slice(slash + 1), since);
   }
 
   /** For reads: a token for this repository, or credentials that may read it, or a public repository. */

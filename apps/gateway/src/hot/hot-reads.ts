@@ -28,9 +28,9 @@ export class HotReads {
     changes.subscribe(new ReadModelInvalidation(this.view, this.counters));
   }
 
-  /** `load` through the view when it is enabled; `load` alone otherwise. */
-  read<T>(key: string, load: () => Promise<T>, tagsOf?: (value: T) => readonly string[]): Promise<T> {
-    return this.enabled ? this.view.read(key, load, tagsOf) : load();
+  /** `load` through the view when it is enabled; `load` alone otherwise. `since`: see `HotView.read`. */
+  read<T>(key: string, load: () => Promise<T>, tagsOf?: (value: T) => readonly string[], since?: number): Promise<T> {
+    return this.enabled ? this.view.read(key, load, tagsOf, since) : load();
   }
 }
 

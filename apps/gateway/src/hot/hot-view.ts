@@ -9,8 +9,8 @@ interface Entry {
 export interface ChangeFence {
   /** Only while true are notifications heard, so only then may an entry be kept or served. */
   readonly listening: boolean;
-  /** Resolves true once every change committed before the call has been heard. */
-  fence(): Promise<boolean>;
+  /** Resolves true once every change committed before `since` (default: the call) has been heard. */
+  fence(since?: number): Promise<boolean>;
 }
 
 /**
@@ -55,10 +55,12 @@ export class HotView {
   /**
    * The value under `key`: from memory after a fence, else by `load` (kept unless it is
    * `undefined`, nothing to tag, or raced by an invalidation). `tagsOf` names what changes touch it.
+   * `since` (`performance.now()`, a request's arrival; default: the call) is the instant before
+   * which every committed change is in the answer.
    */
-  async read<T>(key: string, load: () => Promise<T>, tagsOf: (value: T) => readonly string[] = () => []): Promise<T> {
+  async read<T>(key: string, load: () => Promise<T>, tagsOf: (value: T) => readonly string[] = () => [], since?: number): Promise<T> {
     if (!this.changes.listening) return load();
-    if (this.entries.has(key) && (await this.changes.fence())) {
+    if (this.entries.has(key) && (await this.changes.fence(since))) {
       // The fence applied every earlier change: what is still here is current.
       const entry = this.entries.get(key);
       if (entry) return entry.value as T;

@@ -44,13 +44,92 @@ describe('CoalescedFence', () => {
   });
 });
 
+describe('CoalescedFence since a request arrived', () => {
+  let clock = 0;
+  beforeEach(() => {
+    clock = 1000;
+    jest.spyOn(performance, 'now').mockImplementation(() => clock);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  function probing() {
+    const probes: ReturnType<typeof deferred<void>>[] = [];
+    const fence = new CoalescedFence(() => {
+      const probe = deferred<void>();
+      probes.push(probe);
+      return probe.promise;
+    });
+    return { fence, probes };
+  }
+
+  it('a request’s later reads reuse a probe sent after it arrived: one probe per request', async () => {
+    const { fence, probes } = probing();
+    const arrived = clock;
+    clock += 0.5;
+    const first = fence.fence(arrived); // the request's first read sends the probe at 1000.5
+    probes[0].resolve();
+    expect(await first).toBe(true);
+    clock += 3;
+    expect(await fence.fence(arrived)).toBe(true); // its second read: no probe of its own
+    expect(await fence.fence(arrived - 10)).toBe(true); // an earlier request's too
+    expect(probes).toHaveLength(1);
+  });
+
+  it('never for a request that arrived after the probe was sent, nor in the same instant: a change committed in between may not be heard yet', async () => {
+    const { fence, probes } = probing();
+    const sent = fence.fence(clock); // probe sent at 1000
+    probes[0].resolve();
+    await sent;
+    const sameInstant = fence.fence(1000);
+    expect(probes).toHaveLength(2);
+    clock += 1;
+    const later = fence.fence(clock);
+    expect(probes).toHaveLength(2); // queued behind the probe in flight, which was sent before it arrived
+    probes[1].resolve();
+    expect(await sameInstant).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(probes).toHaveLength(3);
+    probes[2].resolve();
+    expect(await later).toBe(true);
+  });
+
+  it('a probe proves from when it was sent, not from when it returned: a request that arrived while it was in flight sends its own', async () => {
+    const { fence, probes } = probing();
+    const inFlight = fence.fence(clock); // sent at 1000
+    clock += 1;
+    const arrived = clock; // 1001: after the probe left, before it returned
+    clock += 1;
+    probes[0].resolve();
+    await inFlight;
+    const read = fence.fence(arrived);
+    expect(probes).toHaveLength(2);
+    probes[1].resolve();
+    expect(await read).toBe(true);
+  });
+
+  it('a failed probe proves nothing: the next read sends another', async () => {
+    const { fence, probes } = probing();
+    const arrived = clock;
+    clock += 1;
+    const failed = fence.fence(arrived);
+    probes[0].reject(new Error('connection lost'));
+    expect(await failed).toBe(false);
+    const retried = fence.fence(arrived);
+    expect(probes).toHaveLength(2);
+    probes[1].resolve();
+    expect(await retried).toBe(true);
+  });
+});
+
 /** The view's channel, driven by the test. */
 class FakeChanges {
   listening = true;
   fences = 0;
+  since: (number | undefined)[] = [];
   pending: ReturnType<typeof deferred<boolean>>[] = [];
-  fence(): Promise<boolean> {
+  fence(since?: number): Promise<boolean> {
     this.fences++;
+    this.since.push(since);
     const d = deferred<boolean>();
     this.pending.push(d);
     return d.promise;
@@ -83,6 +162,18 @@ describe('HotView', () => {
     expect(changes.fences).toBe(1);
     changes.passAll();
     expect(await hit).toEqual(row('r1'));
+  });
+
+  it('a hit fences since the instant the caller names (its request’s arrival), else since the call', async () => {
+    const { changes, view } = setup();
+    const key = HOT.user('ann');
+    await view.read(key, async () => 'ann');
+    const named = view.read(key, async () => 'unused', undefined, 1234.5);
+    const unnamed = view.read(key, async () => 'unused');
+    await flushMicrotasks();
+    changes.passAll();
+    expect([await named, await unnamed]).toEqual(['ann', 'ann']);
+    expect(changes.since).toEqual([1234.5, undefined]);
   });
 
   it('an invalidation heard during the fence drops the row: the read model is read instead', async () => {

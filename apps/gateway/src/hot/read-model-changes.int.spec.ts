@@ -103,6 +103,31 @@ describe('read-model changes (real PostgreSQL)', () => {
     }
   });
 
+  it('one probe per request: its later reads reuse it; a request that arrives after a commit sends its own and sees the change', async () => {
+    const probe = jest.spyOn(changes as unknown as { probe(): Promise<void> }, 'probe');
+    try {
+      await consumer.handle(userEvent('carol', 1, 1));
+      await changes.fence();
+      await users.find('carol'); // kept
+      const before = reads;
+      const arrived = performance.now();
+      expect((await users.find('carol', arrived))?.credentialsVersion).toBe(1);
+      const probes = probe.mock.calls.length;
+      expect((await users.find('carol', arrived))?.credentialsVersion).toBe(1);
+      expect((await users.find('carol', arrived))?.credentialsVersion).toBe(1);
+      expect(probe.mock.calls.length).toBe(probes); // the request's later reads: no probe of their own
+      expect(reads).toBe(before); // and all from memory
+      await consumer.handle(userEvent('carol', 2, 2)); // committed after that request's probe was sent
+      const next = performance.now();
+      expect((await users.find('carol', next))?.credentialsVersion).toBe(2);
+      // Not from memory on the earlier probe: a probe of its own, or the row already dropped by the
+      // change's notification and read again.
+      expect(probe.mock.calls.length - probes + (reads - before)).toBeGreaterThan(0);
+    } finally {
+      probe.mockRestore();
+    }
+  });
+
   it('read-your-writes returns on the notification, and answers 503 when the projection does not catch up', async () => {
     const ryw = new ReadYourWrites(pool, 3000, undefined, changes);
     await consumer.handle(userEvent('cid', 1, 1));

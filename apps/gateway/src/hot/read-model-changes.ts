@@ -66,9 +66,13 @@ export class ReadModelChanges {
     await client?.end().catch(() => undefined);
   }
 
-  /** See the class comment. False when not listening (the caller reads the read model instead). */
-  fence(): Promise<boolean> {
-    return this.listening ? this.fencer.fence() : Promise.resolve(false);
+  /**
+   * See the class comment; `since` as `CoalescedFence.fence`. False when not listening (the caller
+   * reads the read model instead). A probe that succeeded on a session since lost still proves
+   * what it proved: the loss flushed the view, so what is in it now was read after the loss.
+   */
+  fence(since?: number): Promise<boolean> {
+    return this.listening ? this.fencer.fence(since) : Promise.resolve(false);
   }
 
   private async probe(): Promise<void> {

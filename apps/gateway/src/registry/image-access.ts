@@ -4,6 +4,7 @@ import { Authenticator, Principal } from '../auth/authenticator';
 import { RepositoryAccess, mayWriteIn, presentedToken } from '../auth/repository-access';
 import { RepositoriesReadModel } from '../repositories/repositories.read-model';
 import { ImagesReadModel, Reader } from './images.read-model';
+import { arrivalOf } from '../http/request-arrival';
 
 /** Which namespace's copy of an image a request reads or writes, and who is asking (for mounts). */
 export interface ImageTarget {
@@ -43,7 +44,7 @@ export class ImageAccess {
     const token = presentedToken(request);
     if (token) {
       const fullName = /repository="([^"/]+)\/([^"]+)"/.exec(token);
-      const repository = fullName && (await this.repositories.find(fullName[1], fullName[2]));
+      const repository = fullName && (await this.repositories.find(fullName[1], fullName[2], arrivalOf(request)));
       if (!repository) throw new DomainError('forbidden', 'Token is not valid');
       // The row just read is the one the token check compares with: no second lookup on a pull.
       const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any', repository);
@@ -51,7 +52,7 @@ export class ImageAccess {
         throw new DomainError('forbidden', 'Token is not valid');
       }
       // The repository's image list, as the pull's first call read it (from the hot view).
-      const listed = await this.repositories.images(repository.repositoryId);
+      const listed = await this.repositories.images(repository.repositoryId, arrivalOf(request));
       if (!listed.some((image) => image.id === imageId)) {
         if (need === 'write') throw new DomainError('forbidden', 'The image is not in the token’s repository');
         throw new DomainError('not-found', 'Image not found');

@@ -39,9 +39,10 @@ export class ImagesReadModel {
     private readonly hot?: HotReads,
   ) {}
 
-  find(namespace: string, imageId: string): Promise<ImageView | undefined> {
+  /** The namespace's copy of the image; `since`: the instant (a request's arrival) whose earlier changes it shows (HotView.read). */
+  find(namespace: string, imageId: string, since?: number): Promise<ImageView | undefined> {
     const load = () => this.findRow(namespace, imageId);
-    return this.hot ? this.hot.read(HOT.image(namespace, imageId), load) : load();
+    return this.hot ? this.hot.read(HOT.image(namespace, imageId), load, undefined, since) : load();
   }
 
   private async findRow(namespace: string, imageId: string): Promise<ImageView | undefined> {
@@ -67,10 +68,10 @@ export class ImagesReadModel {
   }
 
   /** The image and its parents within one namespace, the image first (what `GET .../ancestry` answers). */
-  ancestry(namespace: string, imageId: string): Promise<string[]> {
+  ancestry(namespace: string, imageId: string, since?: number): Promise<string[]> {
     const load = () => this.ancestryRows(namespace, imageId);
     // Any change to the namespace's images may change a chain through them (not only the first image's).
-    return this.hot ? this.hot.read(HOT.ancestry(namespace, imageId), load, () => [HOT.namespaceImages(namespace)]) : load();
+    return this.hot ? this.hot.read(HOT.ancestry(namespace, imageId), load, () => [HOT.namespaceImages(namespace)], since) : load();
   }
 
   private async ancestryRows(namespace: string, imageId: string): Promise<string[]> {

@@ -15,6 +15,7 @@ import { parseByteRange } from './byte-range';
 import { ImageAccess, ImageTarget } from './image-access';
 import { ImagesReadModel } from './images.read-model';
 import { chooseMountSource } from './mount-source';
+import { arrivalOf } from '../http/request-arrival';
 
 const ALREADY_EXISTS = { error: 'Image already exists' };
 
@@ -43,7 +44,7 @@ export class RegistryImagesHttpController {
   @Get(':id/json')
   async json(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { namespace } = await this.access.target(request, validId(id), 'read');
-    const image = await this.readable(namespace, id);
+    const image = await this.readable(request, namespace, id);
     void reply
       .header('X-Docker-Size', String(image.size ?? 0))
       .header('X-Docker-Checksum-Payload', image.payloadChecksum ?? '')
@@ -121,7 +122,7 @@ export class RegistryImagesHttpController {
   @Get(':id/layer')
   async layer(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { namespace, username } = await this.access.target(request, validId(id), 'read');
-    const image = await this.readable(namespace, id);
+    const image = await this.readable(request, namespace, id);
     const size = image.size ?? 0;
     const range = parseByteRange(request.headers.range, size);
     void reply.header('Accept-Ranges', 'bytes').type('application/octet-stream');
@@ -145,13 +146,13 @@ export class RegistryImagesHttpController {
   @Get(':id/ancestry')
   async ancestry(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { namespace } = await this.access.target(request, validId(id), 'read');
-    await this.readable(namespace, id);
-    sendJson(reply, 200, await this.images.ancestry(namespace, id));
+    await this.readable(request, namespace, id);
+    sendJson(reply, 200, await this.images.ancestry(namespace, id, arrivalOf(request)));
   }
 
   /** Complete images only: one still being uploaded answers like docker-registry did. */
-  private async readable(namespace: string, id: string) {
-    const image = await this.images.find(namespace, id);
+  private async readable(request: FastifyRequest, namespace: string, id: string) {
+    const image = await this.images.find(namespace, id, arrivalOf(request));
     if (!image) throw new DomainError('not-found', 'Image not found');
     if (!image.complete || !image.blobKey) throw new DomainError('invalid', 'Image is being uploaded, retry later');
     return image;

@@ -55,7 +55,11 @@ export class RepositoriesReadModel {
     private readonly hot?: HotReads,
   ) {}
 
-  async find(namespace: string, name: string): Promise<RepositoryView | undefined> {
+  /**
+   * The repository's row. `since` (here and in `images`, `tags`): the instant (a request's arrival)
+   * whose earlier changes the answer shows (HotView.read); by default, the call.
+   */
+  async find(namespace: string, name: string, since?: number): Promise<RepositoryView | undefined> {
     const load = async () => {
       const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM read.repositories WHERE namespace = $1 AND name = $2`, [
         namespace,
@@ -64,10 +68,12 @@ export class RepositoriesReadModel {
       return rows[0] && (this.hot ? this.hot.counters.merge(toView(rows[0])) : toView(rows[0]));
     };
     if (!this.hot) return load();
-    return this.hot.read(HOT.repositoryByName(namespace, name), load, (row) => [
-      HOT.repository(row.repositoryId),
-      HOT.repositoryCounters(row.repositoryId),
-    ]);
+    return this.hot.read(
+      HOT.repositoryByName(namespace, name),
+      load,
+      (row) => [HOT.repository(row.repositoryId), HOT.repositoryCounters(row.repositoryId)],
+      since,
+    );
   }
 
   /** A namespace's repositories by name; private ones only those `viewer` may read. */
@@ -91,18 +97,18 @@ export class RepositoriesReadModel {
     return { count: count.rows[0].n, results: page.rows.map(toView) };
   }
 
-  images(repositoryId: string): Promise<IndexImage[]> {
-    return this.listOf(HOT.imageList(repositoryId), repositoryId, 'SELECT image_id AS id, checksum FROM read.repository_images WHERE repository_id = $1 ORDER BY added_at');
+  images(repositoryId: string, since?: number): Promise<IndexImage[]> {
+    return this.listOf(HOT.imageList(repositoryId), repositoryId, 'SELECT image_id AS id, checksum FROM read.repository_images WHERE repository_id = $1 ORDER BY added_at', since);
   }
 
-  tags(repositoryId: string): Promise<{ tag: string; imageId: string }[]> {
-    return this.listOf(HOT.tags(repositoryId), repositoryId, 'SELECT tag, image_id AS "imageId" FROM read.tags WHERE repository_id = $1 ORDER BY tag');
+  tags(repositoryId: string, since?: number): Promise<{ tag: string; imageId: string }[]> {
+    return this.listOf(HOT.tags(repositoryId), repositoryId, 'SELECT tag, image_id AS "imageId" FROM read.tags WHERE repository_id = $1 ORDER BY tag', since);
   }
 
   /** One of a repository's lists (what its images or its repository's events change). */
-  private async listOf<T>(key: string, repositoryId: string, sql: string): Promise<T[]> {
+  private async listOf<T>(key: string, repositoryId: string, sql: string, since?: number): Promise<T[]> {
     const load = async () => (await this.pool.query(sql, [repositoryId])).rows as T[];
     if (!this.hot) return load();
-    return this.hot.read(key, load, () => [HOT.repository(repositoryId), HOT.repositoryLists(repositoryId)]);
+    return this.hot.read(key, load, () => [HOT.repository(repositoryId), HOT.repositoryLists(repositoryId)], since);
   }
 }

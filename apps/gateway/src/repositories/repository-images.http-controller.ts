@@ -12,6 +12,7 @@ import { imageList } from './image-list';
 import { IndexHeaders } from './index-headers';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { repositoryPath } from './repository-path';
+import { arrivalOf } from '../http/request-arrival';
 
 /** `.../images` (the image list: push validation and pull) and `.../auth` (token check). */
 @Controller('v1/repositories')
@@ -74,9 +75,10 @@ export class RepositoryImagesHttpController {
     @Res() reply: FastifyReply,
   ) {
     const path = repositoryPath(first, second);
-    const repository = await this.repositories.find(path.namespace, path.name);
+    const since = arrivalOf(request);
+    const repository = await this.repositories.find(path.namespace, path.name, since);
     const caller = await this.access.requireRead(request, repository, path.fullName);
-    const images = await this.repositories.images(repository!.repositoryId);
+    const images = await this.repositories.images(repository!.repositoryId, since);
     await this.headers.apply(request, reply, {
       repository: path.fullName,
       repositoryId: repository!.repositoryId,

@@ -11,6 +11,7 @@ import { sendJson } from '../http/send-json';
 import { RepositoriesReadModel } from './repositories.read-model';
 import { repositoryPath } from './repository-path';
 import { TagNamePipe } from './tag-name.pipe';
+import { arrivalOf } from '../http/request-arrival';
 
 /**
  * Tags. `GET .../tags` answers the map `{"tag": "image id"}` the docker client decodes; seed 004's
@@ -34,9 +35,10 @@ export class TagsHttpController {
     @Res() reply: FastifyReply,
   ) {
     const path = repositoryPath(first, second);
-    const repository = await this.repositories.find(path.namespace, path.name);
+    const since = arrivalOf(request);
+    const repository = await this.repositories.find(path.namespace, path.name, since);
     await this.access.requireRead(request, repository, path.fullName);
-    const tags = await this.repositories.tags(repository!.repositoryId);
+    const tags = await this.repositories.tags(repository!.repositoryId, since);
     if (format === 'list') return sendJson(reply, 200, tags.map((t) => ({ image_id: t.imageId, tag: t.tag })));
     sendJson(reply, 200, Object.fromEntries(tags.map((t) => [t.tag, t.imageId])));
   }
@@ -50,9 +52,10 @@ export class TagsHttpController {
     @Res() reply: FastifyReply,
   ) {
     const path = repositoryPath(first, second);
-    const repository = await this.repositories.find(path.namespace, path.name);
+    const since = arrivalOf(request);
+    const repository = await this.repositories.find(path.namespace, path.name, since);
     await this.access.requireRead(request, repository, path.fullName);
-    const found = (await this.repositories.tags(repository!.repositoryId)).find((t) => t.tag === tag);
+    const found = (await this.repositories.tags(repository!.repositoryId, since)).find((t) => t.tag === tag);
     if (!found) throw new DomainError('not-found', 'Tag not found');
     sendJson(reply, 200, found.imageId);
   }

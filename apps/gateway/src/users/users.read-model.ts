@@ -17,7 +17,8 @@ export class UsersReadModel {
     private readonly hot?: HotReads,
   ) {}
 
-  find(username: string): Promise<UserView | undefined> {
+  /** The user's row; `since`: the instant (a request's arrival) whose earlier changes it shows (HotView.read). */
+  find(username: string, since?: number): Promise<UserView | undefined> {
     const load = async (): Promise<UserView | undefined> => {
       const { rows } = await this.pool.query(
         'SELECT username, emails, active, admin, credentials_version FROM read.users WHERE username = $1',
@@ -32,6 +33,6 @@ export class UsersReadModel {
         credentialsVersion: row.credentials_version,
       };
     };
-    return this.hot ? this.hot.read(HOT.user(username), load) : load();
+    return this.hot ? this.hot.read(HOT.user(username), load, undefined, since) : load();
   }
 }
