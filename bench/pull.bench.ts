@@ -45,6 +45,8 @@ export interface PullBench {
     halfLoad: PacedLoad;
     distributedNoToken: Load;
     distributedToken: Load;
+    /** The same paced load as `halfLoad`, at half the distributed gateway's rate with the token. */
+    distributedHalfLoad: PacedLoad;
     /** `GET .../images` without a token on the standalone hub of BENCH_BASELINE_ROOT, when set. */
     baseline?: Load & { root: string };
   };
@@ -171,6 +173,10 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     }
     index.distributedNoToken = await load(`${distributedHub.gateways[0]}${IMAGES_PATH}`);
     index.distributedToken = await load(`${distributedHub.gateways[0]}${IMAGES_PATH}`, { 'X-Docker-Token': 'true' });
+    const distributedRate = Math.max(1, Math.round(index.distributedToken.rps / 2));
+    index.distributedHalfLoad = await pacedLoad(`${distributedHub.gateways[0]}${IMAGES_PATH}`, distributedRate, benchSeconds(), {
+      'X-Docker-Token': 'true',
+    });
   } finally {
     await distributedHub.stop();
   }
@@ -239,7 +245,9 @@ ${baseline}
 | with token ÷ without, standalone (≥ 0.8) | **${ratio(index.standaloneToken.rps, index.standaloneNoToken.rps)}** |
 | with token ÷ without, distributed (≥ 0.8) | **${ratio(index.distributedToken.rps, index.distributedNoToken.rps)}** |
 | gateway (no token) ÷ bare Fastify (≥ 0.3) | **${ratio(index.standaloneNoToken.rps, index.bareConstant.rps)}** |
+| … the distributed gateway instead (its process answers HTTP only; measured after the distributed pull run, not side by side with bare Fastify) | ${ratio(index.distributedNoToken.rps, index.bareConstant.rps)} |
 | p99 with the token at half the gateway's rate (${index.halfLoad.rate} req/s, paced: one request every ${round(1000 / index.halfLoad.rate, 2)} ms, latency from when it was due; p50 ${index.halfLoad.p50} ms; < 10 ms) | **${index.halfLoad.p99} ms** |
+| … the same at half the distributed gateway's rate (${index.distributedHalfLoad.rate} req/s; p50 ${index.distributedHalfLoad.p50} ms) | ${index.distributedHalfLoad.p99} ms |
 | gateway (no token) ÷ baseline build (≥ 3) | ${threeX} |
 `;
 }
