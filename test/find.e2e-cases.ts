@@ -303,6 +303,25 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
         expect(await pull('walt_001', 'acme_org/app')).toBe(404);
         expect(await push('walt_001', 'acme_org/app', base)).toBe(403);
       });
+
+      it('a team lowered from write to read: its member’s earlier write token stops writing; she still pulls', async () => {
+        expect((await org('PUT', 'acme_org/teams/readers', as('olga_001'), { permission: 'write' })).status).toBe(204);
+        const index = new DockerIndexClient(url, { username: 'rita_001', password: 'secret1' });
+        const pushed = await index.createRepository('acme_org/app', [{ id: base[0].id, Tag: 'rita' }]);
+        expect(pushed.status).toBe(200);
+        const token = pushed.headers.get('x-docker-token')!;
+        expect((await index.putTag('acme_org/app', 'rita', base[0].id, token)).status).toBe(200); // the control
+        expect((await org('PUT', 'acme_org/teams/readers', as('olga_001'), { permission: 'read' })).status).toBe(204);
+        // The tokens service learns of it from the accounts service's event: allow it a moment.
+        let status = 0;
+        for (let i = 0; i < 100 && status !== 403; i++) {
+          status = (await index.putTag('acme_org/app', 'rita2', base[0].id, token)).status;
+          if (status !== 403) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(status).toBe(403);
+        expect(await push('rita_001', 'acme_org/app', base)).toBe(403);
+        expect(await pull('rita_001', 'acme_org/app')).toEqual(expect.arrayContaining([base[0].id]));
+      });
     });
   });
 }

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   ACCOUNTS_EVENTS,
   IssueTokenReply,
+  ORGANIZATION_EVENTS,
   REPOSITORIES_EVENTS,
   TOKENS_COMMANDS,
   TOKENS_EVENTS,
   isDomainError,
+  organizationStreamId,
   repositoryStreamId,
   userStreamId,
 } from '@dockyard/contracts';
@@ -230,6 +232,59 @@ describe('tokens message controller (Nest microservice, PostgreSQL, InProcessBus
       repositoryId: web,
       access: 'write',
       username: 'alice_01',
+    });
+  });
+
+  describe('an organization whose permissions narrow (the tokens service keeps no teams)', () => {
+    const walt = { username: 'walt_01', credentialsVersion: 1 };
+    const olga = { username: 'olga_01', credentialsVersion: 1 };
+    const app = randomUUID();
+    const other = randomUUID();
+    const orgEvent = (organization: string, version: number, type: string, data: Record<string, unknown>) =>
+      publishedEvent('accounts', organizationStreamId(organization), version, type, { organization, ...data });
+    const revokedAt = async (sql: string, key: unknown[]) => (await hub.pool.query(sql, key)).rows[0]?.revoked_at?.getTime() ?? 0;
+    const narrowedAt = () => revokedAt('SELECT revoked_at FROM tokens.namespace_revocations WHERE namespace = $1', ['acme_org']);
+    const leftAt = (username: string) =>
+      revokedAt('SELECT revoked_at FROM tokens.membership_revocations WHERE username = $1 AND namespace = $2', [username, 'gamma_org']);
+    const refused = (token: string, repository: string, access: string) =>
+      expect(failure(TOKENS_COMMANDS.ValidateToken, { token, repository, access })).resolves.toMatchObject({ code: 'forbidden', message: 'Token was revoked' });
+    const pause = () => new Promise((r) => setTimeout(r, 20));
+
+    it('a team’s permission set, or a repository taken from a team, voids every user’s earlier token there; anonymous ones, later ones and other organizations’ keep working', async () => {
+      const member = await issue('acme_org/app', app, 'write', walt);
+      const owner = await issue('acme_org/app', app, 'delete', olga);
+      const anonymous = await issue('acme_org/app', app, 'read', null);
+      const elsewhere = await issue('beta_org/app', other, 'write', walt);
+      await pause();
+      await hub.bus.publish('accounts', [orgEvent('acme_org', 1, ORGANIZATION_EVENTS.TeamPermissionSet, { team: 'crew', permission: 'read' })]);
+      await waitUntil(async () => (await narrowedAt()) > 0, { what: 'the narrowing to reach the tokens service' });
+      await refused(member.token, 'acme_org/app', 'write');
+      await refused(owner.token, 'acme_org/app', 'delete');
+      await expect(validate(anonymous.token, 'acme_org/app', 'read')).resolves.toMatchObject({ repositoryId: app, username: null });
+      await expect(validate(elsewhere.token, 'beta_org/app', 'write')).resolves.toMatchObject({ repositoryId: other, username: 'walt_01' });
+      await pause();
+      const later = await issue('acme_org/app', app, 'write', walt);
+      await expect(validate(later.token, 'acme_org/app', 'write')).resolves.toMatchObject({ repositoryId: app, username: 'walt_01' });
+
+      const first = await narrowedAt();
+      await pause();
+      await hub.bus.publish('accounts', [orgEvent('acme_org', 2, ORGANIZATION_EVENTS.TeamRepositoryRemoved, { team: 'crew', repository: 'app' })]);
+      await waitUntil(async () => (await narrowedAt()) > first, { what: 'the repository’s removal from the team' });
+      await refused(later.token, 'acme_org/app', 'write');
+    });
+
+    it('an owner made a member loses his earlier tokens there; a member made owner keeps his', async () => {
+      const demoted = await issue('gamma_org/app', app, 'delete', olga);
+      const promoted = await issue('gamma_org/app', app, 'write', { username: 'rita_01', credentialsVersion: 1 });
+      await pause();
+      await hub.bus.publish('accounts', [
+        orgEvent('gamma_org', 1, ORGANIZATION_EVENTS.MemberRoleSet, { username: 'rita_01', role: 'owner' }),
+        orgEvent('gamma_org', 2, ORGANIZATION_EVENTS.MemberRoleSet, { username: 'olga_01', role: 'member' }),
+      ]);
+      await waitUntil(async () => (await leftAt('olga_01')) > 0, { what: 'the demotion to reach the tokens service' });
+      await refused(demoted.token, 'gamma_org/app', 'delete');
+      await expect(validate(promoted.token, 'gamma_org/app', 'write')).resolves.toMatchObject({ repositoryId: app, username: 'rita_01' });
+      expect(await leftAt('rita_01')).toBe(0);
     });
   });
 

@@ -6,7 +6,11 @@ import { TokensHandlers } from './application/tokens.handlers';
 import { IssuedTokensLog } from './infrastructure/issued-tokens.log';
 import { Revocations, TOKENS_SCHEMA } from './infrastructure/revocations';
 import { loadTokenKeys } from './infrastructure/token-keys.loader';
-import { CreateMembershipRevocations1732400030400, CreateTokenTables1732400005000 } from './infrastructure/tokens.migrations';
+import {
+  CreateMembershipRevocations1732400030400,
+  CreateNamespaceRevocations1732400031000,
+  CreateTokenTables1732400005000,
+} from './infrastructure/tokens.migrations';
 import { TokensMessageController } from './tokens.message-controller';
 
 /** The tokens service: repository access tokens, their expiry and revocation. */
@@ -17,7 +21,7 @@ export class TokensModule {
 
   static forRuntime(runtime: HubRuntime): DynamicModule {
     const pool = runtime.pool('tokens');
-    const store = new ServiceStore(runtime, { service: 'tokens', schema: TOKENS_SCHEMA, migrations: [CreateTokenTables1732400005000, CreateMembershipRevocations1732400030400] });
+    const store = new ServiceStore(runtime, { service: 'tokens', schema: TOKENS_SCHEMA, migrations: [CreateTokenTables1732400005000, CreateMembershipRevocations1732400030400, CreateNamespaceRevocations1732400031000] });
     return {
       module: TokensModule,
       controllers: [TokensMessageController, ownStoreMessageController('tokens', TOKENS_SCHEMA)],

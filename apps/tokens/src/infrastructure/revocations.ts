@@ -3,9 +3,12 @@ import {
   ACCOUNTS_EVENTS,
   ORGANIZATION_EVENTS,
   OrganizationMemberRemovedV1,
+  OrganizationMemberRoleSetV1,
   PublishedEvent,
   TeamMemberV1,
+  TeamPermissionSetV1,
   TeamRemovedV1,
+  TeamRepositoryV1,
   REPOSITORIES_EVENTS,
   RetryParkedCommand,
 } from '@dockyard/contracts';
@@ -45,8 +48,9 @@ export class Revocations {
   }
 
   /**
-   * True when the repository was deleted, the user's password changed, or the user left (a team of)
-   * the organization that owns the repository after the token was issued.
+   * True when the repository was deleted, the user's password changed, the user left (a team of)
+   * the organization that owns the repository, or that organization's permissions narrowed, after
+   * the token was issued.
    */
   async voids(grant: {
     repositoryId: string;
@@ -60,11 +64,13 @@ export class Revocations {
       `SELECT EXISTS (SELECT 1 FROM tokens.deleted_repositories WHERE repository_id = $1) AS deleted,
               (SELECT credentials_version FROM tokens.user_credentials WHERE username = $2) AS version,
               EXISTS (SELECT 1 FROM tokens.membership_revocations
-                       WHERE username = $2 AND namespace = split_part($3, '/', 1) AND revoked_at >= to_timestamp($4 / 1000.0)) AS left`,
+                       WHERE username = $2 AND namespace = split_part($3, '/', 1) AND revoked_at >= to_timestamp($4 / 1000.0)) AS left,
+              EXISTS (SELECT 1 FROM tokens.namespace_revocations
+                       WHERE namespace = split_part($3, '/', 1) AND revoked_at >= to_timestamp($4 / 1000.0)) AS narrowed`,
       [grant.repositoryId, username ?? '', grant.repository, grant.issuedAt],
     );
     if (rows[0].deleted) return true;
-    return username !== null && ((rows[0].version ?? 1) !== grant.credentialsVersion || rows[0].left);
+    return username !== null && ((rows[0].version ?? 1) !== grant.credentialsVersion || rows[0].left || rows[0].narrowed);
   }
 }
 
@@ -84,6 +90,21 @@ async function revokeMembership(client: PoolClient, organization: string, userna
 }
 
 /**
+ * A team's permission set, or a repository taken from a team: some members may now do less in the
+ * organization than their tokens say. Which ones this service does not know (it keeps no teams),
+ * so every user's token issued there before now is void; docker asks for a new token with every
+ * pull and push, so members who keep their rights only get one again. Permission changes are rare
+ * administrator acts; a token that writes for a day after its holder lost the right would not be.
+ */
+async function revokeNamespace(client: PoolClient, organization: string): Promise<void> {
+  await client.query(
+    `INSERT INTO tokens.namespace_revocations (namespace, revoked_at) VALUES ($1, clock_timestamp())
+     ON CONFLICT (namespace) DO UPDATE SET revoked_at = excluded.revoked_at`,
+    [organization],
+  );
+}
+
+/**
  * What each event that voids tokens does, by type: the one list of them, so the events passed over
  * (every other type only moves the checkpoint) can never drift from what `revoke` handles.
  */
@@ -100,6 +121,13 @@ const REVOKING: Record<string, (client: PoolClient, data: unknown) => Promise<vo
     const removed = data as TeamRemovedV1;
     return revokeMembership(client, removed.organization, removed.members);
   },
+  // An owner made a member (or a user who joins: no earlier tokens there to void but public reads).
+  [ORGANIZATION_EVENTS.MemberRoleSet]: async (client, data) => {
+    const set = data as OrganizationMemberRoleSetV1;
+    if (set.role !== 'owner') await revokeMembership(client, set.organization, [set.username]);
+  },
+  [ORGANIZATION_EVENTS.TeamPermissionSet]: (client, data) => revokeNamespace(client, (data as TeamPermissionSetV1).organization),
+  [ORGANIZATION_EVENTS.TeamRepositoryRemoved]: (client, data) => revokeNamespace(client, (data as TeamRepositoryV1).organization),
   [REPOSITORIES_EVENTS.RepositoryDeleted]: async (client, data) => {
     await client.query('INSERT INTO tokens.deleted_repositories VALUES ($1) ON CONFLICT DO NOTHING', [
       (data as { repositoryId: string }).repositoryId,

@@ -33,3 +33,16 @@ export class CreateMembershipRevocations1732400030400 implements MigrationInterf
     await queryRunner.query(`DROP TABLE tokens.membership_revocations`);
   }
 }
+
+/** When an organization's permissions last narrowed: every user's earlier token there is void. */
+export class CreateNamespaceRevocations1732400031000 implements MigrationInterface {
+  name = 'CreateNamespaceRevocations1732400031000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE tokens.namespace_revocations (namespace text PRIMARY KEY, revoked_at timestamptz NOT NULL)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE tokens.namespace_revocations`);
+  }
+}
