@@ -86,10 +86,24 @@ export async function waitForGateway(baseUrl: string, processes: HubProcess[], t
       // not listening yet
     }
     const dead = processes.find((p) => !p.running);
-    if (dead || Date.now() > deadline) {
-      const logs = processes.map((p) => `--- ${p.app}${p.running ? '' : ' (exited)'}\n${p.log}`).join('\n');
-      throw new Error(`hub did not start:\n${logs}`);
-    }
+    if (dead || Date.now() > deadline) throw new Error(`hub did not start:\n${logsOf(processes)}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Each process's log tail (its warnings and errors), under its app's name. */
+export const logsOf = (processes: HubProcess[], tail = 20000): string =>
+  processes.map((p) => `--- ${p.app}${p.running ? '' : ' (exited)'}\n${p.log.slice(-tail)}`).join('\n');
+
+/**
+ * Runs `work`; if it fails, the error carries the hub's logs: a failure seen once in a CI run is
+ * then diagnosable from that run's output alone.
+ */
+export async function withHubLogs<T>(processes: HubProcess[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Error) error.message += `\n\nThe hub's logs (warnings and errors, last lines of each process):\n${logsOf(processes, 6000)}`;
+    throw error;
   }
 }

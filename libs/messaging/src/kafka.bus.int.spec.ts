@@ -100,3 +100,27 @@ describe('KafkaBus offsets (committed every second and on stop, not after every 
     }
   });
 });
+
+describe('KafkaBus replies', () => {
+  it('concurrent first commands of a fresh bus share one reply consumer, and every one is answered', async () => {
+    const server = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'replies-server', topicPrefix: prefix });
+    const client = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'replies-client', topicPrefix: prefix });
+    const admin = new Kafka({ brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await Promise.all([server.connect(), client.connect(), admin.connect()]);
+    try {
+      await server.serveCommands('images', async (_pattern, payload) => ({ echoed: payload }));
+      const meta = { correlationId: 'c', actor: 'system:test' };
+      // What a freshly started images replica does when four pushes need their repository at once.
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => client.send('images', 'images.echo', { i }, meta, { key: `k${i}`, timeoutMs: 30000 })),
+      );
+      expect(replies).toEqual(Array.from({ length: 8 }, (_, i) => ({ echoed: { i } })));
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(`${prefix}.replies.`));
+      expect(groups).toHaveLength(1);
+      const [described] = (await admin.describeGroups(groups)).groups;
+      expect(described.members).toHaveLength(1);
+    } finally {
+      await Promise.all([client.close(), server.close(), admin.disconnect()]);
+    }
+  });
+});

@@ -105,7 +105,12 @@ export class KafkaBus implements MessageBus {
   private admin?: Admin;
   private producer?: Producer;
   private eventProducer?: Producer;
-  private replyConsumer?: Consumer;
+  /**
+   * The reply consumer, started by the first command sent. One promise, shared: concurrent first
+   * sends must not each start a consumer in the same group (they would rebalance one another, and one
+   * left without a partition never fetches, so its send never leaves).
+   */
+  private replyConsumer?: Promise<Consumer>;
   private closing = false;
 
   constructor(private readonly options: KafkaBusOptions) {
@@ -398,9 +403,15 @@ export class KafkaBus implements MessageBus {
 
   /** The consumer of this instance's replies; joined and fetching before the first command leaves. */
   private async ensureReplyConsumer(): Promise<void> {
-    if (this.replyConsumer) return;
+    this.replyConsumer ??= this.startReplyConsumer().catch((error: unknown) => {
+      this.replyConsumer = undefined; // the next send tries again
+      throw error;
+    });
+    await this.replyConsumer;
+  }
+
+  private async startReplyConsumer(): Promise<Consumer> {
     const consumer = await this.startConsumer(`${this.prefix}.replies.${this.instanceId}`, [repliesTopic(this.prefix)], false, false);
-    this.replyConsumer = consumer;
     const fetching = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.FETCH, () => {
         off();
@@ -421,6 +432,7 @@ export class KafkaBus implements MessageBus {
       },
     });
     await fetching;
+    return consumer;
   }
 
   private async startConsumer(groupId: string, topics: string[], fromBeginning = false, measured = true): Promise<Consumer> {
