@@ -7,6 +7,8 @@ cd "$ROOT"
 export KAFKA_PORT=${KAFKA_PORT:-29092}
 export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 npm run build --silent
+# The previous bench's PostgreSQL and hub folders (1–2 GB), kept until this one starts.
+rm -rf .test-runs/bench-*
 bash scripts/kafka.sh start >/dev/null
 trap 'bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 node dist/bench/run.js "$@"

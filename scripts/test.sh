@@ -7,6 +7,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 mkdir -p .test-runs
+# What the previous run left (the test PostgreSQL cluster, the test hubs' data folders: about 2 GB)
+# is kept for diagnosing that run until this one starts, never longer. A bench's folders are its own.
+find .test-runs -mindepth 1 -maxdepth 1 ! -name 'bench-*' -exec rm -rf {} +
 export KAFKA_PORT=${KAFKA_PORT:-19092}
 export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 RESULTS=.test-runs/jest.json
