@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createTestDatabase, testKafkaBrokers, uniqueTopicPrefix } from '../../libs/testing/src';
 import { freePort } from './free-port';
-import { HubProcess, waitForGateway } from './hub-process';
+import { HubProcess, logsOf, waitForGateway } from './hub-process';
 
 /** A running hub as the end-to-end suites see it: one or more gateway URLs and its data folder. */
 export interface TestHub {
@@ -70,7 +70,7 @@ async function stopAll(processes: HubProcess[]): Promise<void> {
   await Promise.all(processes.map((p) => p.stop()));
   const guilty = processes.filter((p) => p.loggedUnhandledRejection);
   if (guilty.length > 0) {
-    throw new Error(`unhandled rejection logged by ${guilty.map((p) => `${p.app}:\n${p.log}`).join('\n')}`);
+    throw new Error(`unhandled rejection logged by ${logsOf(guilty)}`);
   }
 }
 

@@ -11,8 +11,7 @@ const DEFAULT_SMALL_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
 /** DOCKYARD_SMALL_BLOB_CACHE_BYTES: how many bytes of small blobs a gateway keeps in memory (0: none). */
 export const smallBlobCacheBytes = (env: NodeJS.ProcessEnv = process.env): number => {
   const bytes = Number(env.DOCKYARD_SMALL_BLOB_CACHE_BYTES ?? DEFAULT_SMALL_BLOB_CACHE_BYTES);
-  if (!Number.isSafeInteger(bytes) || bytes < 0)
-    throw new Error('DOCKYARD_SMALL_BLOB_CACHE_BYTES: not a whole number of bytes');
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error('DOCKYARD_SMALL_BLOB_CACHE_BYTES: not a whole number of bytes');
   return bytes;
 };
 

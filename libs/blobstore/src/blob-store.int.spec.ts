@@ -16,11 +16,9 @@ const read = async (stream: Readable) => {
 };
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const chunked = (bytes: Buffer, size = 64 * 1024) =>
-  Readable.from(
-    (function* () {
-      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-    })(),
-  );
+  Readable.from((function* () {
+    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+  })());
 /** A stream that fails after `after` bytes, like a connection cut mid-layer. */
 const failing = (bytes: Buffer, after: number) =>
   new Readable({
@@ -31,10 +29,7 @@ const failing = (bytes: Buffer, after: number) =>
   });
 
 /** What every blob store promises (the filesystem one and the S3 one pass the same tests). */
-function describeBlobStore(
-  name: string,
-  make: () => Promise<{ store: BlobStore; listed: () => Promise<string[]> }>,
-) {
+function describeBlobStore(name: string, make: () => Promise<{ store: BlobStore; listed: () => Promise<string[]> }>) {
   describe(`blob store: ${name}`, () => {
     let store: BlobStore;
     let listed: () => Promise<string[]>;
@@ -50,9 +45,7 @@ function describeBlobStore(
       expect(Buffer.concat(seen).equals(bytes)).toBe(true);
       expect(await store.size(blob.key)).toBe(bytes.length);
       expect((await read(await store.get(blob.key))).equals(bytes)).toBe(true);
-      expect(
-        (await read(await store.get(blob.key, { start: 100, end: 199 }))).equals(bytes.subarray(100, 200)),
-      ).toBe(true);
+      expect((await read(await store.get(blob.key, { start: 100, end: 199 }))).equals(bytes.subarray(100, 200))).toBe(true);
     });
 
     it('knows nothing of a key it does not hold', async () => {
@@ -96,10 +89,7 @@ const filesUnder = (root: string) => async () => {
       return [];
     }
   })();
-  return [
-    ...dirs.flatMap((d) => readdirSync(join(root, 'sha256', d))),
-    ...uploads.map((u) => `uploads/${u}`),
-  ].sort();
+  return [...dirs.flatMap((d) => readdirSync(join(root, 'sha256', d))), ...uploads.map((u) => `uploads/${u}`)].sort();
 };
 
 describeBlobStore('filesystem', async () => {
@@ -110,13 +100,8 @@ describeBlobStore('filesystem', async () => {
 // The cache in front of a store keeps every promise of the store (3 MiB blobs pass through it).
 describeBlobStore('filesystem behind the small-blob cache', async () => {
   const root = mkdtempSync(join(tmpdir(), 'blobs-'));
-  return {
-    store: new SmallBlobCache(new FilesystemBlobStore(root), {
-      maxBytes: 1024 * 1024,
-      maxBlobBytes: 64 * 1024,
-    }),
-    listed: filesUnder(root),
-  };
+  const cache = new SmallBlobCache(new FilesystemBlobStore(root), { maxBytes: 1024 * 1024, maxBlobBytes: 64 * 1024 });
+  return { store: cache, listed: filesUnder(root) };
 });
 
 describe('small-blob cache', () => {
@@ -138,21 +123,30 @@ describe('small-blob cache', () => {
     expect(reads).toHaveBeenCalledTimes(1);
   });
 
+  it('concurrent first reads of one blob all get its bytes, and later reads none from the store', async () => {
+    const { reads, cache } = cached();
+    const bytes = randomBytes(9000);
+    const { key } = await cache.put(chunked(bytes));
+    const all = await Promise.all(Array.from({ length: 8 }, async (_, i) => read(await cache.get(key, i % 2 ? { start: 10, end: 19 } : undefined))));
+    all.forEach((got, i) => expect(got).toEqual(i % 2 ? bytes.subarray(10, 20) : bytes));
+    const before = reads.mock.calls.length;
+    expect(await read(await cache.get(key))).toEqual(bytes);
+    expect(reads).toHaveBeenCalledTimes(before);
+  });
+
   it('a large blob streams from the store every time and is never held', async () => {
     const { reads, cache } = cached();
     const bytes = randomBytes(16 * 1024 + 1);
     const { key } = await cache.put(chunked(bytes));
     for (let i = 0; i < 3; i++) expect(await read(await cache.get(key))).toEqual(bytes);
-    expect(await read(await cache.get(key, { start: 16 * 1024, end: 16 * 1024 }))).toEqual(
-      bytes.subarray(16 * 1024),
-    );
+    expect(await read(await cache.get(key, { start: 16 * 1024, end: 16 * 1024 }))).toEqual(bytes.subarray(16 * 1024));
     expect(reads).toHaveBeenCalledTimes(4);
   });
 
   it('holds no more than its bytes: the least recently read blob goes first', async () => {
     const { reads, cache } = cached({ maxBytes: 20_000, maxBlobBytes: 16 * 1024 });
     const blobs = [randomBytes(8000), randomBytes(8000), randomBytes(8000)];
-    const keys = [];
+    const keys: string[] = [];
     for (const bytes of blobs) keys.push((await cache.put(chunked(bytes))).key);
     for (const key of keys) await read(await cache.get(key)); // the third pushes the first out
     expect(reads).toHaveBeenCalledTimes(3);
@@ -173,19 +167,24 @@ describe('small-blob cache', () => {
   });
 });
 
+describe('blobStoreFromEnvironment', () => {
+  it('puts the small-blob cache in front of the store unless DOCKYARD_SMALL_BLOB_CACHE_BYTES is 0; refuses a size that is not bytes', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'data-'));
+    expect(blobStoreFromEnvironment(dataDir, {})).toBeInstanceOf(SmallBlobCache);
+    expect(blobStoreFromEnvironment(dataDir, { DOCKYARD_SMALL_BLOB_CACHE_BYTES: '0' })).toBeInstanceOf(FilesystemBlobStore);
+    for (const wrong of ['lots', '-1', '1.5']) {
+      expect(() => blobStoreFromEnvironment(dataDir, { DOCKYARD_SMALL_BLOB_CACHE_BYTES: wrong })).toThrow(/DOCKYARD_SMALL_BLOB_CACHE_BYTES/);
+    }
+  });
+});
+
 describe('S3', () => {
   // An S3-compatible server started by the test itself.
   const S3rver = require('s3rver');
   let server: { run(): Promise<{ port: number }>; close(): Promise<void> };
   let port = 0;
   beforeAll(async () => {
-    server = new S3rver({
-      port: 0,
-      address: '127.0.0.1',
-      silent: true,
-      directory: mkdtempSync(join(tmpdir(), 's3rver-')),
-      configureBuckets: [{ name: 'layers' }],
-    });
+    server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 's3rver-')), configureBuckets: [{ name: 'layers' }] });
     ({ port } = await server.run());
   });
   afterAll(async () => {
@@ -193,39 +192,14 @@ describe('S3', () => {
   });
 
   describeBlobStore('S3-compatible (s3rver)', async () => {
-    const options = {
-      bucket: 'layers',
-      endpoint: `http://127.0.0.1:${port}`,
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-    };
+    const options = { bucket: 'layers', endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
     const store = new S3BlobStore(options);
     const { S3Client, ListObjectsV2Command } = require('@aws-sdk/client-s3');
-    const client = new S3Client({
-      ...options,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    const client = new S3Client({ ...options, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     const listed = async () => {
       const { Contents = [] } = await client.send(new ListObjectsV2Command({ Bucket: 'layers' }));
       return (Contents as { Key: string }[]).map((c) => c.Key.replace(/^sha256\//, '')).sort();
     };
     return { store, listed };
-  });
-});
-
-describe('blobStoreFromEnvironment', () => {
-  it('puts the small-blob cache in front of the store unless DOCKYARD_SMALL_BLOB_CACHE_BYTES is 0; refuses a size that is not bytes', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'data-'));
-    expect(blobStoreFromEnvironment(dataDir, {})).toBeInstanceOf(SmallBlobCache);
-    expect(blobStoreFromEnvironment(dataDir, { DOCKYARD_SMALL_BLOB_CACHE_BYTES: '0' })).toBeInstanceOf(
-      FilesystemBlobStore,
-    );
-    for (const wrong of ['lots', '-1', '1.5']) {
-      expect(() => blobStoreFromEnvironment(dataDir, { DOCKYARD_SMALL_BLOB_CACHE_BYTES: wrong })).toThrow(
-        /DOCKYARD_SMALL_BLOB_CACHE_BYTES/,
-      );
-    }
   });
 });

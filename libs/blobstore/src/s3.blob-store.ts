@@ -1,11 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, Readable } from 'node:stream';
 import { BLOB_KEY, BlobStore, ByteRange, StoredBlob } from './blob-store';
@@ -67,10 +61,7 @@ export class S3BlobStore implements BlobStore {
       if (!source.readableEnded) body.destroy(new Error('upload aborted'));
     });
     source.pipe(body);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.options.bucket, Key: temporary, Body: body },
-    });
+    const upload = new Upload({ client: this.client, params: { Bucket: this.options.bucket, Key: temporary, Body: body } });
     try {
       await upload.done();
       if (!source.readableEnded) throw new Error('upload ended early');
@@ -97,9 +88,7 @@ export class S3BlobStore implements BlobStore {
   async size(key: string): Promise<number | undefined> {
     if (!BLOB_KEY.test(key)) return undefined;
     try {
-      const head = await this.client.send(
-        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }),
-      );
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }));
       return head.ContentLength;
     } catch {
       return undefined;
@@ -118,8 +107,6 @@ export class S3BlobStore implements BlobStore {
   }
 
   private async remove(key: string): Promise<void> {
-    await this.client
-      .send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }))
-      .catch(() => undefined);
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })).catch(() => undefined);
   }
 }
