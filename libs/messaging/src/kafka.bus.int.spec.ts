@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { ConfigResourceTypes } from 'kafkajs';
+import { commandsTopic, repliesTopic } from '@dockyard/contracts';
 import { testKafkaBrokers, uniqueTopicPrefix } from '../../testing/src';
 import { KafkaBus } from './kafka.bus';
 import { describeMessageBusContract, eventOf } from './message-bus.contract';
@@ -123,4 +124,38 @@ describe('KafkaBus replies', () => {
       await Promise.all([client.close(), server.close(), admin.disconnect()]);
     }
   });
+
+  it('buses on topics created a moment ago answer their first command, every one', async () => {
+    // For a moment after creation the broker answers "not the leader" to offset reads. The first
+    // fetch of a reply consumer left to "latest" failed on that, counted as fetched all the same, and
+    // resolved "latest" only after the reply was written: the command timed out (about 1 fresh bus
+    // in 15 under load). Each bus here gets topics of its own, created together, as replicas do.
+    const round = async (n: number) => {
+      const topicPrefix = uniqueTopicPrefix('fresh');
+      const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'fresh-topics', topicPrefix });
+      try {
+        // Created as another replica starting at the same moment does: not waiting for their leaders.
+        await admin.createTopics({
+          waitForLeaders: false,
+          topics: [repliesTopic(topicPrefix), commandsTopic('accounts', topicPrefix)].map((topic) => ({ topic, numPartitions: 3 })),
+        });
+        await bus.connect();
+        await bus.serveCommands('accounts', async (_pattern, payload) => ({ echoed: payload }));
+        const meta = { correlationId: `fresh-${n}`, actor: 'system:test' };
+        return await bus.send('accounts', 'accounts.echo', { n }, meta, { timeoutMs: 8000 }).catch((error: Error) => error.message);
+      } finally {
+        await bus.close();
+      }
+    };
+    const admin = new Kafka({ brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      for (const from of [0, 6]) {
+        const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => round(from + i)));
+        expect(replies).toEqual(Array.from({ length: 6 }, (_, i) => ({ echoed: { n: from + i } })));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }, 180000);
 });

@@ -160,7 +160,7 @@ export class KafkaBus implements MessageBus {
   }
 
   /**
-   * Creates what is missing and waits until every topic has a leader. Replicas starting together
+   * Creates what is missing and waits until every topic has a leader that serves. Replicas starting together
    * race to create the same topics; the losers see "already exists" or a topic without metadata
    * yet, so this retries until the broker answers for all of them.
    */
@@ -189,6 +189,9 @@ export class KafkaBus implements MessageBus {
           });
         }
         await this.admin!.fetchTopicMetadata({ topics });
+        // A leader in the metadata is not yet a leader that serves: for a moment after creation the
+        // broker still answers "not the leader" to offset reads, which a consumer's first fetch makes.
+        await Promise.all(topics.map((topic) => this.admin!.fetchTopicOffsets(topic)));
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;
@@ -405,13 +408,23 @@ export class KafkaBus implements MessageBus {
   private async ensureReplyConsumer(): Promise<void> {
     this.replyConsumer ??= this.startReplyConsumer().catch((error: unknown) => {
       this.replyConsumer = undefined; // the next send tries again
-      throw error;
+      this.options.logger?.error({ err: error }, 'the reply consumer could not start');
+      throw new DomainError('unavailable', 'replies cannot be read');
     });
     await this.replyConsumer;
   }
 
   private async startReplyConsumer(): Promise<Consumer> {
-    const consumer = await this.startConsumer(`${this.prefix}.replies.${this.instanceId}`, [repliesTopic(this.prefix)], false, false);
+    const groupId = `${this.prefix}.replies.${this.instanceId}`;
+    const topic = repliesTopic(this.prefix);
+    // Read from where the replies topic ends now, set by a seek rather than left to "latest": kafkajs
+    // resolves "latest" on the consumer's first fetch, and a first fetch that failed (a topic created
+    // a moment ago answers "not the leader") still counts as one, so a reply written before a retry
+    // resolved "latest" was skipped and its send timed out. No reply to this instance predates these
+    // offsets, and none after them is skipped, however late the fetch. The reads are replies only:
+    // a message is handled by its request id, once, so reading one twice is harmless.
+    const ends = await this.admin!.fetchTopicOffsets(topic);
+    const consumer = await this.startConsumer(groupId, [topic], false, false);
     const fetching = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.FETCH, () => {
         off();
@@ -431,6 +444,7 @@ export class KafkaBus implements MessageBus {
         else waiting.reject(new DomainError(reply.error.code, reply.error.message));
       },
     });
+    for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
     await fetching;
     return consumer;
   }
