@@ -120,6 +120,10 @@ describe('KafkaBus replies', () => {
       expect(groups).toHaveLength(1);
       const [described] = (await admin.describeGroups(groups)).groups;
       expect(described.members).toHaveLength(1);
+      // Where it started reading is committed at once: a restarted reply consumer resumes there,
+      // never from a "latest" resolved after its restart.
+      const committed = await admin.fetchOffsets({ groupId: groups[0], topics: [repliesTopic(prefix)] });
+      expect(committed[0].partitions.map((p) => Number(p.offset) >= 0)).toEqual([true, true, true]);
     } finally {
       await Promise.all([client.close(), server.close(), admin.disconnect()]);
     }

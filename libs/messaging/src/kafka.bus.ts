@@ -445,6 +445,9 @@ export class KafkaBus implements MessageBus {
       },
     });
     for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
+    // Committed too, so a consumer kafkajs restarts (or `revive` runs again) resumes from here, not
+    // from a "latest" resolved after its restart.
+    await consumer.commitOffsets(ends.map(({ partition, high }) => ({ topic, partition, offset: high })));
     await fetching;
     return consumer;
   }
