@@ -18,6 +18,7 @@ import {
 } from '@dockyard/contracts';
 import { BusStatus, ConsumerGroupStatus, ConsumerProgress } from './bus-status';
 import { CommandEnvelope, CommandReply } from './command-envelope';
+import { kafkaLogLevel } from './kafka-log-level';
 import { OffsetCommits } from './kafka-offset-commits';
 import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
 
@@ -125,8 +126,7 @@ export class KafkaBus implements MessageBus {
       logCreator: () => ({ level, log }) => {
         if (!logger) return;
         const { message, ...rest } = log;
-        if (level <= logLevel.ERROR) logger.error(rest, `kafka: ${message}`);
-        else logger.warn(rest, `kafka: ${message}`);
+        logger[kafkaLogLevel(level, rest)](rest, `kafka: ${message}`);
       },
     });
   }
