@@ -26,7 +26,12 @@ export class OffsetCommits {
 
   /** Called once `payload`'s message is handled: the next commit moves the partition past it. */
   handledMessage({ topic, partition, message }: EachMessagePayload): void {
-    this.handled.set(`${topic}:${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
+    this.handledThrough({ topic, partition, offset: message.offset });
+  }
+
+  /** Called once the message at `offset` and every one before it in its partition are handled. */
+  handledThrough({ topic, partition, offset }: { topic: string; partition: number; offset: string }): void {
+    this.handled.set(`${topic}:${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
     if (!this.timer) {
       this.timer = setTimeout(() => void this.commit(), this.intervalMs);
       this.timer.unref();

@@ -163,3 +163,42 @@ describe('KafkaBus replies', () => {
     }
   }, 180000);
 });
+
+describe('KafkaBus commands (concurrent across keys, in order within a key)', () => {
+  it('a slow command holds up only its own key: other commands of the service are answered meanwhile', async () => {
+    const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'lanes', topicPrefix: prefix });
+    await bus.connect();
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let slowStarted!: () => void;
+      const started = new Promise<void>((resolve) => (slowStarted = resolve));
+      const order: string[] = [];
+      await bus.serveCommands('images', async (_pattern, payload) => {
+        const { name } = payload as { name: string };
+        if (name === 'slow') {
+          slowStarted();
+          await gate;
+        }
+        order.push(name);
+        return { name };
+      });
+      const meta = { correlationId: 'lanes', actor: 'system:test' };
+      const send = (name: string, key: string, timeoutMs: number) => bus.send('images', 'images.echo', { name }, meta, { key, timeoutMs });
+      const slow = send('slow', 'repo-a', 30000);
+      await started;
+      // Sent once the slow one runs. kafkajs fetches again only when a fetch's messages are all
+      // handled, so before lanes these waited for it, whatever their partition, and timed out.
+      const others = await Promise.all(['b', 'c', 'd', 'e'].map((k) => send(k, `repo-${k}`, 8000)));
+      expect(others).toEqual([{ name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e' }]);
+      const sameKey = send('after-slow', 'repo-a', 30000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(order).not.toContain('after-slow'); // its key's earlier command still runs
+      release();
+      await expect(Promise.all([slow, sameKey])).resolves.toEqual([{ name: 'slow' }, { name: 'after-slow' }]);
+      expect(order.slice(-2)).toEqual(['slow', 'after-slow']);
+    } finally {
+      await bus.close();
+    }
+  }, 60000);
+});

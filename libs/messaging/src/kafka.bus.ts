@@ -18,6 +18,7 @@ import {
 } from '@dockyard/contracts';
 import { BusStatus, ConsumerGroupStatus, ConsumerProgress } from './bus-status';
 import { CommandEnvelope, CommandReply } from './command-envelope';
+import { CommandLanes } from './command-lanes';
 import { kafkaLogLevel } from './kafka-log-level';
 import { OffsetCommits } from './kafka-offset-commits';
 import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
@@ -54,7 +55,14 @@ interface TrackedConsumer {
   /** What it runs, to run it again after a crash kafkajs does not restart from. */
   run?: ConsumerRunConfig;
   commits?: OffsetCommits;
+  /** A command consumer's running commands. */
+  lanes?: CommandLanes;
 }
+
+/** Commands a command consumer runs at once (across keys; one at a time per key): CommandLanes. */
+const COMMANDS_RUNNING_PER_CONSUMER = 32;
+/** How long stopping a command consumer waits for its running commands. */
+const DRAIN_ON_STOP_MS = 5000;
 
 /** How often a consumer commits what it handled (OffsetCommits); a crash delivers that much again. */
 const COMMIT_INTERVAL_MS = 1000;
@@ -255,30 +263,61 @@ export class KafkaBus implements MessageBus {
       true, // commands sent before this group first joined still count; expired ones are dropped
     );
     const joined = this.joined(consumer);
-    await this.run(consumer, {
-      partitionsConsumedConcurrently: this.options.partitions ?? 3,
-      eachMessage: async ({ message }) => {
-        const requestId = message.headers?.requestId?.toString();
-        const replyTo = message.headers?.replyTo?.toString();
-        let envelope: CommandEnvelope;
-        try {
-          envelope = JSON.parse(message.value?.toString() ?? '');
-        } catch {
-          this.options.logger?.warn({ requestId }, 'malformed command dropped');
-          return;
-        }
-        if (!requestId || !replyTo || Date.now() > envelope.expiresAt) return; // nobody waits for it
-        const reply = await this.answer(dispatch, envelope);
+    const commits = new OffsetCommits(consumer, COMMIT_INTERVAL_MS, this.options.logger);
+    // Handed to a lane per key, so the consumer fetches on while a command runs (CommandLanes).
+    const lanes = new CommandLanes(COMMANDS_RUNNING_PER_CONSUMER, (handled) => commits.handledThrough(handled));
+    this.consumers.get(consumer)!.lanes = lanes;
+    await this.run(
+      consumer,
+      {
+        partitionsConsumedConcurrently: this.options.partitions ?? 3,
+        eachMessage: async ({ topic, partition, message }) => {
+          const lane = { topic, partition, offset: message.offset, key: message.key?.toString() ?? null };
+          const requestId = message.headers?.requestId?.toString();
+          const replyTo = message.headers?.replyTo?.toString();
+          let envelope: CommandEnvelope;
+          try {
+            envelope = JSON.parse(message.value?.toString() ?? '');
+          } catch {
+            this.options.logger?.warn({ requestId }, 'malformed command dropped');
+            return lanes.admit(lane, async () => undefined);
+          }
+          if (!requestId || !replyTo) return lanes.admit(lane, async () => undefined); // nobody waits for it
+          await lanes.admit(lane, async () => {
+            if (Date.now() > envelope.expiresAt) return; // its sender gave up while it waited in its lane
+            const reply = await this.answer(dispatch, envelope);
+            await this.sendReply(replyTo, requestId, reply, envelope.expiresAt);
+            this.progressOf(consumer).handled();
+          });
+        },
+      },
+      commits,
+    );
+    await joined;
+    return { close: () => this.stopConsumer(consumer) };
+  }
+
+  /**
+   * Sends a command's reply, again after a failure until its sender has given up (a redelivery of
+   * the command would only answer the recorded outcome again: its offset is passed on either way).
+   */
+  private async sendReply(replyTo: string, requestId: string, reply: CommandReply, expiresAt: number): Promise<void> {
+    for (let backoff = 100; ; backoff = Math.min(backoff * 2, 1000)) {
+      try {
         await this.producer!.send({
           topic: repliesTopic(this.prefix),
           acks: -1,
           messages: [{ key: replyTo, value: JSON.stringify(reply), headers: { requestId, replyTo } }],
         });
-        this.progressOf(consumer).handled();
-      },
-    });
-    await joined;
-    return { close: () => this.stopConsumer(consumer) };
+        return;
+      } catch (error) {
+        if (this.closing || Date.now() + backoff > expiresAt) {
+          this.options.logger?.warn({ err: error, requestId }, 'reply not sent; its sender hears a timeout');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
   }
 
   async publish(source: ServiceName, events: PublishedEvent[]): Promise<void> {
@@ -470,17 +509,22 @@ export class KafkaBus implements MessageBus {
     return consumer;
   }
 
-  /** Runs `config` with its handled offsets committed by an OffsetCommits, not by kafkajs per batch. */
-  private async run(consumer: Consumer, config: ConsumerRunConfig): Promise<void> {
-    const commits = new OffsetCommits(consumer, COMMIT_INTERVAL_MS, this.options.logger);
+  /**
+   * Runs `config` with its handled offsets committed by an OffsetCommits, not by kafkajs per batch:
+   * each message once its `eachMessage` resolves, or, given `commits`, what the caller reports there.
+   */
+  private async run(consumer: Consumer, config: ConsumerRunConfig, reported?: OffsetCommits): Promise<void> {
+    const commits = reported ?? new OffsetCommits(consumer, COMMIT_INTERVAL_MS, this.options.logger);
     const eachMessage = config.eachMessage!;
     const run: ConsumerRunConfig = {
       ...config,
       autoCommit: false,
-      eachMessage: async (payload) => {
-        await eachMessage(payload);
-        commits.handledMessage(payload);
-      },
+      eachMessage: reported
+        ? eachMessage
+        : async (payload) => {
+            await eachMessage(payload);
+            commits.handledMessage(payload);
+          },
     };
     const tracked = this.consumers.get(consumer);
     if (tracked) Object.assign(tracked, { run, commits });
@@ -600,6 +644,9 @@ export class KafkaBus implements MessageBus {
     const tracked = this.consumers.get(consumer);
     if (!tracked) return;
     this.consumers.delete(consumer);
+    // Commands still running finish first (bounded: each ends by its own timeouts), so their
+    // offsets are in the last commit and the next member does not run them again.
+    if (tracked.lanes) await Promise.race([tracked.lanes.drained(), new Promise((r) => setTimeout(r, DRAIN_ON_STOP_MS).unref())]);
     await tracked.commits?.commit();
     await consumer.disconnect().catch(() => undefined);
   }
