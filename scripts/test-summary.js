@@ -12,6 +12,16 @@ if (files.length === 0 || files.some((file) => !existsSync(file))) {
 const runs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')));
 let passed = 0;
 let failed = 0;
+// What failed, repeated just above the last line: a CI log is often read from its end only.
+const failures = [];
+const firstLines = (text, count) =>
+  String(text ?? '')
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, count)
+    .map((line) => `    ${line.slice(0, 300)}`);
 for (const suite of runs.flatMap((run) => run.testResults)) {
   const p = suite.assertionResults.filter((a) => a.status === 'passed').length;
   const f = suite.assertionResults.filter((a) => a.status === 'failed').length;
@@ -20,6 +30,12 @@ for (const suite of runs.flatMap((run) => run.testResults)) {
   passed += p;
   failed += f + broken;
   console.log(`${suite.status === 'passed' ? 'PASS' : 'FAIL'} ${relative(process.cwd(), suite.name)}: ${p} passed, ${f + broken} failed`);
+  const name = relative(process.cwd(), suite.name);
+  for (const a of suite.assertionResults.filter((result) => result.status === 'failed')) {
+    failures.push(`✕ ${name} › ${a.fullName}`, ...firstLines(a.failureMessages?.join('\n'), 4));
+  }
+  if (broken) failures.push(`✕ ${name} did not run`, ...firstLines(suite.message, 4));
 }
+if (failures.length > 0) console.log(['What failed:', ...failures].join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || runs.some((run) => !run.success) ? 1 : 0);
