@@ -16,7 +16,7 @@ let failed = 0;
 const failures = [];
 const firstLines = (text, count) =>
   String(text ?? '')
-    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '') // Jest's colours
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean)
