@@ -511,7 +511,7 @@ export class KafkaBus implements MessageBus {
 
   /**
    * Runs `config` with its handled offsets committed by an OffsetCommits, not by kafkajs per batch:
-   * each message once its `eachMessage` resolves, or, given `commits`, what the caller reports there.
+   * each message once its `eachMessage` resolves, or, given `reported`, what the caller reports there.
    */
   private async run(consumer: Consumer, config: ConsumerRunConfig, reported?: OffsetCommits): Promise<void> {
     const commits = reported ?? new OffsetCommits(consumer, COMMIT_INTERVAL_MS, this.options.logger);
