@@ -21,17 +21,8 @@ describe('replicas (distributed over Kafka)', () => {
   it('no lost or doubled read-model rows', () =>
     withHubLogs(hub.processes, async () => {
       const [one, two] = hub.urls;
-      expect(
-        (
-          await http(one, 'POST', '/v1/users/', {
-            body: { username: 'rep_user', password: 'secret1', email: 'r@example.com' },
-          })
-        ).status,
-      ).toBe(201);
-      const clients = [
-        new DockerIndexClient(one, { username: 'rep_user', password: 'secret1' }),
-        new DockerIndexClient(two, { username: 'rep_user', password: 'secret1' }),
-      ];
+      expect((await http(one, 'POST', '/v1/users/', { body: { username: 'rep_user', password: 'secret1', email: 'r@example.com' } })).status).toBe(201);
+      const clients = [new DockerIndexClient(one, { username: 'rep_user', password: 'secret1' }), new DockerIndexClient(two, { username: 'rep_user', password: 'secret1' })];
       const repositories = Array.from({ length: 16 }, (_, i) => `rep_user/repo-${i}`);
       const imagesOf = (repo: string) => [0, 1, 2].map((n) => imageIdOf(`${repo}-${n}`));
       for (let i = 0; i < repositories.length; i += 4) {
@@ -42,13 +33,7 @@ describe('replicas (distributed over Kafka)', () => {
             const other = hub.urls[(j + 1) % 2];
             const seen = await http(other, 'GET', `/v1/repositories/${repo}/images`);
             expect((seen.json() as { id: string }[]).map((e) => e.id)).toEqual(imagesOf(repo));
-            expect(
-              (
-                await http(other, 'PUT', `/v1/repositories/${repo}/auth`, {
-                  headers: { Authorization: `Token ${token}` },
-                })
-              ).status,
-            ).toBe(200);
+            expect((await http(other, 'PUT', `/v1/repositories/${repo}/auth`, { headers: { Authorization: `Token ${token}` } })).status).toBe(200);
           }),
         );
       }
@@ -56,23 +41,17 @@ describe('replicas (distributed over Kafka)', () => {
       await db.connect();
       try {
         const count = async (sql: string) => (await db.query(sql)).rows[0].n;
-        expect(
-          await count(`SELECT count(*)::int AS n FROM read.repositories WHERE namespace = 'rep_user'`),
-        ).toBe(16);
+        expect(await count(`SELECT count(*)::int AS n FROM read.repositories WHERE namespace = 'rep_user'`)).toBe(16);
         expect(await count('SELECT count(*)::int AS n FROM read.repository_images')).toBe(48);
         expect(await count('SELECT count(*)::int AS n FROM read.tags')).toBe(16);
-        expect(
-          await count(
-            `SELECT count(DISTINCT (repository_id, image_id))::int AS n FROM read.repository_images`,
-          ),
-        ).toBe(48);
+        expect(await count(`SELECT count(DISTINCT (repository_id, image_id))::int AS n FROM read.repository_images`)).toBe(48);
         // every stream's checkpoint equals the events its service wrote
         const behind = await db.query(
           `SELECT c.stream_id FROM read.consumer_checkpoints c
-         LEFT JOIN (SELECT stream_id, max(stream_version) v FROM images.events GROUP BY stream_id
-                    UNION ALL SELECT stream_id, max(stream_version) FROM repositories.events GROUP BY stream_id) e
-           ON e.stream_id = c.stream_id
-         WHERE c.consumer IN ('images', 'repositories') AND (e.v IS NULL OR e.v <> c.stream_version)`,
+           LEFT JOIN (SELECT stream_id, max(stream_version) v FROM images.events GROUP BY stream_id
+                      UNION ALL SELECT stream_id, max(stream_version) FROM repositories.events GROUP BY stream_id) e
+             ON e.stream_id = c.stream_id
+           WHERE c.consumer IN ('images', 'repositories') AND (e.v IS NULL OR e.v <> c.stream_version)`,
         );
         expect(behind.rows).toEqual([]);
       } finally {

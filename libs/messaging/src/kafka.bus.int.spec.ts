@@ -201,4 +201,43 @@ describe('KafkaBus commands (concurrent across keys, in order within a key)', ()
       await bus.close();
     }
   }, 60000);
+
+  it('a member that stops while a command runs lets it finish and commits it: the next member does not run it again', async () => {
+    const first = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'lanes-stop', topicPrefix: prefix });
+    const requester = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'lanes-requester', topicPrefix: prefix });
+    await Promise.all([first.connect(), requester.connect()]);
+    const runs: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let slowStarted!: () => void;
+    const started = new Promise<void>((resolve) => (slowStarted = resolve));
+    let next: KafkaBus | undefined;
+    try {
+      const serving = await first.serveCommands('images', async (_pattern, payload) => {
+        runs.push(`first:${(payload as { n: number }).n}`);
+        slowStarted();
+        await gate;
+        return { ok: true };
+      });
+      const meta = { correlationId: 'lanes-stop', actor: 'system:test' };
+      const answered = requester.send('images', 'images.slow', { n: 1 }, meta, { key: 'repo-a', timeoutMs: 30000 });
+      await started;
+      const stopping = serving.close(); // a deploy stops the member mid-command
+      setTimeout(release, 500);
+      await stopping;
+      await expect(answered).resolves.toEqual({ ok: true });
+      next = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'lanes-next', topicPrefix: prefix });
+      await next.connect();
+      await next.serveCommands('images', async (_pattern, payload) => {
+        runs.push(`next:${(payload as { n: number }).n}`);
+        return { ok: true };
+      });
+      // A command sent now reaches the next member; the one the first member finished does not again.
+      await expect(requester.send('images', 'images.slow', { n: 2 }, meta, { key: 'repo-a', timeoutMs: 20000 })).resolves.toEqual({ ok: true });
+      expect(runs).toEqual(['first:1', 'next:2']);
+    } finally {
+      release();
+      await Promise.all([first.close(), requester.close(), next?.close()]);
+    }
+  }, 90000);
 });

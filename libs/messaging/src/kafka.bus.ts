@@ -443,7 +443,10 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  /** The consumer of this instance's replies; joined and fetching before the first command leaves. */
+  /**
+   * The consumer of this instance's replies, joined before the first command leaves. It need not
+   * have fetched yet: it reads from offsets fixed before it started (see `startReplyConsumer`).
+   */
   private async ensureReplyConsumer(): Promise<void> {
     this.replyConsumer ??= this.startReplyConsumer().catch((error: unknown) => {
       this.replyConsumer = undefined; // the next send tries again
@@ -464,12 +467,6 @@ export class KafkaBus implements MessageBus {
     // a message is handled by its request id, once, so reading one twice is harmless.
     const ends = await this.admin!.fetchTopicOffsets(topic);
     const consumer = await this.startConsumer(groupId, [topic], false, false);
-    const fetching = new Promise<void>((resolve) => {
-      const off = consumer.on(consumer.events.FETCH, () => {
-        off();
-        resolve();
-      });
-    });
     await this.run(consumer, {
       eachMessage: async ({ message }) => {
         if (message.headers?.replyTo?.toString() !== this.instanceId) return;
@@ -487,7 +484,6 @@ export class KafkaBus implements MessageBus {
     // Committed too, so a consumer kafkajs restarts (or `revive` runs again) resumes from here, not
     // from a "latest" resolved after its restart.
     await consumer.commitOffsets(ends.map(({ partition, high }) => ({ topic, partition, offset: high })));
-    await fetching;
     return consumer;
   }
 
