@@ -55,8 +55,8 @@ export class EventStore {
    * Appends all `events` or none. `withinTransaction` runs in the same transaction (a service's own
    * uniqueness rows, say): if it throws, nothing is written.
    *
-   * Called while a command is executed under its id (`HandledCommands.runOnce`), the append joins
-   * that command's transaction, which claims the command id and commits only with its outcome, and
+   * Called with the metadata of a command being executed under its id (`HandledCommands.runOnce`),
+   * the append joins that command's transaction, which claims the command id and commits only with its outcome, and
    * the events' ids derive from the command id.
    */
   async append(
@@ -66,7 +66,7 @@ export class EventStore {
     metadata: MessageMetadata,
     options: { withinTransaction?: (client: PoolClient) => Promise<void> } = {},
   ): Promise<AppendResult> {
-    const command = currentCommand(this.schema);
+    const command = currentCommand(this.schema, metadata.commandId);
     if (command) return this.appendForCommand(command, streamId, expectedVersion, events, metadata, options);
     return inTransaction(this.pool, async (client) => {
       const result = await appendInTransaction(client, this.schema, streamId, expectedVersion, events, metadata);

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { DomainError } from '@dockyard/contracts';
-import { createTestDatabase } from '../../testing/src';
+import { createTestDatabase, promiseHooksAreOn } from '../../testing/src';
 import { DuplicateEventError, EventStore, HandledCommands, eventIdFor, runMigrations } from './index';
 
 const meta = (commandId?: string) => ({ correlationId: 'c-1', actor: 'user:test', commandId });
@@ -128,6 +128,53 @@ describe('commands executed once (handled_commands with the events)', () => {
     expect(runs).toBe(1);
     await store.append('plain-1', 0, [event(1)], meta());
     expect(await store.streamVersion('plain-1')).toBe(1);
+  });
+
+  it('commands running side by side each hold their own appends; an append naming no running command is its own', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // cmd-7a appends, then waits while cmd-7b appends, then fails: only 7a's events go.
+    const a = handled.runOnce('cmd-7a', async () => {
+      await store.append('side-a', 0, [event(1)], meta('cmd-7a'));
+      await gate;
+      throw new Error('7a crashed');
+    });
+    const b = handled.runOnce('cmd-7b', async () => {
+      await store.append('side-b', 0, [event(2)], meta('cmd-7b'));
+      // Inside 7b's execution, an append for another (unknown) command id joins nothing.
+      await store.append('side-c', 0, [event(3)], meta('cmd-7-elsewhere'));
+      release();
+      return 'b';
+    });
+    await expect(a).rejects.toThrow('7a crashed');
+    expect(await b).toBe('b');
+    expect(await store.readStream('side-a')).toEqual([]);
+    expect((await store.readStream('side-b')).map((e) => e.eventId)).toEqual([eventIdFor('cmd-7b', 0)]);
+    expect((await store.readStream('side-c')).map((e) => e.eventId)).not.toEqual([eventIdFor('cmd-7-elsewhere', 0)]);
+    expect(await recorded('cmd-7a')).toEqual([]);
+    expect(await recorded('cmd-7b')).toEqual([{ ok: true, result: 'b' }]);
+  });
+
+  it('a delivery waiting behind one that crashed executes the command itself', async () => {
+    let runs = 0;
+    const first = handled.runOnce('cmd-8', async () => {
+      runs++;
+      await store.append('crash-8', 0, [event(1)], meta('cmd-8'));
+      throw new Error('lost the connection');
+    });
+    const second = handled.runOnce('cmd-8', async () => {
+      runs++;
+      return (await store.append('crash-8', 0, [event(2)], meta('cmd-8'))).streamVersion;
+    });
+    await expect(first).rejects.toThrow('lost the connection');
+    expect(await second).toBe(1);
+    expect(runs).toBe(2);
+    expect((await store.readStream('crash-8')).map((e) => e.data)).toEqual([{ n: 2 }]);
+  });
+
+  it('executing commands turns no promise hooks on: no AsyncLocalStorage scope carries them', async () => {
+    expect(await handled.runOnce('cmd-9', async () => (await store.append('hooks-9', 0, [event(1)], meta('cmd-9'))).streamVersion)).toBe(1);
+    expect(await promiseHooksAreOn()).toBe(false);
   });
 
   it('a command id and a reply with quotes, backslashes and SQL in them are stored as they are (they travel as literals)', async () => {

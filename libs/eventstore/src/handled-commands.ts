@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool, PoolClient } from 'pg';
 import { DomainError, DomainErrorCode, isDomainError } from '@dockyard/contracts';
 import { assertSchemaName } from './event-store.migrations';
@@ -28,13 +27,18 @@ export interface CommandScope {
   abandon(): Promise<void>;
 }
 
-const scopes = new AsyncLocalStorage<CommandScope>();
+/**
+ * The commands executing in this process, by schema and command id. An append finds its command
+ * through the id its metadata carries (`MessageMetadata.commandId`), not through an
+ * AsyncLocalStorage scope: on Node 20 one such scope anywhere turns on promise hooks for every
+ * promise of the process, which cost the standalone hub a fifth of its reads (docs/benchmarks.md).
+ */
+const running = new Map<string, CommandScope & { settled: Promise<void> }>();
+const runningKey = (schema: string, commandId: string): string => `${schema}\u0000${commandId}`;
 
-/** The command being executed against `schema` by this async call chain, if any. */
-export const currentCommand = (schema: string): CommandScope | undefined => {
-  const scope = scopes.getStore();
-  return scope?.schema === schema ? scope : undefined;
-};
+/** The command `commandId` being executed against `schema` in this process, if it is. */
+export const currentCommand = (schema: string, commandId: string | undefined): CommandScope | undefined =>
+  commandId === undefined ? undefined : running.get(runningKey(schema, commandId));
 
 /** A concurrent delivery of the same command committed first: answer with its recorded outcome. */
 export class CommandAlreadyHandled extends Error {
@@ -71,24 +75,43 @@ export class HandledCommands {
     return rows[0]?.reply;
   }
 
-  /** Runs `execute` unless `commandId` was handled; either way answers the command's first outcome. */
+  /**
+   * Runs `execute` unless `commandId` was handled; either way answers the command's first outcome.
+   * The appends `execute` makes with this command id in their metadata join its transaction.
+   */
   async runOnce<T>(commandId: string, execute: () => Promise<T>): Promise<T> {
-    const first = await this.find(commandId);
-    if (first) return replay<T>(first);
-    const scope: CommandScope = {
+    const key = runningKey(this.schema, commandId);
+    // Another delivery of this command running here: wait for it, then answer as a repeat does. The
+    // check and the registration below are one synchronous step, so one scope per id is running.
+    for (let other = running.get(key); other; other = running.get(key)) await other.settled;
+    let settle!: () => void;
+    const scope: CommandScope & { settled: Promise<void> } = {
       schema: this.schema,
       commandId,
       client: null,
       appended: 0,
       claim: () => this.claim(scope),
       abandon: () => this.abandon(scope),
+      settled: new Promise<void>((resolve) => (settle = resolve)),
     };
+    running.set(key, scope);
+    try {
+      return await this.execute(scope, execute);
+    } finally {
+      running.delete(key);
+      settle();
+    }
+  }
+
+  private async execute<T>(scope: CommandScope, execute: () => Promise<T>): Promise<T> {
+    const first = await this.find(scope.commandId);
+    if (first) return replay<T>(first);
     let outcome: CommandOutcome;
     try {
-      const result = await scopes.run(scope, execute);
+      const result = await execute();
       outcome = { ok: true, result: result === undefined ? null : result };
     } catch (error) {
-      if (error instanceof CommandAlreadyHandled) return replay<T>(await this.mustFind(commandId));
+      if (error instanceof CommandAlreadyHandled) return replay<T>(await this.mustFind(scope.commandId));
       if (!isDomainError(error)) {
         await this.abandon(scope);
         if (error instanceof DuplicateEventError) {

@@ -298,6 +298,7 @@ export class StreamConsumer {
             consumer: this.consumer,
             streamId: event.streamId,
             streamVersion: event.streamVersion,
+            correlationId: event.metadata?.correlationId,
             attempt,
           },
           'event failed; retrying before parking it',
@@ -418,6 +419,7 @@ export class StreamConsumer {
       streamId: event.streamId,
       applied,
       received: event.streamVersion,
+      correlationId: event.metadata?.correlationId,
     };
     consumerMetrics.gaps.inc({ consumer: this.consumer });
     this.options.logger?.error(
@@ -457,6 +459,7 @@ export class StreamConsumer {
         streamId: event.streamId,
         streamVersion: event.streamVersion,
         eventId: event.eventId,
+        correlationId: event.metadata?.correlationId,
         attempts,
       },
       'event parked: its stream is held until it is retried',

@@ -5,7 +5,6 @@ export * from './kafka.bus';
 export * from './bus-status';
 export * from './command-metrics';
 export * from './process-metric';
-export * from './correlation';
 export * from './nest';
 export * from './outage';
 export * from './activity-batcher';

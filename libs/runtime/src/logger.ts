@@ -1,22 +1,19 @@
 import pino, { DestinationStream, Logger } from 'pino';
-import { currentCorrelationId } from '@dockyard/messaging';
+import { MessageMetadata } from '@dockyard/contracts';
 
 export type { Logger } from 'pino';
 
 /**
- * Structured JSON logs. Every line logged while a request or message is handled carries its
- * `correlationId` (set by the bus server and the gateway, see libs/messaging correlation.ts), so
- * one `grep` finds what a request caused in every service. A line that names one itself keeps it.
+ * Structured JSON logs. A line logged for a request or a message names its `correlationId`, so one
+ * `grep` finds what a request caused in every service: the gateway's lines name the request id, the
+ * buses and consumers name the correlation id of the command or event they report on, and a handler
+ * logs through `correlated`. It is passed, not found in an AsyncLocalStorage scope: on Node 20 one
+ * such scope anywhere turns on promise hooks for every promise of the process (libs/eventstore
+ * handled-commands.ts).
  */
 export const createLogger = (name: string, level: string, destination?: DestinationStream): Logger =>
-  pino(
-    {
-      name,
-      level,
-      mixin() {
-        const correlationId = currentCorrelationId();
-        return correlationId ? { correlationId } : {};
-      },
-    },
-    destination,
-  );
+  pino({ name, level }, destination);
+
+/** The logger for what one command or event causes: every line it writes carries its correlation id. */
+export const correlated = (logger: Logger, metadata: Pick<MessageMetadata, 'correlationId'>): Logger =>
+  logger.child({ correlationId: metadata.correlationId });

@@ -1,30 +1,32 @@
 import 'reflect-metadata';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Controller, INestMicroservice, Inject, Module } from '@nestjs/common';
-import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Writable } from 'node:stream';
 import { ACCOUNTS_EVENTS, PublishedEvent } from '@dockyard/contracts';
-import { InProcessBus } from '@dockyard/messaging';
-import { Logger, createLogger } from './logger';
+import { BusContext, InProcessBus } from '@dockyard/messaging';
+import { promiseHooksAreOn } from '@dockyard/testing';
+import { Logger, correlated, createLogger } from './logger';
 import { startBusMicroservice } from './service-process';
 
 const LOGGER = Symbol('Logger');
 
-/** A handler that logs after an await, as real handlers do (a store, a hash): the context must survive it. */
+/** A handler that logs after an await, as real handlers do (a store, a hash). */
 @Controller()
 class ChattyController {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   @MessagePattern('accounts.chat')
-  async chat(@Payload() command: { text: string }) {
+  async chat(@Payload() command: { text: string }, @Ctx() context: BusContext) {
     await new Promise((r) => setTimeout(r, 5));
-    this.logger.info({ text: command.text }, 'chatting');
+    correlated(this.logger, context.getMetadata()).info({ text: command.text }, 'chatting');
     return { ok: true };
   }
 
   @EventPattern(ACCOUNTS_EVENTS.UserRegistered)
   async registered(@Payload() event: PublishedEvent) {
     await Promise.resolve();
-    this.logger.info({ streamId: event.streamId }, 'event seen');
+    correlated(this.logger, event.metadata).info({ streamId: event.streamId }, 'event seen');
   }
 }
 
@@ -89,5 +91,16 @@ describe('structured logs carry the correlation id of what caused them', () => {
     expect(lines.find((line) => line.msg === 'event seen')).toMatchObject({ streamId: 'user-1', correlationId: 'corr-event' });
     logger.info('outside');
     expect(lines.find((line) => line.msg === 'outside')).not.toHaveProperty('correlationId');
+  });
+
+  it('handling commands and events turned no promise hooks on (they cost the standalone hub a fifth of its reads)', async () => {
+    expect(lines.some((line) => line.msg === 'chatting')).toBe(true);
+    expect(await promiseHooksAreOn()).toBe(false);
+    // The probe sees one AsyncLocalStorage scope, and the hooks go off again with it.
+    const scope = new AsyncLocalStorage();
+    scope.run({}, () => undefined);
+    expect(await promiseHooksAreOn()).toBe(true);
+    scope.disable();
+    expect(await promiseHooksAreOn()).toBe(false);
   });
 });

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './wait-until';
 export * from './service-harness';
 export * from './domain-error-code';
+export * from './promise-hooks';

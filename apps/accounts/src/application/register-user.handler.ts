@@ -50,7 +50,7 @@ export class RegisterUserHandler {
     }
     if (code !== null) {
       const link = `${this.settings.publicUrl}/v1/users/${username.value}/confirm?code=${code}`;
-      await this.mailer.sendConfirmation(username.value, email.value, link);
+      await this.mailer.sendConfirmation(username.value, email.value, link, metadata);
     }
     return { ...written, active: code === null };
   }

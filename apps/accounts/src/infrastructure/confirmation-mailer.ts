@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
-import { Logger } from '@dockyard/runtime';
+import { MessageMetadata } from '@dockyard/contracts';
+import { Logger, correlated } from '@dockyard/runtime';
 
 /**
  * Sends the e-mail confirmation link. With SMTP_URL set, through that server; without it, each
@@ -19,7 +20,9 @@ export class ConfirmationMailer {
       : createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
 
-  async sendConfirmation(username: string, email: string, link: string): Promise<void> {
+  /** `metadata`: the registration's, whose correlation id the lines logged here carry. */
+  async sendConfirmation(username: string, email: string, link: string, metadata: Pick<MessageMetadata, 'correlationId'>): Promise<void> {
+    const logger = correlated(this.options.logger, metadata);
     const info = await this.transport.sendMail({
       from: this.options.from,
       to: email,
@@ -27,12 +30,12 @@ export class ConfirmationMailer {
       text: `Hello ${username},\n\nfollow this link to activate your account:\n\n${link}\n`,
     });
     if (this.options.smtpUrl) {
-      this.options.logger.info({ username }, 'confirmation mail sent');
+      logger.info({ username }, 'confirmation mail sent');
       return;
     }
     await mkdir(this.options.mailDir, { recursive: true });
     const file = join(this.options.mailDir, `${Date.now()}-${username}.eml`);
     await writeFile(file, (info as { message: Buffer }).message);
-    this.options.logger.info({ username, file, link }, 'confirmation mail written');
+    logger.info({ username, file, link }, 'confirmation mail written');
   }
 }

@@ -12,7 +12,6 @@ import {
 } from '@dockyard/contracts';
 import { MessageBus, Subscription } from '../message-bus';
 import { commandHandlingSeconds } from '../command-metrics';
-import { withCorrelation } from '../correlation';
 import { BusContext } from './bus.context';
 
 export interface BusServerOptions {
@@ -120,11 +119,14 @@ export class BusServer extends Server implements CustomTransportStrategy {
     await this.run(handler, payload, metadata, type);
   }
 
-  /** Runs a handler with the message's correlation id current: every line it logs carries it. */
-  private run(handler: MessageHandler, payload: unknown, metadata: MessageMetadata, pattern: string): Promise<unknown> {
-    return withCorrelation(metadata.correlationId, async () => {
-      const result = await handler(payload, new BusContext([metadata, pattern]));
-      return lastValueFrom(this.transformToObservable(result), { defaultValue: null });
-    });
+  /**
+   * Runs a handler; its metadata (correlation id included) reaches it through `BusContext`. No
+   * AsyncLocalStorage scope around it: on Node 20 one scope anywhere turns on promise hooks for every
+   * promise of the process (libs/eventstore handled-commands.ts). A line a handler logs names the
+   * correlation id itself (`correlated` in libs/runtime logger.ts).
+   */
+  private async run(handler: MessageHandler, payload: unknown, metadata: MessageMetadata, pattern: string): Promise<unknown> {
+    const result = await handler(payload, new BusContext([metadata, pattern]));
+    return lastValueFrom(this.transformToObservable(result), { defaultValue: null });
   }
 }
