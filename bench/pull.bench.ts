@@ -52,9 +52,24 @@ export interface PullBench {
   };
 }
 
-/** autocannon, 32 connections, on `url` for the bench's window; fails on any non-2xx answer. */
+/**
+ * autocannon, 32 connections, on `url` for the bench's window after autocannon's warm-up (a
+ * quarter of the window, unmeasured); fails on any non-2xx answer. The warm-up makes rows
+ * comparable: bare Fastify runs at full speed within a second, a hub's JIT needs seconds on its
+ * longer paths, and a row measured cold charges that to whichever server is measured first.
+ */
 export async function load(url: string, headers: Record<string, string> = {}, overallRate?: number): Promise<Load> {
-  const result = await autocannon({ url, connections: overallRate ? 16 : 32, duration: benchSeconds(), headers, ...(overallRate ? { overallRate } : {}) });
+  const connections = overallRate ? 16 : 32;
+  // `warmup` is autocannon's (README: -W/--warmup), missing from @types/autocannon.
+  const options: autocannon.Options & { warmup: { connections: number; duration: number } } = {
+    url,
+    connections,
+    duration: benchSeconds(),
+    warmup: { connections, duration: Math.max(1, benchSeconds() / 4) },
+    headers,
+    ...(overallRate ? { overallRate } : {}),
+  };
+  const result = await autocannon(options);
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: round(result.requests.average, 0), p50: result.latency.p50, p99: result.latency.p99 };
 }
@@ -227,7 +242,7 @@ ${shareRow('distributed', pull.distributed)}${errors.join('')}
 
 ### \`GET .../images\` side by side (the pull's first call)
 
-autocannon, 32 connections, ${benchSeconds()} s per row, one row right after the other; the answer is ${pull.bodyBytes} bytes
+autocannon, 32 connections, ${benchSeconds()} s per row after ${Math.max(1, benchSeconds() / 4)} s of warm-up (autocannon's \`warmup\`, every row alike), one row right after the other; the answer is ${pull.bodyBytes} bytes
 of JSON (${pull.layers} images). Targets (issue 11): with the token ≥ 0.8× without; gateway ≥ 0.3× bare Fastify
 answering the same bytes; p99 < 10 ms at half the gateway's rate; ≥ 3× the baseline build's rate.
 

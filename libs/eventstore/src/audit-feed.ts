@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256';
 import { AuditEntry } from '@dockyard/contracts';
 import { canonicalJson } from './canonical-json';
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * The digest of one audit entry: every field the API serves, canonical JSON (jsonb keeps no key

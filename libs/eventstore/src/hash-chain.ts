@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256';
 import { canonicalJson } from './canonical-json';
 
 /** The hash before a stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Digest of the part of an event that is never published, so the chain is verifiable without it. */
 export const secretDigest = (secret: Record<string, unknown> | null | undefined): string =>
