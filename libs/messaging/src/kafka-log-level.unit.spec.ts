@@ -12,6 +12,14 @@ describe('the level of a kafkajs log line', () => {
     expect(kafkaLogLevel(logLevel.ERROR, { error: 'The request attempted to perform an operation on an invalid topic' })).toBe('error');
   });
 
+  it('a consumer crash on an answer kafkajs retries, and its restart, are warnings; a crash on anything else stays an error', () => {
+    // What a bench's distributed hub logged while its broker was still loading the group coordinator.
+    expect(kafkaLogLevel(logLevel.ERROR, { message: "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group" })).toBe('warn');
+    expect(kafkaLogLevel(logLevel.ERROR, { message: 'Restarting the consumer in 100ms' })).toBe('warn');
+    expect(kafkaLogLevel(logLevel.ERROR, { message: 'Crash: KafkaJSProtocolError: Not authorized to access group: Group authorization failed' })).toBe('error');
+    expect(kafkaLogLevel(logLevel.ERROR, { message: 'Crash: TypeError: Cannot read properties of undefined' })).toBe('error');
+  });
+
   it('an error line that is not a broker answer stays an error; a warning stays a warning', () => {
     expect(kafkaLogLevel(logLevel.ERROR, {})).toBe('error');
     expect(kafkaLogLevel(logLevel.ERROR, { error: new Error('This server is not the leader for that topic-partition') })).toBe('error');

@@ -134,7 +134,7 @@ export class KafkaBus implements MessageBus {
       logCreator: () => ({ level, log }) => {
         if (!logger) return;
         const { message, ...rest } = log;
-        logger[kafkaLogLevel(level, rest)](rest, `kafka: ${message}`);
+        logger[kafkaLogLevel(level, log)](rest, `kafka: ${message}`);
       },
     });
   }
