@@ -14,6 +14,7 @@ describe('commands executed once (handled_commands with the events)', () => {
   beforeAll(async () => {
     const url = await createTestDatabase('handledcommands');
     await runMigrations(url, 'svc');
+    await runMigrations(url, 'svc_other');
     pool = new Pool({ connectionString: url, max: 10 });
     store = new EventStore(pool, 'svc');
     handled = new HandledCommands(pool, 'svc');
@@ -153,6 +154,23 @@ describe('commands executed once (handled_commands with the events)', () => {
     expect((await store.readStream('side-c')).map((e) => e.eventId)).not.toEqual([eventIdFor('cmd-7-elsewhere', 0)]);
     expect(await recorded('cmd-7a')).toEqual([]);
     expect(await recorded('cmd-7b')).toEqual([{ ok: true, result: 'b' }]);
+  });
+
+  it('the same command id running in another service’s schema is not joined: each service holds its own transaction', async () => {
+    const otherStore = new EventStore(pool, 'svc_other');
+    // Inside svc's cmd-10, an append to svc_other carrying that id (an event's metadata copied along,
+    // say) is svc_other's own: svc's failure does not take it back, and its event id is not derived.
+    await expect(
+      handled.runOnce('cmd-10', async () => {
+        await store.append('mine-10', 0, [event(1)], meta('cmd-10'));
+        await otherStore.append('theirs-10', 0, [event(2)], meta('cmd-10'));
+        throw new Error('svc crashed');
+      }),
+    ).rejects.toThrow('svc crashed');
+    expect(await store.readStream('mine-10')).toEqual([]);
+    const theirs = await otherStore.readStream('theirs-10');
+    expect(theirs.map((e) => e.data)).toEqual([{ n: 2 }]);
+    expect(theirs[0].eventId).not.toBe(eventIdFor('cmd-10', 1));
   });
 
   it('a delivery waiting behind one that crashed executes the command itself', async () => {
