@@ -13,12 +13,55 @@
  * as `{}`, losing what they hold.
  */
 export function canonicalJson(value: unknown): string {
+  // Already canonical (the audit builds what it hashes per pull with its keys in order): then it is
+  // exactly what JSON.stringify writes, in one native pass instead of a string built piece by piece
+  // (a third of the audit's garbage, measured under load).
+  if (isCanonicalPlain(value)) return JSON.stringify(value);
   try {
     return encodePlain(value);
   } catch (error) {
     if (error !== NOT_PLAIN) throw error;
     return encode(value, '$');
   }
+}
+
+/**
+ * True when `JSON.stringify(value)` is `value`'s canonical JSON: plain data and Dates only, every
+ * number finite, no `undefined` in an array, and every object's keys already in sorted order (as
+ * `Object.keys` enumerates them: integer-like keys come first in numeric order, which a code-unit
+ * sort may not keep, so such objects fail the check and are sorted by `encodePlain`). Builds no
+ * string; anything else answers false and goes the long way.
+ */
+function isCanonicalPlain(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value instanceof Date) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isCanonicalPlain(value[i])) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  let previous: string | undefined;
+  for (const key of Object.keys(value)) {
+    // Code-unit order, as `Array.prototype.sort` compares in `encodePlain`.
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined && !isCanonicalPlain(item)) return false;
+  }
+  return true;
 }
 
 /** Thrown by `encodePlain` at anything it does not take: `encode` then encodes it, or names what is wrong. */

@@ -83,3 +83,55 @@ describe('canonicalJson on plain data (its fast path)', () => {
     expect(() => canonicalJson({ a: [{ when: new Date('2026-11-26'), bad: new Map() }] })).toThrow('$.a[0].bad');
   });
 });
+
+describe('canonicalJson on data already in canonical order (one JSON.stringify)', () => {
+  /** The same data, every object's keys in reverse order: never canonical, so it takes the long way. */
+  const reversed = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(reversed);
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]));
+    }
+    return value;
+  };
+
+  it('gives what the long way gives for an audit entry built in key order', () => {
+    const entry = {
+      actor: 'user:alice', cursor: '42', data: { images: ['a'.repeat(64)], repositoryId: 'r-1' }, hash: 'h', prev_hash: null,
+      repository_id: 'r-1', request_id: 'req-1', service: 'activity', source_ip: '127.0.0.1', stream: null,
+      time: '2026-11-26T16:00:00.000Z', type: 'RepositoryPulled', user_agent: 'docker/1.13', version: null,
+    };
+    expect(canonicalJson(entry)).toBe(JSON.stringify(entry));
+    expect(canonicalJson(entry)).toBe(canonicalJson(reversed(entry)));
+  });
+
+  it('agrees with the long way on random data, whichever order its keys were built in', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const keys = ['a', 'b', 'B', 'é', 'aa', '_', '10', '9', 'z', '\u{1F600}'];
+    const build = (depth: number): unknown => {
+      const pick = random();
+      if (depth > 3 || pick < 0.3) return [null, true, 'x"\\', 1.5, -0, new Date(0)][Math.floor(random() * 6)];
+      if (pick < 0.5) return Array.from({ length: Math.floor(random() * 4) }, () => build(depth + 1));
+      const chosen = keys.filter(() => random() < 0.4);
+      const sorted = random() < 0.5 ? [...chosen].sort() : chosen;
+      return Object.fromEntries(sorted.map((k) => [k, random() < 0.1 ? undefined : build(depth + 1)]));
+    };
+    for (let i = 0; i < 500; i++) {
+      const value = build(0);
+      expect(canonicalJson(value)).toBe(canonicalJson(reversed(value)));
+      expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+    }
+  });
+
+  it('still refuses what JSON would change when the keys are in order', () => {
+    expect(() => canonicalJson({ a: 1, b: [1, undefined] })).toThrow('$.b[1]');
+    expect(() => canonicalJson({ a: NaN })).toThrow('$.a');
+    expect(() => canonicalJson({ a: () => 1 })).toThrow('$.a');
+  });
+
+  it('sorts integer-like keys as strings even when the object was built in that order', () => {
+    // JavaScript enumerates {"10","9"} as 9, 10: not canonical order, so not JSON.stringify's answer.
+    const value = Object.fromEntries([['10', 'a'], ['9', 'b']]);
+    expect(canonicalJson(value)).toBe('{"10":"a","9":"b"}');
+  });
+});

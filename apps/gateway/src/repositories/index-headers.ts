@@ -33,7 +33,9 @@ export class IndexHeaders {
    */
   recordActivity(request: FastifyRequest, repositoryId: string, kind: 'pull' | 'push', images: string[]): void {
     (kind === 'pull' ? this.metrics.pulls : this.metrics.pushes).inc();
-    const activity = { activityId: randomUUID(), repositoryId, kind, at: new Date().toISOString(), images, actor: actorOf(request), ...requestOrigin(request) };
+    // Keys in sorted order, as canonical JSON has them: the audit hashes each pull's activity as it
+    // arrives, and data already in that order is hashed without being re-encoded.
+    const activity = { activityId: randomUUID(), actor: actorOf(request), at: new Date().toISOString(), images, kind, repositoryId, ...requestOrigin(request) };
     emitActivity(this.repositoriesClient, activity).catch(
       (error: unknown) => request.log.warn({ err: error }, 'activity not recorded'),
     );

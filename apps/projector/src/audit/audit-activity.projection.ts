@@ -49,7 +49,7 @@ function activityEntry(activity: AuditedActivity): NewAuditEntry {
   const login = activity.kind === 'login-succeeded' || activity.kind === 'login-failed' ? activity : null;
   const data: Record<string, unknown> = login
     ? { username: login.username }
-    : { repositoryId: activity.repositoryId, images: (activity as RepositoryCountActivity).images ?? [] };
+    : { images: (activity as RepositoryCountActivity).images ?? [], repositoryId: activity.repositoryId }; // keys in canonical order: the feed hashes it
   return {
     time: new Date(activity.at).toISOString(),
     type: AUDIT_ACTIVITY_TYPES[activity.kind],
