@@ -26,6 +26,8 @@ export interface Load {
   p99: number;
 }
 
+export type SideBySideLoad = Load & { rounds: number[] };
+
 /** A pull run with what the hub used for it, and what it used idle for as long (background work). */
 export interface MeasuredPullRun extends PullRun {
   use: ResourceUse;
@@ -39,9 +41,10 @@ export interface PullBench {
   standalone: MeasuredPullRun;
   distributed: MeasuredPullRun;
   index: {
-    standaloneNoToken: Load;
-    standaloneToken: Load;
-    bareConstant: Load;
+    /** Measured side by side in interleaved rounds (`sideBySide`): the mean, and each round's requests/s. */
+    standaloneNoToken: SideBySideLoad;
+    standaloneToken: SideBySideLoad;
+    bareConstant: SideBySideLoad;
     halfLoad: PacedLoad;
     distributedNoToken: Load;
     distributedToken: Load;
@@ -52,26 +55,64 @@ export interface PullBench {
   };
 }
 
+/** Rounds of the standalone side-by-side rows (BENCH_SIDE_BY_SIDE_ROUNDS, 3 by default). */
+const sideBySideRounds = (): number => Number(process.env.BENCH_SIDE_BY_SIDE_ROUNDS || 3);
+
 /**
- * autocannon, 32 connections, on `url` for the bench's window after autocannon's warm-up (a
- * quarter of the window, unmeasured); fails on any non-2xx answer. The warm-up makes rows
- * comparable: bare Fastify runs at full speed within a second, a hub's JIT needs seconds on its
+ * autocannon, 32 connections, on `url` for `seconds` (the bench's window by default) after
+ * autocannon's warm-up (a quarter of it, unmeasured); fails on any non-2xx answer. The warm-up makes
+ * rows comparable: bare Fastify runs at full speed within a second, a hub's JIT needs seconds on its
  * longer paths, and a row measured cold charges that to whichever server is measured first.
  */
-export async function load(url: string, headers: Record<string, string> = {}, overallRate?: number): Promise<Load> {
+export async function load(
+  url: string,
+  headers: Record<string, string> = {},
+  overallRate?: number,
+  seconds = benchSeconds(),
+): Promise<Load> {
   const connections = overallRate ? 16 : 32;
   // `warmup` is autocannon's (README: -W/--warmup), missing from @types/autocannon.
   const options: autocannon.Options & { warmup: { connections: number; duration: number } } = {
     url,
     connections,
-    duration: benchSeconds(),
-    warmup: { connections, duration: Math.max(1, benchSeconds() / 4) },
+    duration: seconds,
+    warmup: { connections, duration: Math.max(1, seconds / 4) },
     headers,
     ...(overallRate ? { overallRate } : {}),
   };
   const result = await autocannon(options);
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: round(result.requests.average, 0), p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/**
+ * Rows whose ratios are targets, measured in `rounds` interleaved rounds (row a, row b, ..., then
+ * again), each a `1 / rounds` share of the window: this shared machine's speed drifts by tens of
+ * percent within minutes (bare Fastify measured 15,007 and 26,250 requests/s half an hour apart), and
+ * rows measured one whole window after the other carry that drift into their ratios. Each row's
+ * requests/s is its mean over the rounds; its p50 and p99 are the medians of the rounds'.
+ */
+async function sideBySide<K extends string>(
+  rows: Record<K, () => Promise<Load>>,
+  rounds: number,
+  between: () => Promise<void>,
+): Promise<Record<K, SideBySideLoad>> {
+  const names = Object.keys(rows) as K[];
+  const measured = new Map<K, Load[]>(names.map((name) => [name, []]));
+  for (let n = 0; n < rounds; n++) {
+    for (const name of names) {
+      measured.get(name)!.push(await rows[name]());
+      await between();
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const summary = (loads: Load[]): SideBySideLoad => ({
+    rps: round(loads.reduce((sum, l) => sum + l.rps, 0) / loads.length, 0),
+    p50: median(loads.map((l) => l.p50)),
+    p99: median(loads.map((l) => l.p99)),
+    rounds: loads.map((l) => l.rps),
+  });
+  return Object.fromEntries(names.map((name) => [name, summary(measured.get(name)!)])) as Record<K, SideBySideLoad>;
 }
 
 /** Registers the puller and pushes a three-layer image to `puller/app` through `gateway`. */
@@ -150,13 +191,19 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     // Side by side: each row right after the other, so they share the machine's state, once the
     // hubs have finished what the row before left them.
     const quiet = () => quietDown(children);
-    index.standaloneNoToken = await load(`${standaloneUrl}${IMAGES_PATH}`);
-    await quiet();
-    index.standaloneToken = await load(`${standaloneUrl}${IMAGES_PATH}`, { 'X-Docker-Token': 'true' });
-    await quiet();
-    index.bareConstant = await load(`${bareUrl}${IMAGES_PATH}`);
-    await quiet();
-    const rate = Math.max(1, Math.round(index.standaloneToken.rps / 2));
+    const rounds = sideBySideRounds();
+    const window = benchSeconds() / rounds;
+    const rows = await sideBySide(
+      {
+        standaloneNoToken: () => load(`${standaloneUrl}${IMAGES_PATH}`, {}, undefined, window),
+        standaloneToken: () => load(`${standaloneUrl}${IMAGES_PATH}`, { 'X-Docker-Token': 'true' }, undefined, window),
+        bareConstant: () => load(`${bareUrl}${IMAGES_PATH}`, {}, undefined, window),
+      },
+      rounds,
+      quiet,
+    );
+    Object.assign(index, rows);
+    const rate = Math.max(1, Math.round(rows.standaloneToken.rps / 2));
     index.halfLoad = await pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' });
     await quiet();
     // Last: the baseline build goes on folding its row's pulls, one transaction each, for many
@@ -242,15 +289,19 @@ ${shareRow('distributed', pull.distributed)}${errors.join('')}
 
 ### \`GET .../images\` side by side (the pull's first call)
 
-autocannon, 32 connections, ${benchSeconds()} s per row after ${Math.max(1, benchSeconds() / 4)} s of warm-up (autocannon's \`warmup\`, every row alike), one row right after the other; the answer is ${pull.bodyBytes} bytes
-of JSON (${pull.layers} images). Targets (issue 11): with the token ≥ 0.8× without; gateway ≥ 0.3× bare Fastify
+autocannon, 32 connections; the answer is ${pull.bodyBytes} bytes of JSON (${pull.layers} images). The first three rows
+are measured side by side in ${index.standaloneNoToken.rounds.length} interleaved rounds (no token, token, bare Fastify, then again), each
+row ${round(benchSeconds() / index.standaloneNoToken.rounds.length, 2)} s a round after ${round(Math.max(1, benchSeconds() / index.standaloneNoToken.rounds.length / 4), 2)} s of warm-up (autocannon's \`warmup\`): this shared machine's
+speed drifts within minutes, and rows measured one after the other would carry that drift into their
+ratios. Requests/s is the mean of the rounds (each round's in brackets), p50 / p99 the medians. The other
+rows: ${benchSeconds()} s each after ${Math.max(1, benchSeconds() / 4)} s of warm-up. Targets (issue 11): with the token ≥ 0.8× without; gateway ≥ 0.3× bare Fastify
 answering the same bytes; p99 < 10 ms at half the gateway's rate; ≥ 3× the baseline build's rate.
 
 | | requests/s | p50 / p99 |
 |---|---|---|
-| standalone gateway, no token | ${index.standaloneNoToken.rps} | ${index.standaloneNoToken.p50} ms / ${index.standaloneNoToken.p99} ms |
-| standalone gateway, \`X-Docker-Token: true\` | ${index.standaloneToken.rps} | ${index.standaloneToken.p50} ms / ${index.standaloneToken.p99} ms |
-| bare Fastify, constant body of the same bytes | ${index.bareConstant.rps} | ${index.bareConstant.p50} ms / ${index.bareConstant.p99} ms |
+| standalone gateway, no token | ${index.standaloneNoToken.rps} (${index.standaloneNoToken.rounds.join(' / ')}) | ${index.standaloneNoToken.p50} ms / ${index.standaloneNoToken.p99} ms |
+| standalone gateway, \`X-Docker-Token: true\` | ${index.standaloneToken.rps} (${index.standaloneToken.rounds.join(' / ')}) | ${index.standaloneToken.p50} ms / ${index.standaloneToken.p99} ms |
+| bare Fastify, constant body of the same bytes | ${index.bareConstant.rps} (${index.bareConstant.rounds.join(' / ')}) | ${index.bareConstant.p50} ms / ${index.bareConstant.p99} ms |
 | distributed gateway, no token | ${index.distributedNoToken.rps} | ${index.distributedNoToken.p50} ms / ${index.distributedNoToken.p99} ms |
 | distributed gateway, \`X-Docker-Token: true\` | ${index.distributedToken.rps} | ${index.distributedToken.p50} ms / ${index.distributedToken.p99} ms |
 ${baseline}
