@@ -46,13 +46,14 @@ function isCanonicalPlain(value: unknown): boolean {
       return false;
   }
   if (value instanceof Date) return true;
+  // JSON.stringify writes what toJSON returns, unsorted; `encode` sorts it.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (!isCanonicalPlain(value[i])) return false;
     return true;
   }
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return false;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   let previous: string | undefined;
   for (const key of Object.keys(value)) {
     // Code-unit order, as `Array.prototype.sort` compares in `encodePlain`.

@@ -135,3 +135,11 @@ describe('canonicalJson on data already in canonical order (one JSON.stringify)'
     expect(canonicalJson(value)).toBe('{"10":"a","9":"b"}');
   });
 });
+
+describe('canonicalJson and toJSON on data in canonical order', () => {
+  it('sorts what an array or an object in order returns from its toJSON', () => {
+    const list = Object.assign([1, 2], { toJSON: () => ({ b: 1, a: 2 }) });
+    expect(canonicalJson({ list })).toBe('{"list":{"a":2,"b":1}}');
+    expect(canonicalJson({ a: { toJSON: () => ({ z: 1, y: 2 }) } })).toBe('{"a":{"y":2,"z":1}}');
+  });
+});
