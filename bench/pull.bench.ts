@@ -9,7 +9,7 @@ import { PacedLoad, pacedLoad } from './paced-load';
 import { PULLER, PullRun, runPulls } from './pull-load';
 import { machineCpu } from './machine-cpu';
 import { ResourceCounters, ResourceUse } from './resource-counters';
-import { round } from './stats';
+import { median, round } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
 export const REMOTE = `${PULLER.username}/app`;
@@ -56,7 +56,7 @@ export interface PullBench {
   };
 }
 
-/** Rounds of the standalone side-by-side rows (BENCH_SIDE_BY_SIDE_ROUNDS, 3 by default). */
+/** Rounds of the side-by-side rows (BENCH_SIDE_BY_SIDE_ROUNDS, 3 by default). */
 const sideBySideRounds = (): number => Number(process.env.BENCH_SIDE_BY_SIDE_ROUNDS || 3);
 
 /**
@@ -106,7 +106,6 @@ async function sideBySide<K extends string>(
       await between();
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const summary = (loads: Load[]): SideBySideLoad => ({
     rps: round(loads.reduce((sum, l) => sum + l.rps, 0) / loads.length, 0),
     p50: median(loads.map((l) => l.p50)),
@@ -198,9 +197,7 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
       baselineUrl = `http://127.0.0.1:${benchPort(163)}`;
       await preparePull(baselineUrl);
     }
-    // Side by side: each row right after the other, so they share the machine's state, once the
-    // hubs have finished what the row before left them.
-    const quiet = () => quietDown();
+    // Side by side, in interleaved rounds (`sideBySide`), each row once the machine is quiet again.
     const rounds = sideBySideRounds();
     const window = benchSeconds() / rounds;
     const rows = await sideBySide(
@@ -210,12 +207,12 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
         bareConstant: () => load(`${bareUrl}${IMAGES_PATH}`, {}, undefined, window),
       },
       rounds,
-      quiet,
+      quietDown,
     );
     Object.assign(index, rows);
     const rate = Math.max(1, Math.round(rows.standaloneToken.rps / 2));
     index.halfLoad = await pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' });
-    await quiet();
+    await quietDown();
     // Last: the baseline build goes on folding its row's pulls, one transaction each, for many
     // seconds after it.
     if (baselineUrl) index.baseline = { ...(await load(`${baselineUrl}${IMAGES_PATH}`)), root: baselineRoot! };
@@ -258,7 +255,7 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     );
     Object.assign(index, distributedRows);
     const distributedRate = Math.max(1, Math.round(distributedRows.distributedToken.rps / 2));
-    index.distributedHalfLoad = await pacedLoad(`${distributedHub.gateways[0]}${IMAGES_PATH}`, distributedRate, benchSeconds(), {
+    index.distributedHalfLoad = await pacedLoad(`${gateway}${IMAGES_PATH}`, distributedRate, benchSeconds(), {
       'X-Docker-Token': 'true',
     });
   } finally {
@@ -278,7 +275,7 @@ const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : NaN);
  */
 function roundsRatio(a: SideBySideLoad, b: SideBySideLoad): { median: number; rounds: number[] } {
   const rounds = a.rounds.map((value, i) => ratio(value, b.rounds[i]));
-  return { median: [...rounds].sort((x, y) => x - y)[Math.floor(rounds.length / 2)], rounds };
+  return { median: median(rounds), rounds };
 }
 
 const showRatio = ({ median, rounds }: { median: number; rounds: number[] }) => `**${median}** (rounds: ${rounds.join(' / ')})`;

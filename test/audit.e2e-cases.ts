@@ -394,5 +394,25 @@ export function describeAudit(mode: string, startHub: () => Promise<TestHub & { 
       );
       expect(counted).toBe(25);
     });
+
+    it("a pull whose User-Agent is written in JSON's own syntax is audited as sent, and the pulls batched with it too", async () => {
+      // The projector writes a batch's entries as one JSON parameter: quotes, backslashes and the
+      // latin1 bytes a header may carry must neither break out of their field nor fail the batch.
+      const index = new DockerIndexClient(url, { username: 'aud_owner', password });
+      expect((await index.createRepository('aud_owner/quoted', [])).status).toBe(200);
+      const agent = 'evil/1.0 ","data":{"x":1},"hash":"0" \\ \\" é ÿ';
+      const puller = new DockerIndexClient(url, { username: 'aud_other', password: 'secret1' });
+      const answers = await Promise.all([
+        http(url, 'GET', '/v1/repositories/aud_owner/quoted/images', { headers: { ...other, 'User-Agent': agent, 'X-Docker-Token': 'true' } }),
+        ...Array.from({ length: 5 }, () => puller.getImages('aud_owner/quoted')),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+      const pulled = (entries: Entry[]) => entries.filter((e) => e.type === 'RepositoryPulled');
+      await until('6 pull entries', (entries) => pulled(entries).length >= 6, 'aud_owner/quoted');
+      const pulls = pulled(await history('aud_owner/quoted'));
+      expect(pulls).toHaveLength(6);
+      expect(pulls.filter((e) => e.user_agent === agent)).toHaveLength(1);
+      expect(pulls.every((e) => e.actor === 'user:aud_other' && /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
+    });
   });
 }
