@@ -102,6 +102,8 @@ describe('accounts message controller (Nest microservice, PostgreSQL, InProcessB
       admin: false,
       auditor: false,
       credentialsVersion: 1,
+      // Registered, then confirmed: the answer says which version of the stream it was read at.
+      streamVersion: 2,
     });
     expect(
       await failure(ACCOUNTS_COMMANDS.Authenticate, { username: 'ada_0001', password: 'wrong horse 1' }),
@@ -130,6 +132,7 @@ describe('accounts message controller (Nest microservice, PostgreSQL, InProcessB
       send(ACCOUNTS_COMMANDS.Authenticate, { username: 'ada_0001', password: 'new secret 22' }),
     ).resolves.toMatchObject({
       credentialsVersion: 2,
+      streamVersion: 3,
     });
   });
 

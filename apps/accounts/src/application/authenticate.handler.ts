@@ -14,7 +14,7 @@ export class AuthenticateHandler {
     if (typeof command.username !== 'string' || typeof command.password !== 'string') {
       throw new DomainError('unauthenticated', 'Wrong login/password');
     }
-    const { state } = await this.users.load(command.username);
+    const { state, version } = await this.users.load(command.username);
     const valid = await this.hasher.verify(state.exists ? state.passwordHash : null, command.password);
     if (!valid) throw new DomainError('unauthenticated', 'Wrong login/password');
     return {
@@ -23,6 +23,7 @@ export class AuthenticateHandler {
       admin: hasRole(state, 'admin'),
       auditor: hasRole(state, 'auditor'),
       credentialsVersion: state.credentialsVersion,
+      streamVersion: version,
     };
   }
 }

@@ -22,7 +22,8 @@ export interface Principal {
 /**
  * Turns `Authorization: Basic` into a Principal. Right credentials seen before are answered from the
  * cache plus one indexed read of read.users; anything else asks the accounts service, which alone
- * holds password hashes.
+ * holds password hashes. Credentials are cached only once read.users shows the user as accounts
+ * answered, so a replica never answers a principal older than one it has already answered.
  */
 export class Authenticator {
   constructor(
@@ -88,7 +89,10 @@ export class Authenticator {
       readMetadata(request),
       username,
     );
-    this.cache.remember(username, password, reply.credentialsVersion);
+    // The cached path answers from read.users. Remembered before that model shows what accounts
+    // just answered (a role granted, the bootstrap admin's role at start), the next request would
+    // take back what this one was given.
+    if (await this.users.shows(reply.username, reply.streamVersion ?? 0)) this.cache.remember(username, password, reply.credentialsVersion);
     return { username: reply.username, active: reply.active, admin: reply.admin, credentialsVersion: reply.credentialsVersion };
   }
 

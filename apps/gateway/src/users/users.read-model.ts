@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import { PROJECTIONS, READ_SCHEMA, userStreamId } from '@dockyard/contracts';
+import { appliedVersion } from '@dockyard/eventstore';
 import { HOT } from '../hot/hot-keys';
 import { HotReads } from '../hot/hot-reads';
 
@@ -34,5 +36,10 @@ export class UsersReadModel {
       };
     };
     return this.hot ? this.hot.read(HOT.user(username), load, undefined, since) : load();
+  }
+
+  /** Whether read.users has applied the user's stream up to `streamVersion` (its projection's checkpoint). */
+  async shows(username: string, streamVersion: number): Promise<boolean> {
+    return (await appliedVersion(this.pool, READ_SCHEMA, PROJECTIONS.users, userStreamId(username))) >= streamVersion;
   }
 }

@@ -28,6 +28,12 @@ export interface AuthenticateReply {
   admin: boolean;
   auditor: boolean;
   credentialsVersion: number;
+  /**
+   * The version of the user's stream this answer was read at. The gateway trusts its users read
+   * model for these credentials only once that model has applied this version. Absent from an
+   * accounts replica older than the field (rolling deploys): taken as 0.
+   */
+  streamVersion?: number;
 }
 
 export interface UpdateUserCommand {
