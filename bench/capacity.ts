@@ -112,6 +112,10 @@ ${demands
     .join(', ')}). Gateways and services scale out by adding replicas; the one part that does not is the
 PostgreSQL primary (${fixed(cost.pgTransactions, 3)} transactions and ${fixed(cost.pgCpu)} CPU seconds a pull): at 42,000 pulls/s it needs
 ${fixed((42_000 * cost.pgCpu) / UTILISATION, 3)} cores and ${Math.round(42_000 * cost.pgTransactions).toLocaleString('en')} transactions/s${cost.pgTransactions > 0.5 ? ' — the reads it serves are the first thing to take off it (a cache or read replicas)' : ''}.
+
+**Before any of these, the audit feed**: CPU does not size it. Every pull's TokenIssued is a
+transaction on the feed's one head row, which no replica count spreads; the next section
+(\`npm run bench -- audit-feed\`) measures how many this machine takes a second.
 `;
 }
 

@@ -2,9 +2,8 @@ import { ChildProcess, execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
-import { ACCOUNTS_EVENTS, userStreamId } from '@dockyard/contracts';
-import { EventStore } from '@dockyard/eventstore';
-import { startScript } from './hub-processes';
+import { startScript, stopAll } from './hub-processes';
+import { appendRegistrations } from './registrations';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -35,18 +34,7 @@ export async function benchRebuild(databaseUrl: string, brokers: string[], users
       if (Date.now() > ready) throw new Error('the services did not migrate their stores');
       await new Promise((r) => setTimeout(r, 500));
     }
-    const store = new EventStore(pool, 'accounts');
-    const metadata = { correlationId: 'bench-rebuild', actor: 'system:bench' };
-    for (let n = 0; n < users; n += 200) {
-      await Promise.all(
-        Array.from({ length: Math.min(200, users - n) }, (_, i) => {
-          const username = `rebuilt_${n + i}`;
-          return store.append(userStreamId(username), 0, [
-            { type: ACCOUNTS_EVENTS.UserRegistered, data: { username, email: `${username}@example.com`, active: true } },
-          ], metadata);
-        }),
-      );
-    }
+    await appendRegistrations(pool, 'rebuilt', users);
     // The live projector first catches up, so --verify compares like with like.
     const caughtUp = Date.now() + 10 * 60 * 1000;
     while (Number((await pool.query(`SELECT count(*) FROM read.consumer_checkpoints WHERE consumer = 'users'`)).rows[0].count) < users) {
@@ -61,8 +49,7 @@ export async function benchRebuild(databaseUrl: string, brokers: string[], users
     return { users, ...JSON.parse(stdout.trim().split('\n').pop()!) };
   } finally {
     await pool.end();
-    for (const child of processes) child.kill('SIGTERM');
-    await Promise.all(processes.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
+    await stopAll(processes);
   }
 }
 

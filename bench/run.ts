@@ -14,6 +14,7 @@ import { benchRelayLatency } from './relay-latency.bench';
 import { benchSearch } from './search.bench';
 import { benchStandaloneWrites } from './standalone-writes.bench';
 import { benchRebuild, reportRebuild } from './rebuild.bench';
+import { benchAuditFeed, reportAuditFeed } from './audit-feed.bench';
 import { benchSoak, reportSoak } from './soak.bench';
 import { capacitySummary, reportCapacity } from './capacity';
 import { writeSections } from './doc-sections';
@@ -155,6 +156,11 @@ const BENCHES: Bench[] = [
     name: 'rebuild',
     what: 'read model rebuild',
     run: async (c) => reportRebuild(logged(await benchRebuild(await c.database('bench_rebuild'), c.brokers))),
+  },
+  {
+    name: 'audit-feed',
+    what: 'audit feed throughput (distributed)',
+    run: async (c) => reportAuditFeed(logged(await benchAuditFeed(await c.database('bench_audit_feed'), c.brokers))),
   },
   {
     name: 'audit',
