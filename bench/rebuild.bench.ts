@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { startScript, stopAll } from './hub-processes';
-import { appendRegistrations } from './registrations';
+import { appendRegistrations } from './event-backlogs';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');

@@ -3,6 +3,7 @@ import { READ_SCHEMA } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
 import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
+import { CreateAuditInbox1732400030400 } from './audit/audit-inbox.migrations';
 import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
@@ -32,6 +33,7 @@ export class ReadModels implements OnApplicationBootstrap {
       CreateOrganizations1732400030100,
       CreateStars1732400030200,
       CreateAuditReadModel1732400030300,
+      CreateAuditInbox1732400030400,
     ]);
     this.runtime.logger.info('projector ready');
   }

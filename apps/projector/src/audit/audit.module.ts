@@ -1,8 +1,23 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PROJECTIONS } from '@dockyard/contracts';
 import { BusServerOptions } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
-import { PROJECTION_CONSUMERS, projectionConsumers } from '../projection-consumers';
+import { PROJECTION_CONSUMERS, ProjectionConsumers, projectionConsumers } from '../projection-consumers';
+import { AuditInbox } from './audit-inbox';
 import { AuditMessageController } from './audit.message-controller';
+
+/** The inbox's writer runs while the audit consumes: it starts with the module and finishes its batch on shutdown. */
+class AuditInboxLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly inbox: AuditInbox) {}
+
+  onApplicationBootstrap(): void {
+    this.inbox.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.inbox.close();
+  }
+}
 
 /**
  * The audit projection as a microservice of its own in the projector's process (after the
@@ -19,6 +34,15 @@ export class AuditModule {
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: PROJECTION_CONSUMERS, useFactory: () => projectionConsumers(runtime) },
+        {
+          provide: AuditInbox,
+          inject: [PROJECTION_CONSUMERS],
+          useFactory: (consumers: ProjectionConsumers) =>
+            new AuditInbox(runtime.pool('read'), (event) => consumers[PROJECTIONS.audit].handle(event), {
+              logger: runtime.logger.child({ component: 'audit-inbox' }),
+            }),
+        },
+        { provide: AuditInboxLifecycle, inject: [AuditInbox], useFactory: (inbox: AuditInbox) => new AuditInboxLifecycle(inbox) },
       ],
     };
   }

@@ -26,33 +26,39 @@ const isoTime = (value: string): string => new Date(value).toISOString();
  * value they replaced in `data.before` (metadata changed, tag moved or deleted), kept per repository.
  */
 export async function projectAudit(client: PoolClient, event: PublishedEvent): Promise<void> {
+  const entry = auditEntryOf(event);
   const data = event.data as Record<string, unknown>;
-  const repositoryId = typeof data.repositoryId === 'string' ? data.repositoryId : null;
+  const before = entry.repository_id ? await valuesReplaced(client, event, entry.repository_id) : undefined;
+  if (before !== undefined) entry.data = { ...data, before };
+  const seq = await appendAuditEntry(client, entry);
+  if (entry.repository_id) await trackRepository(client, event, entry.repository_id, seq);
+  if (entry.imageRef) await linkImageEntry(client, seq, data.namespace as string, data.imageId as string);
+}
+
+/** The entry an event becomes, as published: its data, hashes and the request's origin. */
+export function auditEntryOf(event: PublishedEvent): NewAuditEntry {
+  const data = event.data as Record<string, unknown>;
   const imageRef = sourceOfEvent(event.type) === 'images' && typeof data.namespace === 'string' && typeof data.imageId === 'string'
     ? `${data.namespace}/${data.imageId}`
     : null;
-  const before = repositoryId ? await valuesReplaced(client, event, repositoryId) : undefined;
-  const entry: NewAuditEntry = {
+  return {
     time: isoTime(event.metadata.occurredAt),
     type: event.type,
     actor: event.metadata.actor ?? null,
     source_ip: event.metadata.sourceIp ?? null,
     user_agent: event.metadata.userAgent ?? null,
     request_id: event.metadata.requestId ?? null,
-    repository_id: repositoryId,
+    repository_id: typeof data.repositoryId === 'string' ? data.repositoryId : null,
     service: event.source,
     stream: event.streamId,
     version: event.streamVersion,
-    data: before === undefined ? data : { ...data, before },
+    data,
     hash: event.hash,
     prev_hash: event.prevHash,
     username: event.source === 'accounts' && typeof data.username === 'string' ? data.username : null,
     imageRef,
     activityId: null,
   };
-  const seq = await appendAuditEntry(client, entry);
-  if (repositoryId) await trackRepository(client, event, repositoryId, seq);
-  if (imageRef) await linkImageEntry(client, seq, data.namespace as string, data.imageId as string);
 }
 
 /** `data.before` of a change: the metadata values or the tag's image it replaced (null: none). */

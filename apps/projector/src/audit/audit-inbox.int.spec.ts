@@ -1,0 +1,139 @@
+import { Pool } from 'pg';
+import { AuditEntry, PROJECTIONS, PublishedEvent, READ_SCHEMA, TOKENS_EVENTS, tokenStreamId } from '@dockyard/contracts';
+import { GENESIS_HASH, nextFeedHash, runMigrations } from '@dockyard/eventstore';
+import { createTestDatabase } from '../../../../libs/testing/src';
+import { CreateReadModels1732400002000 } from '../read-model.migrations';
+import { CreateAuditInbox1732400030400 } from './audit-inbox.migrations';
+import { CreateAuditReadModel1732400030300 } from './audit.migrations';
+import { AuditInbox } from './audit-inbox';
+
+const REPOSITORY_ID = '11111111-1111-4111-8111-111111111111';
+
+/** A pull's TokenIssued as the tokens service publishes it: version 1 of the token's own stream. */
+const tokenIssued = (n: number, occurredAt = new Date(1_800_000_000_000 + n).toISOString()): PublishedEvent => ({
+  eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  source: 'tokens',
+  streamId: tokenStreamId(`tok-${n}`),
+  streamVersion: 1,
+  position: String(n),
+  type: TOKENS_EVENTS.TokenIssued,
+  schemaVersion: 1,
+  data: { tokenId: `tok-${n}`, repository: 'alice/app', repositoryId: REPOSITORY_ID, access: 'read', username: null, expiresAt: '2027-01-01T00:00:00.000Z' },
+  metadata: { correlationId: `pull-${n}`, actor: 'anonymous', occurredAt },
+  hash: `h${n}`.padEnd(64, '0'),
+  prevHash: GENESIS_HASH,
+  secretDigest: '',
+});
+
+describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real PostgreSQL)', () => {
+  let pool: Pool;
+  const fallback = jest.fn(async (_event: PublishedEvent) => undefined);
+  const inbox = (batchSize?: number) => new AuditInbox(pool, fallback, { batchSize });
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('auditinbox');
+    await runMigrations(url, READ_SCHEMA, [CreateReadModels1732400002000, CreateAuditReadModel1732400030300, CreateAuditInbox1732400030400]);
+    pool = new Pool({ connectionString: url, max: 8 });
+    // The repository is known by name, as its RepositoryCreated would have made it.
+    await pool.query(`INSERT INTO read.audit_repositories (repository_id, repository) VALUES ($1, 'alice/app')`, [REPOSITORY_ID]);
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+  beforeEach(() => fallback.mockClear());
+
+  const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
+  const entriesOf = async (streams: string[]) =>
+    (await pool.query(`SELECT seq::text AS position, stream, xmin::text AS tx FROM read.audit_entries WHERE stream = ANY($1) ORDER BY seq`, [streams])).rows;
+
+  /** The feed recomputed from its entries as the audit API serves them, against the head it stored. */
+  const feedHolds = async () => {
+    const { rows } = await pool.query(`SELECT * FROM read.audit_entries ORDER BY seq`);
+    let head = GENESIS_HASH;
+    rows.forEach((row, index) => {
+      expect(Number(row.seq)).toBe(index + 1);
+      const entry: AuditEntry = {
+        cursor: String(row.seq), time: row.time.toISOString(), type: row.type, actor: row.actor, source_ip: row.source_ip,
+        user_agent: row.user_agent, request_id: row.request_id, repository_id: row.repository_id, service: row.service,
+        stream: row.stream, version: row.version, data: row.data, hash: row.hash, prev_hash: row.prev_hash,
+      };
+      head = nextFeedHash(head, entry);
+      expect(row.feed_hash).toBe(head);
+    });
+    const stored = (await pool.query(`SELECT seq::text, feed_hash FROM read.audit_feed_head WHERE id = 1`)).rows[0];
+    expect(stored).toEqual({ seq: String(rows.length), feed_hash: head });
+  };
+
+  it('received events reach the feed many to a transaction: consecutive positions, chained, linked, checkpointed, the inbox emptied', async () => {
+    const events = Array.from({ length: 120 }, (_, i) => tokenIssued(i + 1));
+    // Received before the writer runs (as on a busy hub): they are waiting in the inbox together.
+    await pool.query(
+      `INSERT INTO read.audit_inbox (stream_id, stream_version, event) SELECT s, 1, e FROM unnest($1::text[], $2::jsonb[]) AS r(s, e)`,
+      [events.map((e) => e.streamId), events.map((e) => JSON.stringify(e))],
+    );
+    const writer = inbox(50);
+    writer.start();
+    await writer.drained();
+    await writer.close();
+
+    const entries = await entriesOf(events.map((e) => e.streamId));
+    expect(entries).toHaveLength(120);
+    // Three batches of at most 50, each in one transaction.
+    expect(new Set(entries.map((e) => e.tx)).size).toBe(3);
+    await feedHolds();
+    expect(await count(`SELECT count(*) AS n FROM read.audit_repository_entries WHERE repository = 'alice/app'`)).toBe(120);
+    expect(await count(`SELECT count(*) AS n FROM read.consumer_checkpoints WHERE consumer = '${PROJECTIONS.audit}' AND stream_id LIKE 'token-tok-%'`)).toBe(120);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_inbox`)).toBe(0);
+    expect(fallback).not.toHaveBeenCalled();
+  });
+
+  it('a replay: an event received again, after it was applied and twice at once, is one entry', async () => {
+    const writer = inbox();
+    writer.start();
+    const again = [tokenIssued(1), tokenIssued(2), tokenIssued(500), tokenIssued(500)];
+    await Promise.all(again.map((event) => writer.receive(event)));
+    await writer.drained();
+    await writer.close();
+    const entries = await entriesOf([tokenStreamId('tok-1'), tokenStreamId('tok-2'), tokenStreamId('tok-500')]);
+    expect(entries.map((e) => e.stream)).toEqual([tokenStreamId('tok-1'), tokenStreamId('tok-2'), tokenStreamId('tok-500')]);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_inbox`)).toBe(0);
+    // Skipped as applied, not refused by the feed's unique (stream, version) and sent the other way.
+    expect(fallback).not.toHaveBeenCalled();
+    await feedHolds();
+  });
+
+  it('a race: two replicas’ writers on the same rows put each in the feed once', async () => {
+    const events = Array.from({ length: 200 }, (_, i) => tokenIssued(1000 + i));
+    const [one, two] = [inbox(20), inbox(20)];
+    await Promise.all(events.map((event, i) => (i % 2 ? one : two).receive(event)));
+    await Promise.all([one.drained(), two.drained()]);
+    await Promise.all([one.close(), two.close()]);
+    expect(await entriesOf(events.map((e) => e.streamId))).toHaveLength(200);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_inbox`)).toBe(0);
+    expect(fallback).not.toHaveBeenCalled();
+    await feedHolds();
+  });
+
+  it('a row that cannot be applied goes alone to the fallback (retried, then parked there); the rest of its batch reaches the feed', async () => {
+    const broken = tokenIssued(2000, 'not a time');
+    const events = [tokenIssued(2001), broken, tokenIssued(2002)];
+    const writer = inbox();
+    for (const event of events) await writer.receive(event);
+    await writer.drained();
+    await writer.close();
+    expect(fallback.mock.calls.map(([event]) => event.streamId)).toEqual([broken.streamId]);
+    expect((await entriesOf(events.map((e) => e.streamId))).map((e) => e.stream)).toEqual([tokenStreamId('tok-2001'), tokenStreamId('tok-2002')]);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_inbox`)).toBe(0);
+    await feedHolds();
+  });
+
+  it('rows a crashed writer left are put in the feed by the next one’s start', async () => {
+    const left = tokenIssued(3000);
+    await pool.query(`INSERT INTO read.audit_inbox (stream_id, stream_version, event) VALUES ($1, 1, $2)`, [left.streamId, JSON.stringify(left)]);
+    const writer = inbox();
+    writer.start();
+    await writer.drained();
+    await writer.close();
+    expect(await entriesOf([left.streamId])).toHaveLength(1);
+  });
+});

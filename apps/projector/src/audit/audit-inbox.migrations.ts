@@ -1,0 +1,25 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `read.audit_inbox`: events received by the audit and not yet in the feed (audit-inbox.ts). One row
+ * per stream version, so a redelivery adds nothing; a row leaves in the transaction that puts its
+ * entry in the feed.
+ */
+export class CreateAuditInbox1732400030400 implements MigrationInterface {
+  name = 'CreateAuditInbox1732400030400';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE read.audit_inbox (
+      stream_id text NOT NULL,
+      stream_version integer NOT NULL,
+      event jsonb NOT NULL,
+      received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      PRIMARY KEY (stream_id, stream_version)
+    )`);
+    await queryRunner.query(`CREATE INDEX audit_inbox_received ON read.audit_inbox (received_at)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE read.audit_inbox`);
+  }
+}
