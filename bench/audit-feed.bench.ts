@@ -20,7 +20,7 @@ interface Drain {
  * straight into the accounts store (in transactions of 200, as a burst). Both the users projection
  * and the audit projection fold every one of them, each event in its own transaction
  * (StreamConsumer); the audit's also moves `read.audit_feed_head`, the one row every audit write
- * locks until it commits. Every TokenIssued (one per pull with `X-Docker-Token: true`) reaches the
+ * locks until it commits. Every TokenIssued (one per logged-in pull with `X-Docker-Token: true`) reaches the
  * audit this way.
  */
 export async function benchAuditFeed(databaseUrl: string, brokers: string[], events = Number(process.env.AUDIT_FEED_EVENTS ?? 6000)) {
@@ -71,7 +71,7 @@ export async function benchAuditFeed(databaseUrl: string, brokers: string[], eve
       const seconds = (last[name]! - first[name]!) / 1000;
       return { seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(events / seconds) };
     };
-    // Then as many TokenIssued (a pull's), appended while the projector is stopped, so the audit
+    // Then as many TokenIssued (a logged-in pull's), appended while the projector is stopped, so the audit
     // meets them as one backlog too: it takes them through its inbox, many to a feed transaction.
     const projector = processes.pop()!;
     await stopAll([projector]);
@@ -132,7 +132,7 @@ export type AuditFeedBench = Awaited<ReturnType<typeof benchAuditFeed>>;
 
 /**
  * The section beside the capacity model: what the feed's one lock means at the model's rates. A pull
- * with a token is one TokenIssued, which the audit takes through its inbox, many to a feed
+ * logged in with a token is one TokenIssued, which the audit takes through its inbox, many to a feed
  * transaction; the pulls' activity comes in each gateway's batches (DOCKYARD_ACTIVITY_FLUSH_MS, 50
  * ms: at most 20 a second per replica once busy), one feed transaction each.
  */
@@ -149,7 +149,7 @@ export function reportAuditFeed(feed: AuditFeedBench): string {
 accounts store first, then the projector started: its users projection and its audit projection fold
 the same backlog, one event per transaction (\`StreamConsumer\`). The audit's transaction also
 moves \`read.audit_feed_head\`, the row every audit write locks until it commits (positions gap-free,
-the feed hash chained). Then the projector is stopped, ${feed.events.toLocaleString('en')} \`TokenIssued\` (a pull's, each the
+the feed hash chained). Then the projector is stopped, ${feed.events.toLocaleString('en')} \`TokenIssued\` (a logged-in pull's, each the
 first version of its token's stream) are appended to the tokens store, and the projector is started
 again: the audit takes them through its inbox (\`apps/projector/src/audit/audit-inbox.ts\`), up to 500 to a
 feed transaction.
@@ -168,12 +168,13 @@ commit's return), so the feed takes at most **${ceiling.toLocaleString('en')} tr
 many write to it (an upper bound: the projector also links the entry and moves a checkpoint under the
 lock).
 
-Every pull with \`X-Docker-Token: true\` (every docker 1.x pull) is one TokenIssued. Taken one per feed
-transaction, as until this section's change, 4,200 pulls/s would have asked ${(4200 / ceiling).toFixed(1)}× what the feed takes
-and the audit's lag would have grown without bound. Through the inbox, the feed keeps up as long as
+Every logged-in pull (Basic credentials and \`X-Docker-Token: true\`) is one TokenIssued; an anonymous
+pull's token is only signed. Taken one per feed transaction, as until this section's change, 4,200
+logged-in pulls/s would have asked ${(4200 / ceiling).toFixed(1)}× what the feed takes and the audit's lag would have grown
+without bound. Through the inbox, the feed keeps up as long as
 a batch holds more than pulls/s ÷ its transactions/s events:
 
-| pulls/s | TokenIssued/s | events a feed transaction must carry | against the 500 a batch may hold |
+| pulls/s (all logged in: the worst case) | TokenIssued/s | events a feed transaction must carry | against the 500 a batch may hold |
 |---|---|---|---|
 ${rows.join('\n')}
 

@@ -114,7 +114,7 @@ PostgreSQL primary (${fixed(cost.pgTransactions, 3)} transactions and ${fixed(co
 ${fixed((42_000 * cost.pgCpu) / UTILISATION, 3)} cores and ${Math.round(42_000 * cost.pgTransactions).toLocaleString('en')} transactions/s${cost.pgTransactions > 0.5 ? ' — the reads it serves are the first thing to take off it (a cache or read replicas)' : ''}.
 
 **The audit feed's one lock**, which no replica count spreads, would come before any of these if
-each pull's TokenIssued were a feed transaction of its own. The audit takes them through its inbox,
+each logged-in pull's TokenIssued were a feed transaction of its own. The audit takes them through its inbox,
 many to a transaction; the next section (\`npm run bench -- audit-feed\`) measures the lock and
 what that leaves of it.
 `;

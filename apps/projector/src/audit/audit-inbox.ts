@@ -10,8 +10,8 @@ interface InboxLogger {
 
 /**
  * Whether an event takes the inbox's way into the feed: a TokenIssued that is the first and only
- * version of its own stream (one per pull with `X-Docker-Token: true`, thousands a second at hub
- * scale). Such an event has no earlier version to wait for, and it chains onto the genesis hash. Its
+ * version of its own stream (one per logged-in pull with `X-Docker-Token: true`, thousands a second
+ * at hub scale; anonymous pulls' tokens are only signed). Such an event has no earlier version to wait for, and it chains onto the genesis hash. Its
  * entry needs none of the per-repository facts that other events read and change. Any other event,
  * or a TokenIssued that breaks those rules, takes the StreamConsumer's way, one event per
  * transaction, with its gap repair, parking and alarms.
