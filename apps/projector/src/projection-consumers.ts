@@ -41,6 +41,15 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
   [PROJECTIONS.audit]: projectAudit,
 };
 
+/**
+ * Whether a projection announces its applied events on the read-model channel: the live read models
+ * the gateways hold in their hot views or wait on for read-your-writes. Not a rebuild's copy, and not
+ * the audit, which no gateway holds or waits on: every gateway would parse its notifications (one per
+ * event of every service) only to drop them, and they would crowd out the versions its
+ * read-your-writes keeps as heard.
+ */
+const announces = (projection: ProjectionName, schema: string): boolean => schema === READ_SCHEMA && projection !== PROJECTIONS.audit;
+
 export type ProjectionConsumers = Record<ProjectionName, StreamConsumer>;
 export const PROJECTION_CONSUMERS = Symbol('ProjectionConsumers');
 
@@ -67,7 +76,7 @@ export function projectionConsumers(
         effect,
         readStream: ownerStreamReader(runtime.bus, `projector-${projection}`),
         logger,
-        notifyChannel: schema === READ_SCHEMA ? READ_MODEL_CHANGES_CHANNEL : undefined,
+        notifyChannel: announces(projection as ProjectionName, schema) ? READ_MODEL_CHANGES_CHANNEL : undefined,
         ...retries,
       }),
     ]),

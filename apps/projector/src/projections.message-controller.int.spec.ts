@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { INestMicroservice } from '@nestjs/common';
+import { Client } from 'pg';
 import { Test } from '@nestjs/testing';
 import {
   ACCOUNTS_EVENTS,
@@ -8,6 +9,7 @@ import {
   repositoryStreamId,
   userStreamId,
 } from '@dockyard/contracts';
+import { READ_MODEL_CHANGES_CHANNEL, parseReadModelChange } from '@dockyard/eventstore';
 import { BusServer } from '@dockyard/messaging';
 import { configureBusMicroservice } from '@dockyard/runtime';
 import { TestHub, createTestHub, publishedEvent, waitUntil } from '@dockyard/testing';
@@ -197,5 +199,30 @@ describe('projections message controller (Nest microservice, PostgreSQL, InProce
     expect(after.checkpoints).toEqual(
       before.checkpoints.map((c) => (c.stream_id === `repository-${web}` ? { ...c, stream_version: 3 } : c)),
     );
+  });
+
+  it('announces what the gateways hold or wait on, never the audit: one event, a users notification and no audit one', async () => {
+    const listener = new Client({ connectionString: hub.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => {
+      const change = parseReadModelChange(message.payload);
+      if (change?.kind === 'applied' && change.streamId === userStreamId('dora_001')) heard.push(change.consumer);
+    });
+    try {
+      await listener.query(`LISTEN ${READ_MODEL_CHANGES_CHANNEL}`);
+      await hub.bus.publish('accounts', [user('dora_001', 1, ACCOUNTS_EVENTS.UserRegistered, { email: 'dora@example.com', active: true })]);
+      await waitUntil(
+        async () =>
+          (await rows(`SELECT 1 FROM read.consumer_checkpoints WHERE stream_id = 'user-dora_001' AND consumer IN ('users', 'audit')`)).length === 2 ||
+          undefined,
+        { what: 'the users and audit checkpoints of the new user' },
+      );
+      // A notification is delivered when its transaction commits: a round trip on the listening session after both commits has them all.
+      await listener.query('SELECT 1');
+      expect(heard).toEqual(['users']);
+    } finally {
+      await listener.end();
+    }
   });
 });

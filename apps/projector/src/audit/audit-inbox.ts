@@ -8,13 +8,22 @@ interface InboxLogger {
   error(obj: object, msg?: string): void;
 }
 
+interface InboxRow {
+  stream_id: string;
+  stream_version: number;
+  event: PublishedEvent;
+}
+
+/** Rows leave the inbox oldest first. */
+const OLDEST_FIRST = 'ORDER BY received_at, stream_id';
+
 /**
  * Whether an event takes the inbox's way into the feed: a TokenIssued that is the first and only
  * version of its own stream (one per logged-in pull with `X-Docker-Token: true`, thousands a second
- * at hub scale; anonymous pulls' tokens are only signed). Such an event has no earlier version to wait for, and it chains onto the genesis hash. Its
- * entry needs none of the per-repository facts that other events read and change. Any other event,
- * or a TokenIssued that breaks those rules, takes the StreamConsumer's way, one event per
- * transaction, with its gap repair, parking and alarms.
+ * at hub scale; anonymous pulls' tokens are only signed). Such an event has no earlier version to
+ * wait for, and it chains onto the genesis hash. Its entry needs none of the per-repository facts
+ * that other events read and change. Any other event, or a TokenIssued that breaks those rules,
+ * takes the StreamConsumer's way, one event per transaction, with its gap repair, parking and alarms.
  */
 export const batchedIntoFeed = (event: PublishedEvent): boolean =>
   event.type === TOKENS_EVENTS.TokenIssued && event.streamVersion === 1 && (!event.hash || event.prevHash === GENESIS_HASH);
@@ -111,8 +120,8 @@ export class AuditInbox {
     } catch (error) {
       if (isTransientError(error)) throw error;
     }
-    const { rows } = await this.pool.query<{ stream_id: string; stream_version: number; event: PublishedEvent }>(
-      `SELECT stream_id, stream_version, event FROM read.audit_inbox ORDER BY received_at, stream_id LIMIT $1`,
+    const { rows } = await this.pool.query<InboxRow>(
+      `SELECT stream_id, stream_version, event FROM read.audit_inbox ${OLDEST_FIRST} LIMIT $1`,
       [this.options.batchSize ?? 500],
     );
     for (const row of rows) {
@@ -128,12 +137,12 @@ export class AuditInbox {
   }
 
   /** One batch in one transaction (the oldest rows, or only `only`); how many rows it took from the inbox. */
-  private async writeBatch(limit: number, only?: { stream_id: string; stream_version: number }): Promise<number> {
+  private async writeBatch(limit: number, only?: InboxRow): Promise<number> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ stream_id: string; stream_version: number; event: PublishedEvent }>(
+      const { rows } = await client.query<InboxRow>(
         `SELECT stream_id, stream_version, event FROM read.audit_inbox
          WHERE $2::text IS NULL OR (stream_id = $2 AND stream_version = $3)
-         ORDER BY received_at, stream_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         ${OLDEST_FIRST} LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit, only?.stream_id ?? null, only?.stream_version ?? null],
       );
       if (rows.length === 0) return 0;
