@@ -1,9 +1,8 @@
 import { startDistributedHub } from './support/hubs';
 import { HubProcess } from './support/hub-process';
-import { freePort } from './support/free-port';
 import { http } from './support/http';
 import { GATEWAY_METRIC_FAMILIES, PROCESS_METRIC_FAMILIES, describePublicHealth, familiesIn, waitUntilReady } from './health.e2e-cases';
-import { waitUntil } from '../libs/testing/src';
+import { freePort, waitUntil } from '../libs/testing/src';
 
 describePublicHealth(
   'distributed',

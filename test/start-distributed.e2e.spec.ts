@@ -1,7 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { waitUntil } from '../libs/testing/src';
-import { freePort, freePortRange } from './support/free-port';
+import { freePort, freePortRange, waitUntil } from '../libs/testing/src';
 import { basic, http } from './support/http';
 import { newDataDir } from './support/hubs';
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port';
+import { freePort } from '../../libs/testing/src';
 
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);

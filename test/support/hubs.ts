@@ -1,7 +1,6 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createTestDatabase, testKafkaBrokers, uniqueTopicPrefix } from '../../libs/testing/src';
-import { freePort } from './free-port';
+import { createTestDatabase, freePort, testKafkaBrokers, uniqueTopicPrefix } from '../../libs/testing/src';
 import { HubProcess, logsOf, waitForGateway } from './hub-process';
 
 /** A running hub as the end-to-end suites see it: one or more gateway URLs and its data folder. */

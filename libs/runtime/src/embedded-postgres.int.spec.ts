@@ -165,6 +165,19 @@ describe('embedded PostgreSQL starter', () => {
     expect(await query(pg.url, 'SELECT 1 AS one')).toEqual({ one: 1 });
   });
 
+  it('a port already taken: the start fails and says why (the package itself rejects with nothing)', async () => {
+    const port = await freePort();
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(port, '127.0.0.1', () => listening()));
+    try {
+      await expect(runStarter({ dataDir: join(newFolder(), 'pg'), port })).rejects.toThrow(
+        new RegExp(`PostgreSQL did not start on port ${port}:[\\s\\S]*(could not bind|Address already in use)`),
+      );
+    } finally {
+      await new Promise((closed) => taken.close(closed));
+    }
+  });
+
   it('refuses, with a clear message, an existing parent the cluster user cannot enter, and leaves it as it was', async () => {
     const closed = newFolder();
     chmodSync(closed, 0o700);

@@ -60,7 +60,14 @@ export async function startEmbeddedPostgres(options: {
   // start finds the old one still in place and rotates again).
   const password = readOrCreatePassword(passwordFile);
   const initdbPasswordFile = fresh ? writeInitdbPasswordFile(dirname(dataDir), password, runAs) : undefined;
-  const quiet = options.onLog ?? (() => undefined);
+  // The package rejects with nothing when the server exits before it is ready (a port taken, a
+  // folder it may not write): the last lines it printed say why, so they go into the error.
+  const recent: string[] = [];
+  const quiet = (line: string) => {
+    recent.push(...String(line).split('\n').filter(Boolean));
+    recent.splice(0, Math.max(0, recent.length - 20));
+    options.onLog?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -86,7 +93,9 @@ export async function startEmbeddedPostgres(options: {
   } finally {
     if (initdbPasswordFile) rmSync(initdbPasswordFile.dir, { recursive: true, force: true });
   }
-  await pg.start();
+  await pg.start().catch((reason: unknown) => {
+    throw new Error(`PostgreSQL did not start on port ${options.port}: ${reason instanceof Error ? reason.message : recent.join('\n') || 'it exited'}`);
+  });
   try {
     const admin = await connectAsSuperuser(options.port, password);
     try {
