@@ -122,6 +122,7 @@ export async function benchPushSequence(
       new Map([...hub.processes].map(([name, child]) => [name, cpuSeconds(child.pid!)]));
     const processFrom = processCpu();
     const machineFrom = machineCpu();
+    const clientFrom = process.cpuUsage();
     const started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -135,6 +136,8 @@ export async function benchPushSequence(
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const machineTo = machineCpu();
+    const clientUse = process.cpuUsage(clientFrom);
+    const clientCpu = (clientUse.user + clientUse.system) / 1e6;
     const processUse = new Map(
       [...processCpu()].map(([name, cpu]) => [name, cpu - (processFrom.get(name) ?? 0)]),
     );
@@ -160,8 +163,10 @@ export async function benchPushSequence(
       machineCoreMs: coreMs(machineBusy),
       ...Object.fromEntries([...processUse].map(([name, cpu]) => [`${name}CoreMs`, coreMs(cpu)])),
       postgresCoreMs: coreMs(used.pgCpuSeconds),
-      // The broker, and the bench's own client: the machine's busy time that no hub process or backend used.
-      brokerAndClientCoreMs: coreMs(Math.max(0, machineBusy - hubCpu - used.pgCpuSeconds)),
+      // The bench's own process (its HTTP client), and the broker: the machine's busy time that no
+      // hub process, backend or the client used.
+      clientCoreMs: coreMs(clientCpu),
+      brokerCoreMs: coreMs(Math.max(0, machineBusy - hubCpu - used.pgCpuSeconds - clientCpu)),
       kafkaMessages: round(used.kafkaMessages / SEQUENCES, 1),
       pgTransactions: round(used.pgTransactions / SEQUENCES, 1),
       readYourWritesShare: round(waits / total, 2),

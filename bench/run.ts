@@ -333,12 +333,12 @@ started seconds before may still be loading its group coordinator): ${push.warmU
 Where the time goes: the machine was **${Math.round((push.machineBusyShare ?? NaN) * 100)} % busy** (both cores, from
 \`/proc/stat\`) while the 4 sequences ran, so a sequence waits mostly for CPU, not for the broker
 or a poll. CPU per sequence, in core-milliseconds (\`/proc/<pid>/stat\`; PostgreSQL: the backends
-of the hub's database; broker and client: the machine's busy time that no hub process or backend
-used), with ${push.kafkaMessages} Kafka messages and ${push.pgTransactions} PostgreSQL transactions a sequence:
+of the hub's database; the bench's client: its own process; broker: the machine's busy time that
+no hub process, backend or the client used), with ${push.kafkaMessages} Kafka messages and ${push.pgTransactions} PostgreSQL transactions a sequence:
 
-| whole machine | gateway | projector | repositories | images | tokens | accounts | PostgreSQL | broker and client |
-|---|---|---|---|---|---|---|---|---|
-| ${push.machineCoreMs} | ${push['gateway-0CoreMs']} | ${push.projectorCoreMs} | ${push.repositoriesCoreMs} | ${push.imagesCoreMs} | ${push.tokensCoreMs} | ${push.accountsCoreMs} | ${push.postgresCoreMs} | ${push.brokerAndClientCoreMs} |
+| whole machine | gateway | projector | repositories | images | tokens | accounts | PostgreSQL | broker | bench client |
+|---|---|---|---|---|---|---|---|---|---|
+| ${push.machineCoreMs} | ${push['gateway-0CoreMs']} | ${push.projectorCoreMs} | ${push.repositoriesCoreMs} | ${push.imagesCoreMs} | ${push.tokensCoreMs} | ${push.accountsCoreMs} | ${push.postgresCoreMs} | ${push.brokerCoreMs} | ${push.clientCoreMs} |
 
 At 4 at a time on 2 cores, a sequence's latency is about 4 × its CPU ÷ 2: p50 < 100 ms needs
 under about 50 core-ms a sequence, everything included.
