@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { startDistributedHub } from './distributed-hub';
 import { machineCpu } from './machine-cpu';
 import { ResourceCounters } from './resource-counters';
@@ -9,6 +10,15 @@ const SEQUENCES = Number(process.env.BENCH_PUSH_SEQUENCES || 120);
 const CONCURRENCY = 4;
 /** The three index calls of the sequence, in order. */
 const STEPS = ['putRepository', 'putImages', 'putAuth'] as const;
+
+/** The broker's pid when scripts/bench.sh started it (BENCH_KAFKA_PID_FILE), else undefined. */
+function brokerProcessId(): number | undefined {
+  try {
+    return Number(readFileSync(process.env.BENCH_KAFKA_PID_FILE ?? '', 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Sums of a histogram family in the Prometheus text, by a label filter. */
 async function histogramSum(gateway: string, name: string, filter = ''): Promise<number> {
@@ -85,23 +95,38 @@ export async function benchPushSequence(
         throw new Error(`sequence ${n}: ${created.status} ${images.status} ${check.status}`);
       }
     };
-    // Warm-up, 4 at a time for BENCH_PUSH_WARMUP_SECONDS (20): group joins and caches, and the
-    // broker's JIT — a broker started a minute ago spends over twice the CPU per message it does warm.
+    // Warm-up, 4 at a time, in 10 s windows until the machine's CPU per sequence holds steady (a
+    // window within 10 % of the one before), at least BENCH_PUSH_WARMUP_SECONDS (60), at most 240 s:
+    // group joins and caches, and the JITs. Measured on one commit, a 20 s warm-up left the broker's
+    // JVM and the services' V8 compiling: 169 core-ms a sequence, against 102 after 120 s.
     // A broker started seconds ago may still be loading its group coordinator: a warm-up sequence
     // may fail then (counted and reported); none of the measured ones may.
     let warm = 0;
     let warmUpFailures = 0;
-    const warmUntil = Date.now() + Number(process.env.BENCH_PUSH_WARMUP_SECONDS || 20) * 1000;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (Date.now() < warmUntil) {
-          await sequence(-1 - warm++).catch(() => {
-            warmUpFailures++;
-            return new Promise((r) => setTimeout(r, 500));
-          });
-        }
-      }),
-    );
+    const warmStarted = Date.now();
+    const minimumWarmUp = Number(process.env.BENCH_PUSH_WARMUP_SECONDS || 60) * 1000;
+    let previousCoreMs = Infinity;
+    for (;;) {
+      const windowEnds = Date.now() + 10000;
+      const cpuFrom = machineCpu().busy;
+      const warmFrom = warm;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (Date.now() < windowEnds) {
+            await sequence(-1 - warm++).catch(() => {
+              warmUpFailures++;
+              return new Promise((r) => setTimeout(r, 500));
+            });
+          }
+        }),
+      );
+      const coreMs = ((machineCpu().busy - cpuFrom) * 1000) / Math.max(1, warm - warmFrom);
+      const steady = Math.abs(coreMs - previousCoreMs) <= 0.1 * previousCoreMs;
+      previousCoreMs = coreMs;
+      const elapsed = Date.now() - warmStarted;
+      if ((steady && elapsed >= minimumWarmUp) || elapsed >= 240000) break;
+    }
+    const warmUpSeconds = round((Date.now() - warmStarted) / 1000, 0);
     // One at a time: the sequence's latency when it does not share the cores with three others.
     const alone: number[] = [];
     for (let n = 0; n < 30; n++) {
@@ -118,8 +143,10 @@ export async function benchPushSequence(
     const counters = new ResourceCounters(databaseUrl, brokers, hub.topicPrefix, hub.processes);
     await counters.open();
     const usedFrom = await counters.snapshot();
+    const brokerPid = brokerProcessId();
     const processCpu = () =>
       new Map([...hub.processes].map(([name, child]) => [name, cpuSeconds(child.pid!)]));
+    const brokerFrom = brokerPid ? cpuSeconds(brokerPid) : NaN;
     const processFrom = processCpu();
     const machineFrom = machineCpu();
     const clientFrom = process.cpuUsage();
@@ -136,6 +163,7 @@ export async function benchPushSequence(
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const machineTo = machineCpu();
+    const brokerCpu = brokerPid ? cpuSeconds(brokerPid) - brokerFrom : NaN;
     const clientUse = process.cpuUsage(clientFrom);
     const clientCpu = (clientUse.user + clientUse.system) / 1e6;
     const processUse = new Map(
@@ -155,6 +183,7 @@ export async function benchPushSequence(
       p50Ms: round(percentile(latencies, 50), 1),
       p99Ms: round(percentile(latencies, 99), 1),
       warmUpFailures,
+      warmUpSeconds,
       aloneP50Ms: round(percentile(alone, 50), 1),
       aloneP99Ms: round(percentile(alone, 99), 1),
       commandRoundTripShare: round(commands / total, 2),
@@ -163,10 +192,12 @@ export async function benchPushSequence(
       machineCoreMs: coreMs(machineBusy),
       ...Object.fromEntries([...processUse].map(([name, cpu]) => [`${name}CoreMs`, coreMs(cpu)])),
       postgresCoreMs: coreMs(used.pgCpuSeconds),
-      // The bench's own process (its HTTP client), and the broker: the machine's busy time that no
-      // hub process, backend or the client used.
+      // The bench's own process (its HTTP client), the broker's JVM, and what is left: the machine's
+      // busy time that no hub process, backend, broker or the client used (PostgreSQL's own
+      // processes, the kernel's threads).
       clientCoreMs: coreMs(clientCpu),
-      brokerCoreMs: coreMs(Math.max(0, machineBusy - hubCpu - used.pgCpuSeconds - clientCpu)),
+      brokerCoreMs: coreMs(brokerCpu),
+      otherCoreMs: coreMs(Math.max(0, machineBusy - hubCpu - used.pgCpuSeconds - clientCpu - (brokerCpu || 0))),
       kafkaMessages: round(used.kafkaMessages / SEQUENCES, 1),
       pgTransactions: round(used.pgTransactions / SEQUENCES, 1),
       readYourWritesShare: round(waits / total, 2),

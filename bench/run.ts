@@ -229,7 +229,7 @@ was measured. Every figure is a ratio against a baseline measured in the same ru
 machine; these machines are noisy (±20 %). Ports: BENCH_PORT_BASE (5600) + fixed offsets, PostgreSQL on
 BENCH_PORT_BASE + 19832; Kafka on KAFKA_PORT (29092); BENCH_SECONDS sets the measured windows of the pull
 and replicas benches, BENCH_PUSH_SEQUENCES and BENCH_PUSH_WARMUP_SECONDS the push bench's length and
-warm-up, BENCH_BASELINE_ROOT a build to
+least warm-up, BENCH_BASELINE_ROOT a build to
 measure side by side. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded
 PostgreSQL 18 (fsync on), Apache Kafka 3.9.2 single node.
 `;
@@ -326,19 +326,25 @@ baseline row is the build at BENCH_BASELINE_ROOT, measured in the same run with 
 ${row('this build', push)}
 ${baseline ? row(`baseline (\`${process.env.BENCH_BASELINE_ROOT}\`)`, baseline) : '| baseline (BENCH_BASELINE_ROOT) | not measured | | | | | | | |'}
 
-One at a time instead (30 sequences, each after the last, same hub, after a 20 s warm-up 4 at a
-time): **p50 ${push.aloneP50Ms ?? '—'} ms, p99 ${push.aloneP99Ms ?? '—'} ms**. Warm-up sequences that failed (a broker
+This build's figures are of a warm hub: it was first pushed to 4 at a time for ${push.warmUpSeconds ?? '—'} s, in 10 s
+windows until the machine's CPU per sequence held within 10 % of the window before (the JITs of the
+broker's JVM and of the services' V8 done; on one commit, 20 s of warm-up left 169 core-ms a
+sequence where 120 s left 102). The baseline's own bench code warms its hub with 8 sequences only,
+on the broker this build's run has warmed: its row includes its services' JIT warm-up.
+
+One at a time instead (30 sequences, each after the last, same hub, after the warm-up): **p50 ${push.aloneP50Ms ?? '—'} ms, p99 ${push.aloneP99Ms ?? '—'} ms**. Warm-up sequences that failed (a broker
 started seconds before may still be loading its group coordinator): ${push.warmUpFailures ?? '—'}; measured ones: none may.
 
 Where the time goes: the machine was **${Math.round((push.machineBusyShare ?? NaN) * 100)} % busy** (both cores, from
 \`/proc/stat\`) while the 4 sequences ran, so a sequence waits mostly for CPU, not for the broker
 or a poll. CPU per sequence, in core-milliseconds (\`/proc/<pid>/stat\`; PostgreSQL: the backends
-of the hub's database; the bench's client: its own process; broker: the machine's busy time that
-no hub process, backend or the client used), with ${push.kafkaMessages} Kafka messages and ${push.pgTransactions} PostgreSQL transactions a sequence:
+of the hub's database; broker: its JVM; the bench's client: its own process; other: the machine's
+busy time that none of these used, such as PostgreSQL's own processes and the kernel's threads),
+with ${push.kafkaMessages} Kafka messages and ${push.pgTransactions} PostgreSQL transactions a sequence:
 
-| whole machine | gateway | projector | repositories | images | tokens | accounts | PostgreSQL | broker | bench client |
-|---|---|---|---|---|---|---|---|---|---|
-| ${push.machineCoreMs} | ${push['gateway-0CoreMs']} | ${push.projectorCoreMs} | ${push.repositoriesCoreMs} | ${push.imagesCoreMs} | ${push.tokensCoreMs} | ${push.accountsCoreMs} | ${push.postgresCoreMs} | ${push.brokerCoreMs} | ${push.clientCoreMs} |
+| whole machine | gateway | projector | repositories | images | tokens | accounts | PostgreSQL | broker | bench client | other |
+|---|---|---|---|---|---|---|---|---|---|---|
+| ${push.machineCoreMs} | ${push['gateway-0CoreMs']} | ${push.projectorCoreMs} | ${push.repositoriesCoreMs} | ${push.imagesCoreMs} | ${push.tokensCoreMs} | ${push.accountsCoreMs} | ${push.postgresCoreMs} | ${Number.isFinite(push.brokerCoreMs) ? push.brokerCoreMs : '—'} | ${push.clientCoreMs} | ${push.otherCoreMs} |
 
 At 4 at a time on 2 cores, a sequence's latency is about 4 × its CPU ÷ 2: p50 < 100 ms needs
 under about 50 core-ms a sequence, everything included.

@@ -11,4 +11,6 @@ npm run build --silent
 rm -rf .test-runs/bench-*
 bash scripts/kafka.sh start >/dev/null
 trap 'bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
+# The broker's pid, for the benches that count its CPU (scripts/kafka.sh keeps it there).
+export BENCH_KAFKA_PID_FILE=${KAFKA_HOME:-$ROOT/.cache/kafka}/run-$KAFKA_PORT/kafka.pid
 node dist/bench/run.js "$@"

@@ -5,6 +5,7 @@ import { createTestDatabase } from '../../../../libs/testing/src';
 import { CreateReadModels1732400002000 } from '../read-model.migrations';
 import { CreateAuditInbox1732400030400 } from './audit-inbox.migrations';
 import { CreateAuditReadModel1732400030300 } from './audit.migrations';
+import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox } from './audit-inbox';
 
 const REPOSITORY_ID = '11111111-1111-4111-8111-111111111111';
@@ -125,6 +126,26 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     expect((await entriesOf(events.map((e) => e.streamId))).map((e) => e.stream)).toEqual([tokenStreamId('tok-2001'), tokenStreamId('tok-2002')]);
     expect(await count(`SELECT count(*) AS n FROM read.audit_inbox`)).toBe(0);
     await feedHolds();
+  });
+
+  it('in its process’s turn: a batch waits for the feed write in flight, and a row’s fallback takes the turn after the batch, without a deadlock', async () => {
+    const turn = new AuditFeedTurn();
+    const writer = new AuditInbox(pool, (event) => turn.take(() => fallback(event)), { turn });
+    let release!: () => void;
+    const inFlight = turn.take(() => new Promise<void>((done) => (release = done)));
+    const waiting = tokenIssued(4000);
+    await writer.receive(waiting);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await entriesOf([waiting.streamId])).toHaveLength(0);
+    release();
+    await inFlight;
+    const broken = tokenIssued(4001, 'not a time');
+    await writer.receive(broken);
+    await writer.drained();
+    await writer.close();
+    expect(await entriesOf([waiting.streamId])).toHaveLength(1);
+    expect(fallback.mock.calls.map(([event]) => event.streamId)).toEqual([broken.streamId]);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_inbox`)).toBe(0);
   });
 
   it('rows a crashed writer left are put in the feed by the next one’s start', async () => {

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { PROJECTIONS, PublishedEvent, TOKENS_EVENTS } from '@dockyard/contracts';
 import { GENESIS_HASH, eventStoreMetrics, inTransaction, isTransientError, secondsSince } from '@dockyard/eventstore';
 import { appendAuditEntries, linkAllToRepositories } from './audit-feed';
+import { AuditFeedTurn } from './audit-feed-turn';
 import { auditEntryOf } from './audit.projection';
 
 interface InboxLogger {
@@ -53,7 +54,7 @@ export class AuditInbox {
     private readonly pool: Pool,
     /** Where a row that fails on its own goes: the StreamConsumer's way, which retries it, then parks it. */
     private readonly fallback: (event: PublishedEvent) => Promise<unknown>,
-    private readonly options: { batchSize?: number; pollMs?: number; logger?: InboxLogger } = {},
+    private readonly options: { batchSize?: number; pollMs?: number; logger?: InboxLogger; turn?: AuditFeedTurn } = {},
   ) {}
 
   /** Keeps the event for the feed: resolved once it is durable, when the delivery may be acknowledged. */
@@ -138,6 +139,12 @@ export class AuditInbox {
 
   /** One batch in one transaction (the oldest rows, or only `only`); how many rows it took from the inbox. */
   private async writeBatch(limit: number, only?: InboxRow): Promise<number> {
+    // In its process's turn with the audit's other feed writes (a writer alone, as in a test, needs none).
+    const write = () => this.writeBatchNow(limit, only);
+    return this.options.turn ? this.options.turn.take(write) : write();
+  }
+
+  private async writeBatchNow(limit: number, only?: InboxRow): Promise<number> {
     return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<InboxRow>(
         `SELECT stream_id, stream_version, event FROM read.audit_inbox

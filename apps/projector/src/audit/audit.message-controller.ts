@@ -15,6 +15,7 @@ import {
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { PROJECTION_CONSUMERS, ProjectionConsumers } from '../projection-consumers';
 import { auditActivity } from './audit-activity.projection';
+import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox, batchedIntoFeed } from './audit-inbox';
 
 /** Every service's facts, and the activity topic's pulls, pushes and logins. */
@@ -31,7 +32,8 @@ const AUDITED_EVENTS = [
  * Folds everything into the audit read model, in a consumer group of its own (`audit`): its writes
  * (every event a second time, through one feed-head row) are never on the path of the read models
  * a write's answer waits for, and it catches up on its own if it falls behind. A pull's TokenIssued
- * goes through the inbox, which puts many in the feed per transaction (audit-inbox.ts).
+ * goes through the inbox, which puts many in the feed per transaction (audit-inbox.ts). Feed writes
+ * take turns in this process (AuditFeedTurn).
  */
 @Controller()
 export class AuditMessageController {
@@ -39,16 +41,17 @@ export class AuditMessageController {
     @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
     @Inject(PROJECTION_CONSUMERS) private readonly consumers: ProjectionConsumers,
     @Inject(AuditInbox) private readonly inbox: AuditInbox,
+    @Inject(AuditFeedTurn) private readonly turn: AuditFeedTurn,
   ) {}
 
   @EventPattern(AUDITED_EVENTS)
   async audit(@Payload() event: PublishedEvent) {
     if (batchedIntoFeed(event)) return this.inbox.receive(event);
-    await this.consumers[PROJECTIONS.audit].handle(event);
+    await this.turn.take(() => this.consumers[PROJECTIONS.audit].handle(event));
   }
 
   @EventPattern(REPOSITORY_ACTIVITY)
   async activity(@Payload() activity: RepositoryActivity) {
-    await auditActivity(this.runtime.pool('read'), activity);
+    await this.turn.take(() => auditActivity(this.runtime.pool('read'), activity));
   }
 }

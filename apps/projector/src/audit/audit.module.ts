@@ -3,6 +3,7 @@ import { PROJECTIONS } from '@dockyard/contracts';
 import { BusServerOptions } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { PROJECTION_CONSUMERS, ProjectionConsumers, projectionConsumers } from '../projection-consumers';
+import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox } from './audit-inbox';
 import { AuditMessageController } from './audit.message-controller';
 
@@ -34,11 +35,13 @@ export class AuditModule {
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
         { provide: PROJECTION_CONSUMERS, useFactory: () => projectionConsumers(runtime) },
+        { provide: AuditFeedTurn, useFactory: () => new AuditFeedTurn() },
         {
           provide: AuditInbox,
-          inject: [PROJECTION_CONSUMERS],
-          useFactory: (consumers: ProjectionConsumers) =>
-            new AuditInbox(runtime.pool('read'), (event) => consumers[PROJECTIONS.audit].handle(event), {
+          inject: [PROJECTION_CONSUMERS, AuditFeedTurn],
+          useFactory: (consumers: ProjectionConsumers, turn: AuditFeedTurn) =>
+            new AuditInbox(runtime.pool('read'), (event) => turn.take(() => consumers[PROJECTIONS.audit].handle(event)), {
+              turn,
               logger: runtime.logger.child({ component: 'audit-inbox' }),
             }),
         },
