@@ -5,6 +5,7 @@ import { startDistributedHub } from './distributed-hub';
 import { pushImage, register, requestsPerPull, threeLayerImage } from './docker-pull';
 import { HttpClient } from './http-client';
 import { basicAuth, benchPort, startBuild, startScript, stopAll, waitFor } from './hub-processes';
+import { LoopStalls, withLoopStalls } from './event-loop-stalls';
 import { PacedLoad, pacedLoad } from './paced-load';
 import { PULLER, PullRun, runPulls } from './pull-load';
 import { machineCpu } from './machine-cpu';
@@ -46,11 +47,11 @@ export interface PullBench {
     standaloneNoToken: SideBySideLoad;
     standaloneToken: SideBySideLoad;
     bareConstant: SideBySideLoad;
-    halfLoad: PacedLoad;
+    halfLoad: PacedLoad & LoopStalls;
     distributedNoToken: SideBySideLoad;
     distributedToken: SideBySideLoad;
     /** The same paced load as `halfLoad`, at half the distributed gateway's rate with the token. */
-    distributedHalfLoad: PacedLoad;
+    distributedHalfLoad: PacedLoad & LoopStalls;
     /** `GET .../images` without a token on the standalone hub of BENCH_BASELINE_ROOT, when set. */
     baseline?: Load & { root: string };
   };
@@ -164,6 +165,9 @@ async function startStandalone(root: string, port: number, databaseUrl: string, 
     DATABASE_URL: databaseUrl,
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(ROOT, '.test-runs', `bench-${name}`),
+    // For /metrics (admins only): the half-load row reads the hub's event-loop and GC figures.
+    DOCKYARD_ADMIN_USERNAME: 'bench_admin',
+    DOCKYARD_ADMIN_PASSWORD: 'secret1',
   });
   await waitFor(`http://127.0.0.1:${port}/v1/_ping`, 120000);
   return hub;
@@ -211,7 +215,8 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     );
     Object.assign(index, rows);
     const rate = Math.max(1, Math.round(rows.standaloneToken.rps / 2));
-    index.halfLoad = await pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' });
+    const half = await withLoopStalls(standaloneUrl, () => pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' }));
+    index.halfLoad = { ...half.result, ...half.stalls };
     await quietDown();
     // Last: the baseline build goes on folding its row's pulls, one transaction each, for many
     // seconds after it.
@@ -255,9 +260,10 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     );
     Object.assign(index, distributedRows);
     const distributedRate = Math.max(1, Math.round(distributedRows.distributedToken.rps / 2));
-    index.distributedHalfLoad = await pacedLoad(`${gateway}${IMAGES_PATH}`, distributedRate, benchSeconds(), {
-      'X-Docker-Token': 'true',
-    });
+    const half = await withLoopStalls(gateway, () =>
+      pacedLoad(`${gateway}${IMAGES_PATH}`, distributedRate, benchSeconds(), { 'X-Docker-Token': 'true' }),
+    );
+    index.distributedHalfLoad = { ...half.result, ...half.stalls };
   } finally {
     await distributedHub.stop();
   }
@@ -265,6 +271,8 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
 }
 
 const ms = (value: number) => `${value} ms`;
+const stallCell = (s: LoopStalls) =>
+  `${s.hubLoopP99} / ${s.hubLoopMax} ms; GC ${s.hubGcPauses} pauses, ${s.hubGcMs} ms; client ${s.clientLoopP99} / ${s.clientLoopMax} ms`;
 const percent = (share: number) => `${round(share * 100, 1)} %`;
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : NaN);
 
@@ -347,6 +355,8 @@ ${baseline}
 | … the distributed gateway instead (its process answers HTTP only; measured after the distributed pull run, not side by side with bare Fastify) | ${ratio(index.distributedNoToken.rps, index.bareConstant.rps)} |
 | p99 with the token at half the gateway's rate (${index.halfLoad.rate} req/s, paced: one request every ${round(1000 / index.halfLoad.rate, 2)} ms, latency from when it was due; p50 ${index.halfLoad.p50} ms; < 10 ms) | **${index.halfLoad.p99} ms** |
 | … the same at half the distributed gateway's rate (${index.distributedHalfLoad.rate} req/s; p50 ${index.distributedHalfLoad.p50} ms) | ${index.distributedHalfLoad.p99} ms |
+| … where the standalone tail came from, while that row ran: how late the hub's event loop ran, p99 / at most; its GC pauses and their sum; how late the bench client's own loop ran, p99 / at most (the three share the 2 cores with PostgreSQL) | hub ${stallCell(index.halfLoad)} |
+| … the same for the distributed gateway's row | gateway ${stallCell(index.distributedHalfLoad)} |
 | gateway (no token) ÷ baseline build (≥ 3) | ${threeX} |
 `;
 }
