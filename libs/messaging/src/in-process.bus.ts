@@ -321,12 +321,19 @@ export class InProcessBus implements MessageBus {
 
   /**
    * Drops entries every group has handled. Declared groups count from the start, so nothing they
-   * have not handled is dropped; an undeclared group that subscribes later gets what is still kept.
+   * have not handled is dropped. With groups declared (the standalone hub), no other group can
+   * subscribe, so a handled entry is dropped as soon as the handled ones are half the log (each
+   * splice then moves no more entries than it drops). Kept until 10,000 had gathered, the handled
+   * entries (a pull's activity each) were 96 % of what a standalone hub under pulls kept alive
+   * (V8's sampling heap profiler). Without a declaration, an undeclared group that subscribes
+   * later gets what is still kept: the last 10,000.
    */
   private compact(): void {
-    if (this.log.length < 10000 || this.groups.size === 0) return;
+    if (this.groups.size === 0) return;
     const done = Math.min(...[...this.groups.values()].map((g) => g.cursor));
-    if (done <= this.base) return;
+    const handled = done - this.base;
+    if (handled <= 0) return;
+    if (this.declared ? handled * 2 < this.log.length : this.log.length < 10000) return;
     this.log.splice(0, done - this.base);
     this.base = done;
   }

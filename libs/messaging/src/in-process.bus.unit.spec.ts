@@ -103,6 +103,23 @@ describe('InProcessBus publish waits for every consumer group', () => {
     expect(projected).toEqual([1, 2]);
   });
 
+  it('with groups declared, drops what every group has handled, and keeps what one has not', async () => {
+    const bus = new InProcessBus({ groups });
+    const kept = () => (bus as unknown as { log: unknown[] }).log.length;
+    const tokensGate = gate();
+    await bus.subscribe('projector', ['accounts', 'repositories'], async () => undefined);
+    await bus.subscribe('tokens', ['accounts'], async () => tokensGate.opened);
+    for (let version = 1; version <= 50; version++) void bus.publish('repositories', [eventOf('r', version)]);
+    await until(() => kept() === 0);
+    // tokens has not handled the accounts events: they stay, whatever the projector did.
+    const published = track(bus.publish('accounts', [eventOf('u', 1), eventOf('u', 2)]));
+    await settle();
+    expect(kept()).toBe(2);
+    tokensGate.open();
+    await until(() => published.resolved);
+    expect(kept()).toBe(0);
+  });
+
   it('waits only for the groups of the published source', async () => {
     const bus = new InProcessBus({ groups });
     const seen: string[] = [];
