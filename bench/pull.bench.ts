@@ -205,7 +205,7 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     const rounds = sideBySideRounds();
     const window = benchSeconds() / rounds;
     // The baseline build in the same rounds: measured once after the others, its ratio carried the
-    // machine's drift between the two moments (on one day 2.5× in one run, 3.6× in the next). Its
+    // machine's drift between the two moments (on one day 3.6× in one run, 2.5× in another). Its
     // pulls go on being folded for seconds after its row (one transaction each): the quiet-down
     // between rows waits for that.
     const rowLoads: Record<string, () => Promise<Load>> = {
