@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 // scripts/test-summary.js ends every `npm test`: what CI shows of a run is often only its end.
 const summary = (...results: object[]): { lines: string[]; status: number } => {
@@ -60,5 +60,23 @@ describe('the test summary (scripts/test-summary.js)', () => {
     });
     expect(status).toBe(0);
     expect(lines).toEqual(['PASS test/c.e2e.spec.ts: 1 passed, 0 failed', '1 passed, 0 failed']);
+  });
+
+  it('a run that left no results (Jest crashed in its setup) is one failure, and the other runs still count', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'summary-'));
+    const ran = join(dir, 'run-0.json');
+    writeFileSync(ran, JSON.stringify({ success: true, testResults: [{ name: join(process.cwd(), 'test/c.e2e.spec.ts'), status: 'passed', assertionResults: [{ status: 'passed', fullName: 'c' }] }] }));
+    let lines: string[] = [];
+    let status = 0;
+    try {
+      execFileSync('node', ['scripts/test-summary.js', ran, join(dir, 'crashed.json')], { encoding: 'utf8' });
+    } catch (error) {
+      const failed = error as { stdout: string; status: number };
+      lines = failed.stdout.trim().split('\n');
+      status = failed.status;
+    }
+    expect(status).toBe(1);
+    expect(lines.at(-1)).toBe('1 passed, 1 failed');
+    expect(lines).toContain(`✕ no test results in ${relative(process.cwd(), join(dir, 'crashed.json'))} (jest crashed?)`);
   });
 });
