@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { benchPort, startBuild, stopAll, waitFor } from './hub-processes';
+import { BENCH_ADMIN_ENV, benchPort, startBuild, stopAll, waitFor } from './hub-processes';
 
 const ROOT = resolve(__dirname, '../..');
 export const SERVICES = ['projector', 'accounts', 'repositories', 'images', 'tokens'] as const;
@@ -35,8 +35,7 @@ export async function startDistributedHub(options: {
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(ROOT, '.test-runs', `bench-${options.name}`),
     DOCKYARD_PG_POOL_SIZE: '6',
-    DOCKYARD_ADMIN_USERNAME: 'bench_admin',
-    DOCKYARD_ADMIN_PASSWORD: 'secret1',
+    ...BENCH_ADMIN_ENV,
     // Replicas name cached credentials alike; each process its own (any free) health port.
     DOCKYARD_CREDENTIAL_CACHE_KEY: 'bench-credential-cache-key',
     // As every deployment sets it (compose, k8s Secret): the gateways sign and check tokens themselves.

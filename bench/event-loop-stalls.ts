@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { basicAuth } from './hub-processes';
+import { gatewayMetrics } from './hub-processes';
 import { round } from './stats';
 
 /** Where a paced run's tail came from: the hub's event loop and GC, and the bench client's own loop. */
@@ -22,9 +22,7 @@ const CLIENT_RESOLUTION_MS = 1;
 
 /** `nodejs_*` figures of the hub's /metrics (prom-client's default metrics; /metrics is for admins). */
 async function hubFigures(gateway: string): Promise<{ loopP99: number; loopMax: number; gcCount: number; gcSeconds: number }> {
-  const answer = await fetch(`${gateway}/metrics`, { headers: { Authorization: basicAuth('bench_admin', 'secret1') } });
-  if (answer.status !== 200) throw new Error(`metrics answered ${answer.status}`);
-  const lines = (await answer.text()).split('\n');
+  const lines = (await gatewayMetrics(gateway)).split('\n');
   const value = (name: string) => Number(lines.find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
   const sum = (prefix: string) =>
     lines.filter((line) => line.startsWith(prefix)).reduce((total, line) => total + Number(line.split(' ').pop()), 0);

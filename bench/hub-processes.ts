@@ -59,5 +59,17 @@ export async function waitFor(url: string, timeoutMs = 60000): Promise<void> {
 
 export const basicAuth = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+/** The bootstrap admin every bench hub is started with: `/metrics` answers admins only. */
+export const BENCH_ADMIN_ENV = { DOCKYARD_ADMIN_USERNAME: 'bench_admin', DOCKYARD_ADMIN_PASSWORD: 'secret1' };
+
+/** A gateway's `/metrics` text (Prometheus), read as the bench admin. */
+export async function gatewayMetrics(gateway: string): Promise<string> {
+  const answer = await fetch(`${gateway}/metrics`, {
+    headers: { Authorization: basicAuth(BENCH_ADMIN_ENV.DOCKYARD_ADMIN_USERNAME, BENCH_ADMIN_ENV.DOCKYARD_ADMIN_PASSWORD) },
+  });
+  if (answer.status !== 200) throw new Error(`metrics answered ${answer.status}`);
+  return answer.text();
+}
+
 export const imageIds = (prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => require('node:crypto').createHash('sha256').update(`${prefix}-${i}`).digest('hex'));

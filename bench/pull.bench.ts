@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { startDistributedHub } from './distributed-hub';
 import { pushImage, register, requestsPerPull, threeLayerImage } from './docker-pull';
 import { HttpClient } from './http-client';
-import { basicAuth, benchPort, startBuild, startScript, stopAll, waitFor } from './hub-processes';
+import { BENCH_ADMIN_ENV, basicAuth, benchPort, startBuild, startScript, stopAll, waitFor } from './hub-processes';
 import { LoopStalls, withLoopStalls } from './event-loop-stalls';
 import { PacedLoad, pacedLoad } from './paced-load';
 import { PULLER, PullRun, runPulls } from './pull-load';
@@ -166,8 +166,7 @@ async function startStandalone(root: string, port: number, databaseUrl: string, 
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(ROOT, '.test-runs', `bench-${name}`),
     // For /metrics (admins only): the half-load row reads the hub's event-loop and GC figures.
-    DOCKYARD_ADMIN_USERNAME: 'bench_admin',
-    DOCKYARD_ADMIN_PASSWORD: 'secret1',
+    ...BENCH_ADMIN_ENV,
   });
   await waitFor(`http://127.0.0.1:${port}/v1/_ping`, 120000);
   return hub;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { startDistributedHub } from './distributed-hub';
 import { machineCpu } from './machine-cpu';
 import { ResourceCounters } from './resource-counters';
-import { basicAuth, cpuSeconds, imageIds } from './hub-processes';
+import { basicAuth, cpuSeconds, gatewayMetrics, imageIds } from './hub-processes';
 import { HttpClient } from './http-client';
 import { percentile, round } from './stats';
 
@@ -22,13 +22,7 @@ function brokerProcessId(): number | undefined {
 
 /** Sums of a histogram family in the Prometheus text, by a label filter. */
 async function histogramSum(gateway: string, name: string, filter = ''): Promise<number> {
-  // /metrics is for admins only; bench_admin is the hub's bootstrap admin below.
-  const answer = await fetch(`${gateway}/metrics`, {
-    headers: { Authorization: basicAuth('bench_admin', 'secret1') },
-  });
-  if (answer.status !== 200) throw new Error(`metrics answered ${answer.status}`);
-  const text = await answer.text();
-  return text
+  return (await gatewayMetrics(gateway))
     .split('\n')
     .filter((line) => line.startsWith(`${name}_sum`) && line.includes(filter))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);

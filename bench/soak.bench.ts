@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { basicAuth, benchPort, imageIds, startScript, waitFor } from './hub-processes';
+import { BENCH_ADMIN_ENV, basicAuth, benchPort, imageIds, startScript, waitFor } from './hub-processes';
 import { round } from './stats';
 
 const GATEWAY_PORT = benchPort(41);
@@ -43,8 +43,7 @@ export async function benchSoak(databaseUrl: string, brokers: string[], seconds 
     DOCKYARD_REQUIRE_CONFIRMATION: 'false',
     DOCKYARD_DATA: resolve(__dirname, '../../.test-runs/bench-soak'),
     DOCKYARD_PG_POOL_SIZE: '6',
-    DOCKYARD_ADMIN_USERNAME: 'bench_admin',
-    DOCKYARD_ADMIN_PASSWORD: 'secret1',
+    ...BENCH_ADMIN_ENV,
     DOCKYARD_TOKEN_KEY: 'bench-token-master-key-0123456789abcdef',
     HEALTH_HOST: '127.0.0.1',
   };

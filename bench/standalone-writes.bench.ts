@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { basicAuth, imageIds, waitFor } from './hub-processes';
+import { BENCH_ADMIN_ENV, basicAuth, gatewayMetrics, imageIds, waitFor } from './hub-processes';
 import { percentile, round } from './stats';
 
 const REGISTRATIONS = 200;
@@ -28,8 +28,7 @@ export async function benchStandaloneWrites(root: string, port: number): Promise
       DOCKYARD_PG_PORT: String(port + 1),
       DATABASE_URL: '',
       DOCKYARD_REQUIRE_CONFIRMATION: 'false',
-      DOCKYARD_ADMIN_USERNAME: 'bench_admin',
-      DOCKYARD_ADMIN_PASSWORD: 'secret1',
+      ...BENCH_ADMIN_ENV,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -85,7 +84,7 @@ export async function benchStandaloneWrites(root: string, port: number): Promise
     for (let n = 0; n < 5; n++) await sequence(-1 - n);
     const pushes = await timed(SEQUENCES, 4, sequence);
 
-    const metrics = await (await fetch(`${url}/metrics`, { headers: { Authorization: basicAuth('bench_admin', 'secret1') } })).text();
+    const metrics = await gatewayMetrics(url);
     const family = (suffix: string) =>
       metrics
         .split('\n')
