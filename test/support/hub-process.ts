@@ -35,11 +35,14 @@ export class HubProcess {
    * Without a HEALTH_PORT in `env` the process's health server takes any free port (0): processes
    * of several suites share this machine, and the default 9464 would let only one of them start.
    */
-  static start(app: string, env: Record<string, string>): HubProcess {
+  static start(app: string, env: Record<string, string>, options: { ownProcessGroup?: boolean } = {}): HubProcess {
     const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/src/main.js`)], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // The leader of a process group of its own, as a shell makes a foreground job: `interrupt`
+      // then signals the group as a terminal's Ctrl-C does, without reaching the test runner.
+      detached: options.ownProcessGroup === true,
     });
     return new HubProcess(app, child);
   }
@@ -65,6 +68,17 @@ export class HubProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await done;
     clearTimeout(timer);
+  }
+
+  /**
+   * Ctrl-C in the terminal that started it: SIGINT to every process of its process group (it must
+   * have been started with `ownProcessGroup`). Resolves with its exit code once it has exited.
+   */
+  async interrupt(): Promise<number | null> {
+    if (this.exited) return this.child.exitCode;
+    const done = new Promise<number | null>((r) => this.child.once('exit', (code) => r(code)));
+    process.kill(-this.child.pid!, 'SIGINT');
+    return done;
   }
 
   async kill(): Promise<void> {

@@ -33,6 +33,8 @@ export interface HubOptions {
   databaseUrl?: string;
   /** Distributed mode: these brokers instead of the run's. */
   kafkaBrokers?: string[];
+  /** Standalone mode: the hub leads a process group of its own (`HubProcess.interrupt`). */
+  ownProcessGroup?: boolean;
 }
 
 const RUNS = resolve(__dirname, '../../.test-runs');
@@ -85,7 +87,7 @@ export async function startStandaloneHub(options: HubOptions = {}): Promise<Test
     DOCKYARD_DATA: dataDir,
     DOCKYARD_PG_PORT: String(pgPort),
     DATABASE_URL: '',
-  });
+  }, { ownProcessGroup: options.ownProcessGroup });
   const url = `http://127.0.0.1:${port}`;
   await waitForGateway(url, [hub]);
   return { mode: 'standalone', urls: [url], dataDir, processes: [hub], pgPort, stop: () => stopAll([hub]) };

