@@ -33,6 +33,8 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
   const dataDir = newDataDir();
   let launcher: ChildProcess;
   let output = '';
+  /** What the launcher and its apps printed after the stop signal (kept whole, not as a tail). */
+  let afterStop: string | undefined;
   let url: string;
   let kafkaPort: number;
   let exited: Promise<number | null>;
@@ -64,8 +66,13 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, as a shell makes a foreground job: the last case sends it Ctrl-C.
+      detached: true,
     });
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-30000));
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-30000);
+      if (afterStop !== undefined) afterStop += chunk.toString();
+    };
     launcher.stdout!.on('data', keep);
     launcher.stderr!.on('data', keep);
     exited = new Promise((done) => launcher.once('exit', (code) => done(code)));
@@ -145,11 +152,18 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
     expect(output).toMatch(/"app":"accounts".*"signal":"SIGKILL".*app exited; restarting it/);
   });
 
-  it('stops the apps, the broker and PostgreSQL on SIGTERM, leaving nothing running', async () => {
+  it('stops the apps, the broker and PostgreSQL on Ctrl-C, without an error, leaving nothing running', async () => {
     const started = processes().filter(ours);
     expect(started.length).toBeGreaterThanOrEqual(APPS.length + 2);
-    launcher.kill('SIGTERM');
+    // A terminal's Ctrl-C: SIGINT to the whole group, so every app gets it as well as the launcher
+    // (whose SIGTERM handler is the same stop), and then the launcher's SIGTERM. PostgreSQL and the
+    // broker run in sessions of their own and stop when the launcher stops them, last. An app used
+    // to run its shutdown twice and fail on "Called end on pool more than once".
+    afterStop = '';
+    process.kill(-launcher.pid!, 'SIGINT');
     expect(await exited).toBe(0);
+    const errors = afterStop.split('\n').filter((line) => /"level":(50|60)\b|unhandled promise rejection/.test(line));
+    expect(errors).toEqual([]);
     const pids = new Set(started.map((p) => p.pid));
     const left = processes().filter((p) => pids.has(p.pid) || ours(p));
     expect(left).toEqual([]);

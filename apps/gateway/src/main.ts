@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createDistributedRuntime, startHealthServer } from '@dockyard/runtime';
+import { createDistributedRuntime, startHealthServer, stopOnSignals } from '@dockyard/runtime';
 import { createGatewayApp } from './gateway.app';
 
 async function main(): Promise<void> {
@@ -14,8 +14,7 @@ async function main(): Promise<void> {
     await runtime.close();
     process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(stop);
 }
 
 main().catch((error) => {

@@ -15,6 +15,7 @@ import {
   loadHubConfig,
   startBusMicroservice,
   startEmbeddedPostgres,
+  stopOnSignals,
 } from '@dockyard/runtime';
 import { loadOrCreateTokenKey } from '@dockyard/token-keys';
 import { consumerGroupOf } from './consumer-groups';
@@ -80,10 +81,7 @@ async function main(): Promise<void> {
   await gateway.listen(config.port, config.host);
   logger.info({ port: config.port, dataDir: config.dataDir }, 'Dockyard standalone hub listening');
 
-  let stopping = false;
   const stop = async () => {
-    if (stopping) return;
-    stopping = true;
     // Whatever happens below, the process ends well within a supervisor's stop timeout.
     armShutdownDeadline(logger, SHUTDOWN_LIMIT_MS);
     await gateway.close();
@@ -109,8 +107,7 @@ async function main(): Promise<void> {
     else logger.warn('an event handler was still running at shutdown; its work is redone on the next start');
     process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(stop);
 }
 
 main().catch((error) => {

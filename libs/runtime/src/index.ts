@@ -6,6 +6,7 @@ export * from './embedded-postgres';
 export * from './service-process';
 export * from './service-store';
 export * from './process-guard';
+export * from './stop-signals';
 export * from './execute-once';
 export * from './health/health.module';
 export * from './health/health-server';

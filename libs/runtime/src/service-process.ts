@@ -7,6 +7,7 @@ import { HubRuntime, createHubRuntime } from './hub-runtime';
 import { startHealthServer } from './health/health-server';
 import { createLogger } from './logger';
 import { guardProcess } from './process-guard';
+import { stopOnSignals } from './stop-signals';
 
 /** The runtime of one app running alone (distributed mode): Kafka between the processes. */
 export async function createDistributedRuntime(app: string): Promise<HubRuntime> {
@@ -64,7 +65,6 @@ export async function runServiceProcess(
     await runtime.close();
     process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(stop);
   runtime.logger.info(`${app} started`);
 }
