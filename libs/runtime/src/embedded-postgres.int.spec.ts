@@ -13,6 +13,8 @@ interface Started {
   url: string;
   passwordFile: string;
   stop(): Promise<void>;
+  /** SIGKILL to the starter: its server is left running, an orphan. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -58,7 +60,7 @@ function runStarter(options: { dataDir: string; port: number; legacy?: boolean }
       if (!out.includes('\n')) return;
       const handle = JSON.parse(out.split('\n')[0]) as { url: string; passwordFile: string };
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      done({ ...handle, stop: () => (child.kill('SIGTERM'), exited) });
+      done({ ...handle, stop: () => (child.kill('SIGTERM'), exited), kill: () => (child.kill('SIGKILL'), exited) });
     });
     child.once('exit', (code) => fail(new Error(err || `the starter exited with ${code}`)));
   });
@@ -163,6 +165,25 @@ describe('embedded PostgreSQL starter', () => {
     expect(statSync(shared).mode & 0o7777).toBe(0o1777);
     expect(statSync(pg.passwordFile).mode & 0o777).toBe(0o600);
     expect(await query(pg.url, 'SELECT 1 AS one')).toEqual({ one: 1 });
+  });
+
+  it('refuses a second start on a folder whose server its starter still runs; an orphan it stops and takes over', async () => {
+    const dataDir = join(newFolder(), 'pg');
+    const first = await start(dataDir, await freePort());
+    // Kept for the clean-up if it starts after all (the case then fails, and must not hang the run).
+    const again = runStarter({ dataDir, port: await freePort() }).then((handle) => (running.push(handle), handle));
+    await expect(again).rejects.toThrow(
+      /the PostgreSQL of .* is in use by a running process \(pid \d+\): stop that hub first/,
+    );
+    // The first server was left alone.
+    expect(await query(first.url, 'SELECT 1 AS one')).toEqual({ one: 1 });
+
+    // Its starter killed, the server is an orphan (its owner file stays, stale): stopped and replaced.
+    await first.kill();
+    running.splice(running.indexOf(first), 1);
+    const port = await freePort();
+    const second = await start(dataDir, port);
+    expect(await query(second.url, 'SELECT 1 AS one')).toEqual({ one: 1 });
   });
 
   it('a port already taken: the start fails and says why (the package itself rejects with nothing)', async () => {

