@@ -4,7 +4,9 @@
 #   scripts/kafka.sh start   fetch if needed, format, start in the background, wait, create topics
 #   scripts/kafka.sh stop    stop the broker started by `start`
 #   scripts/kafka.sh status  exit 0 when a broker answers on $KAFKA_BROKERS
-# Env: KAFKA_PORT (9092), KAFKA_HOME (.cache/kafka), KAFKA_VERSION (3.9.2).
+# Env: KAFKA_PORT (9092), KAFKA_HOME (.cache/kafka), KAFKA_VERSION (3.9.2); KAFKA_OWNER_PID: the
+# process that will stop the broker (`npm run start:distributed`): `start` records it, and refuses
+# (exit 3) a broker already running for another owner still alive, instead of sharing it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${KAFKA_HOME:-$ROOT/.cache/kafka}
@@ -78,9 +80,23 @@ L4J
 
 running() { [ -f "$RUN/kafka.pid" ] && kill -0 "$(cat "$RUN/kafka.pid")" 2>/dev/null; }
 
+# A running broker whose recorded owner is another live process: not ours to use or stop.
+refuse_if_owned() {
+  [ -n "${KAFKA_OWNER_PID:-}" ] && [ -f "$RUN/owner.pid" ] || return 0
+  local owner; owner=$(cat "$RUN/owner.pid")
+  if [ "$owner" != "$KAFKA_OWNER_PID" ] && kill -0 "$owner" 2>/dev/null; then
+    echo "kafka: the broker on port $PORT is in use by a running process (pid $owner): stop it first, or set KAFKA_PORT" >&2
+    return 3
+  fi
+}
+
+own() {
+  if [ -n "${KAFKA_OWNER_PID:-}" ]; then echo "$KAFKA_OWNER_PID" >"$RUN/owner.pid"; fi
+}
+
 start() {
   fetch
-  if running; then echo "$KAFKA_BROKERS"; return 0; fi
+  if running; then refuse_if_owned || return $?; own; echo "$KAFKA_BROKERS"; return 0; fi
   configure
   local opts="-Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Dkafka.logs.dir=$RUN/logs -Dlog4j.configuration=file:$RUN/log4j.properties"
   if [ ! -f "$RUN/data/meta.properties" ]; then
@@ -95,16 +111,17 @@ start() {
   if ! node "$ROOT/scripts/kafka-wait.js"; then
     echo "kafka: not ready; see $RUN/logs" >&2; tail -20 "$RUN/logs/server.log" >&2 || true; stop; return 1
   fi
+  own
   echo "$KAFKA_BROKERS"
 }
 
 stop() {
-  running || { rm -f "$RUN/kafka.pid"; return 0; }
+  running || { rm -f "$RUN/kafka.pid" "$RUN/owner.pid"; return 0; }
   local pid; pid=$(cat "$RUN/kafka.pid")
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$RUN/kafka.pid"
+  rm -f "$RUN/kafka.pid" "$RUN/owner.pid"
 }
 
 case "${1:-start}" in

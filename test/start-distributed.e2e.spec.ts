@@ -37,6 +37,7 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
   let afterStop: string | undefined;
   let url: string;
   let kafkaPort: number;
+  let launcherEnv: NodeJS.ProcessEnv;
   let exited: Promise<number | null>;
   /** What the launcher started: its apps, PostgreSQL (in dataDir) and the broker (run-<port>). */
   const ours = (p: Running) =>
@@ -62,6 +63,7 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
     };
     delete env.DATABASE_URL;
     delete env.KAFKA_BROKERS;
+    launcherEnv = env;
     launcher = spawn(process.execPath, [resolve(ROOT, 'dist/apps/standalone/src/distributed.main.js')], {
       cwd: ROOT,
       env,
@@ -150,6 +152,25 @@ describe('npm run start:distributed (a local cluster from nothing)', () => {
     });
     expect(await login('bob_0001')).toBe(200);
     expect(output).toMatch(/"app":"accounts".*"signal":"SIGKILL".*app exited; restarting it/);
+  });
+
+  it('refuses a second launcher on the same data folder and broker port, which leaves the first one serving', async () => {
+    // Before, the second took the first one's PostgreSQL for an orphan and stopped it, and took its
+    // broker for its own and stopped that too on its way out.
+    const second = spawn(process.execPath, [resolve(ROOT, 'dist/apps/standalone/src/distributed.main.js')], {
+      cwd: ROOT,
+      env: { ...launcherEnv, PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    second.stdout!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    second.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const code = await new Promise((done) => second.once('exit', done));
+    expect(code).toBe(1);
+    expect(said).toMatch(/is in use by a running process \(pid \d+\)/);
+    expect(processes().some((p) => p.args.includes(`run-${kafkaPort}/server.properties`))).toBe(true);
+    expect(await register('carl_001')).toBe(201);
+    expect(await login('carl_001')).toBe(200);
   });
 
   it('stops the apps, the broker and PostgreSQL on Ctrl-C, without an error, leaving nothing running', async () => {

@@ -50,8 +50,11 @@ async function main(): Promise<void> {
   const logger = createLogger('distributed', config.logLevel);
   const ownBroker = !process.env.KAFKA_BROKERS;
   const healthPortBase = Number(process.env.HEALTH_PORT_BASE || DEFAULT_HEALTH_PORT_BASE);
-  const kafkaEnv = { ...process.env };
+  // The broker is this launcher's to stop: scripts/kafka.sh refuses one another live launcher owns.
+  const kafkaEnv: NodeJS.ProcessEnv = { ...process.env, KAFKA_OWNER_PID: String(process.pid) };
   delete kafkaEnv.KAFKA_BROKERS;
+  /** Whether this launcher started (or took over, orphaned) the broker: only then does it stop it. */
+  let brokerOurs = false;
   const apps: SupervisedApp[] = [];
   let embedded: EmbeddedPostgresHandle | undefined;
   let starting: Promise<unknown> = Promise.resolve();
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
     // Whatever start-up step is running finishes first, so that what it started is stopped too.
     await starting.catch(() => undefined);
     await Promise.all(apps.map((app) => app.stop(APP_GRACE_MS)));
-    if (ownBroker)
+    if (brokerOurs)
       await kafkaScript('stop', kafkaEnv).catch((error) =>
         logger.error({ err: error }, 'stopping the broker failed'),
       );
@@ -99,11 +102,14 @@ async function main(): Promise<void> {
   const brokers = async (): Promise<string> => {
     if (!ownBroker) return process.env.KAFKA_BROKERS!;
     const started = await kafkaScript('start', kafkaEnv);
+    brokerOurs = true;
     logger.info({ brokers: started }, 'Kafka broker started');
     return started;
   };
-  const ready = Promise.all([databaseUrl(), brokers()]);
-  starting = ready;
+  const steps = [databaseUrl(), brokers()] as const;
+  const ready = Promise.all(steps);
+  // Both steps, not the first to fail: a broker still starting when PostgreSQL is refused is stopped too.
+  starting = Promise.allSettled(steps);
   try {
     const [url, kafkaBrokers] = await ready;
     if (stopping) return;
