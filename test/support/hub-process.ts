@@ -60,14 +60,19 @@ export class HubProcess {
     return !this.exited;
   }
 
-  /** Graceful stop (SIGTERM), then SIGKILL after `graceMs`. */
-  async stop(graceMs = 15000): Promise<void> {
-    if (this.exited) return;
+  /** Graceful stop (SIGTERM), then SIGKILL after `graceMs`: whether it exited by itself or was killed. */
+  async stop(graceMs = 15000): Promise<'exited' | 'killed'> {
+    if (this.exited) return 'exited';
     const done = new Promise<void>((r) => this.child.once('exit', () => r()));
     this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      this.child.kill('SIGKILL');
+    }, graceMs);
     await done;
     clearTimeout(timer);
+    return killed ? 'killed' : 'exited';
   }
 
   /**

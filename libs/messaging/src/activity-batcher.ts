@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityBatch, RepositoryActivity, SingleActivity } from '@dockyard/contracts';
+import { settledWithin } from './settled-within';
+
+/**
+ * How long a stopping gateway waits to record what it gathered. With the broker away, recording
+ * retries for tens of seconds, and a gateway stopping then was killed by its supervisor; activity
+ * is best effort, and the batch is lost either way.
+ */
+const FLUSH_ON_STOP_MS = 2000;
 
 export interface ActivityBatcherOptions {
   /** How long an activity may wait for others before its batch leaves. */
@@ -36,8 +44,8 @@ export class ActivityBatcher {
   }
 
   /** Nest's shutdown hook (the gateway registers the batcher as a provider): nothing gathered is left behind. */
-  onModuleDestroy(): Promise<void> {
-    return this.flush();
+  async onModuleDestroy(): Promise<void> {
+    await settledWithin(FLUSH_ON_STOP_MS, this.flush());
   }
 
   /** Records what is pending now; never rejects: each waiter hears its own outcome. */

@@ -8,3 +8,4 @@ export * from './process-metric';
 export * from './nest';
 export * from './outage';
 export * from './activity-batcher';
+export * from './settled-within';

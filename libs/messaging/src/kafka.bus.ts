@@ -22,6 +22,7 @@ import { CommandLanes } from './command-lanes';
 import { kafkaLogLevel } from './kafka-log-level';
 import { OffsetCommits } from './kafka-offset-commits';
 import { CommandDispatcher, EventHandler, MessageBus, SendOptions, Subscription } from './message-bus';
+import { settledWithin } from './settled-within';
 
 interface BusLogger {
   info(obj: object, msg?: string): void;
@@ -61,8 +62,18 @@ interface TrackedConsumer {
 
 /** Commands a command consumer runs at once (across keys; one at a time per key): CommandLanes. */
 const COMMANDS_RUNNING_PER_CONSUMER = 32;
-/** How long stopping a command consumer waits for its running commands. */
-const DRAIN_ON_STOP_MS = 5000;
+/**
+ * How long stopping a consumer takes at most: its running commands finish, then its last offset
+ * commit and its leaving the group, each waiting for the broker only what is left of this. With the
+ * broker away, kafkajs retries each of those (and a command's reply) for tens of seconds: a
+ * projector stopping its four consumers one by one took 85–94 s to exit, far past the 30 s
+ * Kubernetes and the 10 s Docker wait before SIGKILL. Given up, what was handled since the last
+ * commit that landed is delivered again, which every handler here takes (OffsetCommits), and the
+ * group drops the member when its session times out.
+ */
+const CONSUMER_STOP_MS = 4000;
+/** How long stopping waits for each producer's disconnect, for the same reason. */
+const PRODUCER_STOP_MS = 2000;
 
 /** How often a consumer commits what it handled (OffsetCommits); a crash delivers that much again. */
 const COMMIT_INTERVAL_MS = 1000;
@@ -395,9 +406,9 @@ export class KafkaBus implements MessageBus {
       waiting.reject(new DomainError('unavailable', 'bus closed'));
     }
     this.pending.clear();
-    await this.producer?.disconnect().catch(() => undefined);
-    await this.eventProducer?.disconnect().catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
+    await Promise.all(
+      [this.producer, this.eventProducer, this.admin].map((client) => settledWithin(PRODUCER_STOP_MS, client?.disconnect())),
+    );
   }
 
   /** Retries a failing handler on the same event (heartbeating meanwhile): never skips it. */
@@ -642,8 +653,10 @@ export class KafkaBus implements MessageBus {
     this.consumers.delete(consumer);
     // Commands still running finish first (bounded: each ends by its own timeouts), so their
     // offsets are in the last commit and the next member does not run them again.
-    if (tracked.lanes) await Promise.race([tracked.lanes.drained(), new Promise((r) => setTimeout(r, DRAIN_ON_STOP_MS).unref())]);
-    await tracked.commits?.commit();
-    await consumer.disconnect().catch(() => undefined);
+    const deadline = Date.now() + CONSUMER_STOP_MS;
+    const left = () => Math.max(0, deadline - Date.now());
+    if (tracked.lanes) await settledWithin(left(), tracked.lanes.drained());
+    await settledWithin(left(), tracked.commits?.commit());
+    await settledWithin(left(), consumer.disconnect());
   }
 }

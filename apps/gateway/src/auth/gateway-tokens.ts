@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { IssueTokenCommand, MessageMetadata, TokenAccess, TokenGrant, checkGrant, formatToken, grantOf, isAuditedGrant, parseToken, tokenIssuedOf } from '@dockyard/contracts';
+import { settledWithin } from '@dockyard/messaging';
 import { TokenKeys } from '@dockyard/token-keys';
 import { IssuedTokensAudit } from './issued-tokens-audit';
+
+/** How long a stopping gateway waits to send the audit of the last tokens it signed. */
+const AUDIT_FLUSH_ON_STOP_MS = 3000;
 
 /** What a token is issued for: the repository, the access, the user (null: anonymous). */
 export type TokenRequest = IssueTokenCommand;
@@ -40,9 +44,14 @@ export class GatewayTokens {
     return grant;
   }
 
-  /** Nest's shutdown hook (the gateway registers this as a provider): the last grants' audit is sent, not dropped. */
-  onModuleDestroy(): Promise<void> {
-    return this.audit.flush();
+  /**
+   * Nest's shutdown hook (the gateway registers this as a provider): the last grants' audit is sent,
+   * not dropped, unless the tokens service or the broker is away: then the stop waits only so long
+   * (each attempt is a command with its own timeout, and an attempt may already be waiting), and
+   * those grants are lost as a crash would lose them.
+   */
+  async onModuleDestroy(): Promise<void> {
+    await settledWithin(AUDIT_FLUSH_ON_STOP_MS, this.audit.flush());
   }
 }
 

@@ -52,7 +52,9 @@ export class BusServer extends Server implements CustomTransportStrategy {
   }
 
   async close(): Promise<void> {
-    for (const subscription of this.subscriptions.splice(0)) await subscription.close();
+    // At once: each may wait for the broker a while (KafkaBus, BROKER_ON_STOP_MS), and one after
+    // another those waits added up past a supervisor's stop timeout.
+    await Promise.all(this.subscriptions.splice(0).map((subscription) => subscription.close()));
   }
 
   on(): never {
