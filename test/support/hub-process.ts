@@ -35,7 +35,11 @@ export class HubProcess {
    * Without a HEALTH_PORT in `env` the process's health server takes any free port (0): processes
    * of several suites share this machine, and the default 9464 would let only one of them start.
    */
-  static start(app: string, env: Record<string, string>, options: { ownProcessGroup?: boolean } = {}): HubProcess {
+  static start(
+    app: string,
+    env: Record<string, string>,
+    options: { ownProcessGroup?: boolean } = {},
+  ): HubProcess {
     const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/src/main.js`)], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1', ...env },
@@ -86,6 +90,15 @@ export class HubProcess {
     return done;
   }
 
+  /** Its exit code once it has exited by itself, or 'running' if it still runs after `timeoutMs`. */
+  async exitCode(timeoutMs: number): Promise<number | null | 'running'> {
+    if (this.exited) return this.child.exitCode;
+    let timer: NodeJS.Timeout | undefined;
+    const exited = new Promise<number | null>((r) => this.child.once('exit', (code) => r(code)));
+    const late = new Promise<'running'>((r) => (timer = setTimeout(() => r('running'), timeoutMs)));
+    return Promise.race([exited, late]).finally(() => clearTimeout(timer));
+  }
+
   async kill(): Promise<void> {
     if (this.exited) return;
     const done = new Promise<void>((r) => this.child.once('exit', () => r()));
@@ -95,7 +108,11 @@ export class HubProcess {
 }
 
 /** Waits until `GET <baseUrl>/v1/_ping` answers 200, or fails with the processes' logs. */
-export async function waitForGateway(baseUrl: string, processes: HubProcess[], timeoutMs = 60000): Promise<void> {
+export async function waitForGateway(
+  baseUrl: string,
+  processes: HubProcess[],
+  timeoutMs = 60000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -122,7 +139,8 @@ export async function withHubLogs<T>(processes: HubProcess[], work: () => Promis
   try {
     return await work();
   } catch (error) {
-    if (error instanceof Error) error.message += `\n\nThe hub's logs (warnings and errors, last lines of each process):\n${logsOf(processes, 6000)}`;
+    if (error instanceof Error)
+      error.message += `\n\nThe hub's logs (warnings and errors, last lines of each process):\n${logsOf(processes, 6000)}`;
     throw error;
   }
 }

@@ -9,14 +9,21 @@ import {
   REPOSITORIES_EVENTS,
   ServiceName,
 } from '@dockyard/contracts';
-import { READ_MODEL_CHANGES_CHANNEL, RetryReport, StreamConsumer, StreamEffect, ownerStreamReader } from '@dockyard/eventstore';
+import {
+  READ_MODEL_CHANGES_CHANNEL,
+  RetryReport,
+  StreamConsumer,
+  StreamEffect,
+  ownerStreamReader,
+} from '@dockyard/eventstore';
 import { HubRuntime } from '@dockyard/runtime';
 import { projectAudit } from './audit/audit.projection';
-import { projectImageMetadata } from './image-metadata/image-metadata.projection';
+import { BatchFolds } from './batch-fold';
+import { IMAGE_METADATA_BATCH_FOLDS, projectImageMetadata } from './image-metadata/image-metadata.projection';
 import { projectImages } from './images/images.projection';
 import { projectOrganization } from './organizations/organizations.projection';
 import { projectRepository } from './repositories/repositories.projection';
-import { projectUser } from './users/users.projection';
+import { USER_BATCH_FOLDS, projectUser } from './users/users.projection';
 
 /**
  * What each projection folds: the events of these types, all published by `source`. The audit
@@ -41,6 +48,12 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
   [PROJECTIONS.audit]: projectAudit,
 };
 
+/** Each projection's folds of many events at once, for the rebuild's copy (BatchFold). */
+export const PROJECTION_BATCH_FOLDS: Partial<Record<FedProjection, BatchFolds>> = {
+  [PROJECTIONS.users]: USER_BATCH_FOLDS,
+  [PROJECTIONS.imageMetadata]: IMAGE_METADATA_BATCH_FOLDS,
+};
+
 /**
  * Whether a projection announces its applied events on the read-model channel: the live read models
  * the gateways hold in their hot views or wait on for read-your-writes. Not a rebuild's copy, and not
@@ -48,7 +61,8 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
  * event of every service) only to drop them, and they would crowd out the versions its
  * read-your-writes keeps as heard.
  */
-const announces = (projection: ProjectionName, schema: string): boolean => schema === READ_SCHEMA && projection !== PROJECTIONS.audit;
+const announces = (projection: ProjectionName, schema: string): boolean =>
+  schema === READ_SCHEMA && projection !== PROJECTIONS.audit;
 
 export type ProjectionConsumers = Record<ProjectionName, StreamConsumer>;
 export const PROJECTION_CONSUMERS = Symbol('ProjectionConsumers');
@@ -76,7 +90,9 @@ export function projectionConsumers(
         effect,
         readStream: ownerStreamReader(runtime.bus, `projector-${projection}`),
         logger,
-        notifyChannel: announces(projection as ProjectionName, schema) ? READ_MODEL_CHANGES_CHANNEL : undefined,
+        notifyChannel: announces(projection as ProjectionName, schema)
+          ? READ_MODEL_CHANGES_CHANNEL
+          : undefined,
         ...retries,
       }),
     ]),

@@ -6,7 +6,10 @@ import { CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
 import { CreateAuditInbox1732400030400 } from './audit/audit-inbox.migrations';
 import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
-import { CreateImageMetadata1732400007000, ImagesByNamespace1732400013000 } from './image-metadata/image-metadata.migrations';
+import {
+  CreateImageMetadata1732400007000,
+  ImagesByNamespace1732400013000,
+} from './image-metadata/image-metadata.migrations';
 import { CreateReadModels1732400002000 } from './read-model.migrations';
 import { CreateOrganizations1732400030100 } from './organizations/organizations.migrations';
 import { CreateSearchIndexes1732400030000 } from './search/search.migrations';
@@ -15,26 +18,29 @@ import { CreateRepositoryNames1732400020100 } from './repositories/repository-na
 import { CreateRepositoryReadModels1732400006000 } from './repository-read-models.migrations';
 import { AddUserRoles1732400010000 } from './users/user-roles.migrations';
 
+/** Schema `read`'s migrations, in order: the projector runs them at start; tests build the same tables. */
+export const READ_MODEL_MIGRATIONS = [
+  CreateReadModels1732400002000,
+  CreateRepositoryReadModels1732400006000,
+  CreateImageMetadata1732400007000,
+  CreateCountedActivity1732400008000,
+  AddUserRoles1732400010000,
+  ImagesByNamespace1732400013000,
+  CreateImageFetches1732400013100,
+  CreateRepositoryNames1732400020100,
+  CreateSearchIndexes1732400030000,
+  CreateOrganizations1732400030100,
+  CreateStars1732400030200,
+  CreateAuditReadModel1732400030300,
+  CreateAuditInbox1732400030400,
+];
+
 /** Schema `read`, migrated before the projector consumes (Nest runs bootstrap hooks before the transport listens). */
 export class ReadModels implements OnApplicationBootstrap {
   constructor(private readonly runtime: HubRuntime) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await runMigrations(databaseUrlFor(this.runtime.config, 'read'), READ_SCHEMA, [
-      CreateReadModels1732400002000,
-      CreateRepositoryReadModels1732400006000,
-      CreateImageMetadata1732400007000,
-      CreateCountedActivity1732400008000,
-      AddUserRoles1732400010000,
-      ImagesByNamespace1732400013000,
-      CreateImageFetches1732400013100,
-      CreateRepositoryNames1732400020100,
-      CreateSearchIndexes1732400030000,
-      CreateOrganizations1732400030100,
-      CreateStars1732400030200,
-      CreateAuditReadModel1732400030300,
-      CreateAuditInbox1732400030400,
-    ]);
+    await runMigrations(databaseUrlFor(this.runtime.config, 'read'), READ_SCHEMA, READ_MODEL_MIGRATIONS);
     this.runtime.logger.info('projector ready');
   }
 }

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { outboxRelayMigrations } from './outbox-relay.migrations';
 import { consumerMigrations } from './consumer.migrations';
+import { DATABASE_CONNECT_TIMEOUT_MS, DatabaseUnreachableError } from './database-unreachable';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -52,7 +53,9 @@ export function eventStoreMigrations(schema: string): (new () => MigrationInterf
         command_id text PRIMARY KEY,
         reply jsonb NOT NULL,
         handled_at timestamptz NOT NULL DEFAULT now())`);
-      await queryRunner.query(`CREATE INDEX handled_commands_handled_at ON ${s}.handled_commands (handled_at)`);
+      await queryRunner.query(
+        `CREATE INDEX handled_commands_handled_at ON ${s}.handled_commands (handled_at)`,
+      );
     }
 
     async down(queryRunner: QueryRunner): Promise<void> {
@@ -72,8 +75,11 @@ export async function runMigrations(
   own: (new () => MigrationInterface)[] = [],
 ): Promise<void> {
   const s = assertSchemaName(schema);
-  const lock = new Client({ connectionString: url });
-  await lock.connect();
+  // A service's first connection to its database: one that fails says which setting to check.
+  const lock = new Client({ connectionString: url, connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS });
+  await lock.connect().catch((error: unknown) => {
+    throw new DatabaseUnreachableError(url, s, error);
+  });
   try {
     await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`dockyard-migrations-${s}`]);
     await lock.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);

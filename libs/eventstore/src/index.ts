@@ -18,3 +18,4 @@ export * from './audit-feed';
 export * from './verify-streams';
 export * from './in-transaction';
 export * from './read-model-changes';
+export * from './database-unreachable';

@@ -61,6 +61,10 @@ export async function readPublishedStream(
  * and the broker refuses messages over 1 MiB by default.
  */
 const READ_EVENTS_MAX_BYTES = 512 * 1024;
+/** About what a published event's JSON adds to its data and metadata: ids, hashes, names. */
+const PUBLISHED_ENVELOPE_BYTES = 400;
+/** Rows read past the estimated cut, in case the stored sizes understate the JSON. */
+const ESTIMATE_MARGIN = 1.25;
 
 /**
  * A page of a service's own store after `afterPosition`, in position order, as published: at most
@@ -72,10 +76,21 @@ export async function readPublishedEvents(
   source: ServiceName,
   command: ReadEventsCommand,
 ): Promise<PublishedEvent[]> {
+  // The rows are cut near the page's size in the query already, by their stored size: reading and
+  // parsing a full `limit` of rows to publish half of them took about half of a rebuild's CPU in the
+  // owning service. The estimate only bounds what is read; the loop below makes the exact cut.
   const { rows } = await pool.query(
     `SELECT event_id, stream_id, stream_version, position, type, schema_version, data, secret, metadata, prev_hash, hash
-     FROM ${assertSchemaName(schema)}.events WHERE position > $1 ORDER BY position LIMIT $2`,
-    [command.afterPosition, Math.min(command.limit, READ_EVENTS_MAX_EVENTS)],
+     FROM (SELECT e.*, sum(pg_column_size(e.data) + pg_column_size(e.metadata) + $4) OVER (ORDER BY e.position) AS estimated
+           FROM ${assertSchemaName(schema)}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2) page
+     WHERE estimated - pg_column_size(data) - pg_column_size(metadata) - $4 < $3
+     ORDER BY position`,
+    [
+      command.afterPosition,
+      Math.min(command.limit, READ_EVENTS_MAX_EVENTS),
+      READ_EVENTS_MAX_BYTES * ESTIMATE_MARGIN,
+      PUBLISHED_ENVELOPE_BYTES,
+    ],
   );
   const page: PublishedEvent[] = [];
   let bytes = 0;

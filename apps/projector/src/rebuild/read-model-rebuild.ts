@@ -8,10 +8,23 @@ import {
   READ_SCHEMA,
   ServiceName,
 } from '@dockyard/contracts';
-import { StreamConsumer, StreamEffect, notifyReadModelChanges, ownerStreamReader } from '@dockyard/eventstore';
+import {
+  StreamConsumer,
+  StreamEffect,
+  notifyReadModelChanges,
+  ownerStreamReader,
+} from '@dockyard/eventstore';
 import { BusClient, sendCommand } from '@dockyard/messaging';
 import { HubRuntime } from '@dockyard/runtime';
-import { FedProjection, PROJECTION_EFFECTS, PROJECTION_FEEDS, projectionConsumers } from '../projection-consumers';
+import { BatchFold } from '../batch-fold';
+import { foldInWaves } from './wave-fold';
+import {
+  FedProjection,
+  PROJECTION_BATCH_FOLDS,
+  PROJECTION_EFFECTS,
+  PROJECTION_FEEDS,
+  projectionConsumers,
+} from '../projection-consumers';
 import { RebuildableReadModel } from './rebuildable-read-models';
 
 /** Where the copy is built; one rebuild at a time (advisory lock), so one name suffices. */
@@ -20,11 +33,12 @@ const LOCK = 'dockyard-read-model-rebuild';
 /** Streams applied at once: each stream stays in version order, streams run side by side. */
 const CONCURRENCY = 8;
 
-/** How a projection folds one event into the copy: its effect, or its consumer (gaps, parking). */
+/** How a projection folds an event into the copy: its effect, its batch fold, or its consumer (gaps, parking). */
 interface Fold {
   projection: FedProjection;
   consumer: StreamConsumer;
   effect: StreamEffect;
+  batch?: BatchFold;
 }
 
 const laneOf = (streamId: string): number => {
@@ -84,7 +98,12 @@ export class ReadModelRebuild {
       const byType = new Map<string, Fold>();
       for (const projection of this.model.projections) {
         for (const type of PROJECTION_FEEDS[projection].types) {
-          byType.set(type, { projection, consumer: consumers[projection], effect: PROJECTION_EFFECTS[projection] });
+          byType.set(type, {
+            projection,
+            consumer: consumers[projection],
+            effect: PROJECTION_EFFECTS[projection],
+            batch: PROJECTION_BATCH_FOLDS[projection]?.[type],
+          });
         }
       }
       const sources = [...new Set(this.model.projections.map((p) => PROJECTION_FEEDS[p].source))];
@@ -127,21 +146,33 @@ export class ReadModelRebuild {
     folded: { events: number; parked: number },
   ): Promise<void> {
     for (const source of sources) {
+      // The next page is read while this one folds: the owner's read and the fold overlap.
+      let next = this.page(source, after.get(source)!);
       for (;;) {
-        const command: ReadEventsCommand = { afterPosition: after.get(source)!, limit: READ_EVENTS_MAX_EVENTS };
-        const page = await sendCommand<PublishedEvent[]>(
-          this.client(source),
-          READ_EVENTS_COMMANDS[source],
-          command,
-          { correlationId: randomUUID(), actor: 'system:read-model-rebuild' },
-          `rebuild-${source}`,
-        );
+        const page = await next;
         if (page.length === 0) break;
-        const relevant = page.filter((event) => byType.has(event.type));
-        await this.fold(relevant, byType, folded);
         after.set(source, page[page.length - 1].position);
+        next = this.page(source, after.get(source)!);
+        next.catch(() => undefined); // awaited on the next turn; a failed fold must not leave it unobserved
+        await this.fold(
+          page.filter((event) => byType.has(event.type)),
+          byType,
+          folded,
+        );
       }
     }
+  }
+
+  /** A page of the owner's store after `afterPosition`, in position order (`<service>.read-events`). */
+  private page(source: ServiceName, afterPosition: string): Promise<PublishedEvent[]> {
+    const command: ReadEventsCommand = { afterPosition, limit: READ_EVENTS_MAX_EVENTS };
+    return sendCommand<PublishedEvent[]>(
+      this.client(source),
+      READ_EVENTS_COMMANDS[source],
+      command,
+      { correlationId: randomUUID(), actor: 'system:read-model-rebuild' },
+      `rebuild-${source}`,
+    );
   }
 
   /**
@@ -152,13 +183,21 @@ export class ReadModelRebuild {
    * version that does not follow (a late-committing event passed by an earlier page), an effect that
    * fails — goes through the projection's StreamConsumer, which repairs gaps and parks.
    */
-  private async fold(events: PublishedEvent[], byType: Map<string, Fold>, folded: { events: number; parked: number }): Promise<void> {
+  private async fold(
+    events: PublishedEvent[],
+    byType: Map<string, Fold>,
+    folded: { events: number; parked: number },
+  ): Promise<void> {
     const lanes: PublishedEvent[][] = Array.from({ length: CONCURRENCY }, () => []);
     for (const event of events) lanes[laneOf(event.streamId)].push(event);
     await Promise.all(lanes.map((lane) => this.foldLane(lane, byType, folded)));
   }
 
-  private async foldLane(lane: PublishedEvent[], byType: Map<string, Fold>, folded: { events: number; parked: number }): Promise<void> {
+  private async foldLane(
+    lane: PublishedEvent[],
+    byType: Map<string, Fold>,
+    folded: { events: number; parked: number },
+  ): Promise<void> {
     const key = (event: PublishedEvent) => `${byType.get(event.type)!.projection}\u0000${event.streamId}`;
     const direct: PublishedEvent[] = [];
     const careful: PublishedEvent[] = [];
@@ -177,18 +216,23 @@ export class ReadModelRebuild {
     if (direct.length > 0) {
       const client = await this.runtime.pool('read').connect();
       try {
-        await client.query(`BEGIN; SET LOCAL search_path TO ${SHADOW}`);
+        // The copy's commits need not wait for the disk: a crash drops the copy (the next run starts
+        // over), and the swap's own commit flushes the log up to it before the copy serves.
+        await client.query(`BEGIN; SET LOCAL search_path TO ${SHADOW}; SET LOCAL synchronous_commit TO off`);
         const last = new Map<string, PublishedEvent>();
-        for (const event of direct) {
-          await byType.get(event.type)!.effect(client, event);
-          last.set(key(event), event);
-        }
+        await foldInWaves(client, direct, (type) => byType.get(type)!);
+        for (const event of direct) last.set(key(event), event);
         const heads = [...last.values()];
         await client.query(
           `INSERT INTO consumer_checkpoints (consumer, stream_id, stream_version, hash)
            SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
            ON CONFLICT (consumer, stream_id) DO UPDATE SET stream_version = excluded.stream_version, hash = excluded.hash`,
-          [heads.map((e) => byType.get(e.type)!.projection), heads.map((e) => e.streamId), heads.map((e) => e.streamVersion), heads.map((e) => e.hash)],
+          [
+            heads.map((e) => byType.get(e.type)!.projection),
+            heads.map((e) => e.streamId),
+            heads.map((e) => e.streamVersion),
+            heads.map((e) => e.hash),
+          ],
         );
         await client.query('COMMIT');
         for (const [k, event] of last) this.applied.set(k, event.streamVersion);
@@ -212,7 +256,12 @@ export class ReadModelRebuild {
   private async swap(
     consumers: Record<string, StreamConsumer>,
     verify: boolean,
-  ): Promise<{ reconciled: number; parked: number; lockedMs: number; differences?: RebuildReport['differences'] }> {
+  ): Promise<{
+    reconciled: number;
+    parked: number;
+    lockedMs: number;
+    differences?: RebuildReport['differences'];
+  }> {
     const { projections, tables, kept } = this.model;
     const client = await this.runtime.pool('read').connect();
     let lockedAt = 0;
@@ -221,7 +270,9 @@ export class ReadModelRebuild {
       // The tables first, then the checkpoints: the order the live projector writes them in (its
       // effect, then its checkpoint; the stream itself is held by an advisory lock), so the two
       // never deadlock. Its earlier read of a checkpoint (ACCESS SHARE) does not conflict with EXCLUSIVE.
-      await client.query(`LOCK TABLE ${tables.map((t) => `${READ_SCHEMA}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      await client.query(
+        `LOCK TABLE ${tables.map((t) => `${READ_SCHEMA}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`,
+      );
       await client.query(`LOCK TABLE ${READ_SCHEMA}.consumer_checkpoints IN EXCLUSIVE MODE`);
       lockedAt = Date.now();
       const { rows: behind } = await client.query(
@@ -252,10 +303,15 @@ export class ReadModelRebuild {
       for (const table of tables) await this.replaceTable(client, table);
       for (const table of ['consumer_checkpoints', 'parked_events']) {
         await client.query(`DELETE FROM ${READ_SCHEMA}.${table} WHERE consumer = ANY($1)`, [projections]);
-        await client.query(`INSERT INTO ${READ_SCHEMA}.${table} SELECT * FROM ${SHADOW}.${table} WHERE consumer = ANY($1)`, [projections]);
+        await client.query(
+          `INSERT INTO ${READ_SCHEMA}.${table} SELECT * FROM ${SHADOW}.${table} WHERE consumer = ANY($1)`,
+          [projections],
+        );
       }
       // Every gateway drops its hot view when this commits: whole tables changed under it.
-      await notifyReadModelChanges(client, [{ kind: 'flush', reason: `rebuild of ${this.model.projections.join(', ')}` }]);
+      await notifyReadModelChanges(client, [
+        { kind: 'flush', reason: `rebuild of ${this.model.projections.join(', ')}` },
+      ]);
       await client.query('COMMIT');
       return { reconciled, parked, lockedMs: Date.now() - lockedAt, differences };
     } catch (error) {
@@ -287,19 +343,22 @@ export class ReadModelRebuild {
   private async replaceTable(client: PoolClient, table: string): Promise<void> {
     const indexes = async () =>
       (
-        await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`, [
-          READ_SCHEMA,
-          table,
-        ])
+        await client.query(
+          `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`,
+          [READ_SCHEMA, table],
+        )
       ).rows as { indexname: string; indexdef: string }[];
-    const shape = (definition: string) => definition.replace(/^CREATE (UNIQUE )?INDEX \S+ ON /, 'CREATE $1INDEX ON ');
+    const shape = (definition: string) =>
+      definition.replace(/^CREATE (UNIQUE )?INDEX \S+ ON /, 'CREATE $1INDEX ON ');
     const live = await indexes();
     await client.query(`DROP TABLE ${READ_SCHEMA}.${table}`);
     await client.query(`ALTER TABLE ${SHADOW}.${table} SET SCHEMA ${READ_SCHEMA}`);
     for (const moved of await indexes()) {
       const original = live.find((index) => shape(index.indexdef) === shape(moved.indexdef));
       if (original && original.indexname !== moved.indexname) {
-        await client.query(`ALTER INDEX ${READ_SCHEMA}."${moved.indexname}" RENAME TO "${original.indexname}"`);
+        await client.query(
+          `ALTER INDEX ${READ_SCHEMA}."${moved.indexname}" RENAME TO "${original.indexname}"`,
+        );
       }
     }
   }
