@@ -106,7 +106,8 @@ start() {
     java $opts -cp "$LIB/*" kafka.tools.StorageTool format -t "$cid" -c "$RUN/server.properties" --ignore-formatted >/dev/null
   fi
   # shellcheck disable=SC2086
-  setsid java $opts -cp "$LIB/*" kafka.Kafka "$RUN/server.properties" >"$RUN/logs/stdout.log" 2>&1 </dev/null &
+  # (Without the start lock's descriptor, 9: a broker holding it would block every later stop.)
+  setsid java $opts -cp "$LIB/*" kafka.Kafka "$RUN/server.properties" >"$RUN/logs/stdout.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/kafka.pid"
   if ! node "$ROOT/scripts/kafka-wait.js"; then
     echo "kafka: not ready; see $RUN/logs" >&2; tail -20 "$RUN/logs/server.log" >&2 || true; stop; return 1
@@ -124,11 +125,25 @@ stop() {
   rm -f "$RUN/kafka.pid" "$RUN/owner.pid"
 }
 
+# One start or stop per port at a time, one fetch per cache: two launchers started in the same
+# instant both found no broker, both started one (the second failed to bind, then took the first's
+# answer on the port for its own broker) and both recorded themselves as its owner. Without flock
+# (not on macOS) this runs unlocked, as before.
+locked() {
+  local lock=$1; shift
+  mkdir -p "$CACHE"
+  if command -v flock >/dev/null 2>&1; then
+    (flock 9 && "$@") 9>"$CACHE/$lock.lock"
+  else
+    "$@"
+  fi
+}
+
 case "${1:-start}" in
-  fetch) fetch ;;
-  start) start ;;
-  stop) stop ;;
-  wipe) stop; rm -rf "$RUN" ;;
+  fetch) locked fetch fetch ;;
+  start) locked fetch fetch && locked "run-$PORT" start ;;
+  stop) locked "run-$PORT" stop ;;
+  wipe) locked "run-$PORT" stop; rm -rf "$RUN" ;;
   status) running ;;
   *) echo "usage: $0 fetch|start|stop|wipe|status" >&2; exit 2 ;;
 esac
