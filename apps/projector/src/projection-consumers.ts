@@ -20,9 +20,9 @@ import { HubRuntime } from '@dockyard/runtime';
 import { projectAudit } from './audit/audit.projection';
 import { BatchFolds } from './batch-fold';
 import { IMAGE_METADATA_BATCH_FOLDS, projectImageMetadata } from './image-metadata/image-metadata.projection';
-import { projectImages } from './images/images.projection';
+import { IMAGES_BATCH_FOLDS, projectImages } from './images/images.projection';
 import { projectOrganization } from './organizations/organizations.projection';
-import { projectRepository } from './repositories/repositories.projection';
+import { REPOSITORY_BATCH_FOLDS, projectRepository } from './repositories/repositories.projection';
 import { USER_BATCH_FOLDS, projectUser } from './users/users.projection';
 
 /**
@@ -51,6 +51,8 @@ export const PROJECTION_EFFECTS: Record<ProjectionName, StreamEffect> = {
 /** Each projection's folds of many events at once, for the rebuild's copy (BatchFold). */
 export const PROJECTION_BATCH_FOLDS: Partial<Record<FedProjection, BatchFolds>> = {
   [PROJECTIONS.users]: USER_BATCH_FOLDS,
+  [PROJECTIONS.repositories]: REPOSITORY_BATCH_FOLDS,
+  [PROJECTIONS.images]: IMAGES_BATCH_FOLDS,
   [PROJECTIONS.imageMetadata]: IMAGE_METADATA_BATCH_FOLDS,
 };
 

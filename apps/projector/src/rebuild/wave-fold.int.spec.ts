@@ -2,10 +2,16 @@ import { Pool, PoolClient } from 'pg';
 import {
   ACCOUNTS_EVENTS,
   IMAGE_EVENTS,
+  IMAGES_EVENTS,
   PROJECTIONS,
   PublishedEvent,
   READ_SCHEMA,
+  REPOSITORIES_EVENTS,
+  ServiceName,
   imageStreamId,
+  repositoryImagesStreamId,
+  repositoryStreamId,
+  starStreamId,
   userStreamId,
 } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
@@ -27,7 +33,7 @@ describe('folding in waves with batch folds (rebuild)', () => {
   const versions = new Map<string, number>();
 
   const event = (
-    source: 'accounts' | 'images',
+    source: ServiceName,
     streamId: string,
     type: string,
     data: Record<string, unknown>,
@@ -177,6 +183,107 @@ describe('folding in waves with batch folds (rebuild)', () => {
     return events;
   };
 
+  /**
+   * Repositories and their images: most names with one life, some deleted, two names with two
+   * lives (the second created after the first's deletion, as the service allows), stars, updates,
+   * and images and tags, some for a repository deleted meanwhile.
+   */
+  const repositoryEvents = (): { repositories: PublishedEvent[]; images: PublishedEvent[] } => {
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const lives = Array.from({ length: 30 }, (_, n) => ({
+      repositoryId: id(n + 1),
+      namespace: n % 2 ? 'alice' : 'bob',
+      name: `repo${n}`,
+    }));
+    const second = [0, 1].map((n) => ({ ...lives[n], repositoryId: id(100 + n) }));
+    const created = (life: (typeof lives)[number]) =>
+      event('repositories', repositoryStreamId(life.repositoryId), REPOSITORIES_EVENTS.RepositoryCreated, {
+        ...life,
+        kind: 'user',
+        createdBy: life.namespace,
+        description: `about ${life.name}`,
+        fullDescription: '',
+        isPublic: life.name !== 'repo7',
+        logo: '',
+      });
+    const deleted = (life: (typeof lives)[number]) =>
+      event('repositories', repositoryStreamId(life.repositoryId), REPOSITORIES_EVENTS.RepositoryDeleted, {
+        ...life,
+      });
+    const repositories = [
+      ...lives.map(created),
+      ...lives
+        .filter((_, n) => n % 6 === 1)
+        .map((life) =>
+          event(
+            'repositories',
+            repositoryStreamId(life.repositoryId),
+            REPOSITORIES_EVENTS.RepositoryUpdated,
+            { ...life, changes: { description: 'changed', isPublic: false } },
+          ),
+        ),
+      ...lives
+        .filter((_, n) => n % 4 === 2)
+        .map((life) =>
+          event(
+            'repositories',
+            starStreamId(life.repositoryId, 'carol'),
+            REPOSITORIES_EVENTS.RepositoryStarred,
+            { ...life, username: 'carol' },
+          ),
+        ),
+      ...[lives[0], lives[1], lives[5], lives[9]].map(deleted),
+      ...second.map(created),
+      event(
+        'repositories',
+        starStreamId(lives[2].repositoryId, 'carol'),
+        REPOSITORIES_EVENTS.RepositoryUnstarred,
+        { ...lives[2], username: 'carol' },
+      ),
+    ];
+    const image = (n: number) => `${String(n % 100).padStart(2, '0')}`.repeat(32);
+    const images = [...lives, ...second].flatMap((life, n) => [
+      event('images', repositoryImagesStreamId(life.repositoryId), IMAGES_EVENTS.ImagesAdded, {
+        repositoryId: life.repositoryId,
+        images: [0, 1, 2].map((i) => ({ id: image(n + i), checksum: `sha256:${n}-${i}` })),
+      }),
+    ]);
+    for (const [n, life] of [...lives, ...second].entries()) {
+      images.push(
+        event('images', repositoryImagesStreamId(life.repositoryId), IMAGES_EVENTS.TagSet, {
+          repositoryId: life.repositoryId,
+          tag: 'latest',
+          imageId: image(n),
+        }),
+      );
+      if (n % 3 === 0)
+        images.push(
+          event('images', repositoryImagesStreamId(life.repositoryId), IMAGES_EVENTS.TagSet, {
+            repositoryId: life.repositoryId,
+            tag: 'v1',
+            imageId: image(n + 1),
+          }),
+        );
+    }
+    for (const [n, life] of [...lives, ...second].entries()) {
+      if (n % 3 === 0 && n % 2 === 0)
+        images.push(
+          event('images', repositoryImagesStreamId(life.repositoryId), IMAGES_EVENTS.TagDeleted, {
+            repositoryId: life.repositoryId,
+            tag: 'latest',
+          }),
+        );
+      if (n % 5 === 0)
+        images.push(
+          event('images', repositoryImagesStreamId(life.repositoryId), IMAGES_EVENTS.ImagesAdded, {
+            repositoryId: life.repositoryId,
+            images: [{ id: image(n), checksum: 'sha256:again' }],
+          }),
+        );
+    }
+    return { repositories, images };
+  };
+
   beforeAll(async () => {
     const url = await createTestDatabase('wavefold');
     await runMigrations(url, READ_SCHEMA, READ_MODEL_MIGRATIONS);
@@ -186,9 +293,10 @@ describe('folding in waves with batch folds (rebuild)', () => {
     await pool.end();
   });
 
-  const inSchema = async (schema: string, table: string, fold: (client: PoolClient) => Promise<void>) => {
+  const inSchema = async (schema: string, tables: string[], fold: (client: PoolClient) => Promise<void>) => {
     await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await pool.query(`CREATE TABLE ${schema}.${table} (LIKE ${READ_SCHEMA}.${table} INCLUDING ALL)`);
+    for (const table of tables)
+      await pool.query(`CREATE TABLE ${schema}.${table} (LIKE ${READ_SCHEMA}.${table} INCLUDING ALL)`);
     const client = await pool.connect();
     try {
       await client.query(`BEGIN; SET LOCAL search_path TO ${schema}`);
@@ -208,39 +316,64 @@ describe('folding in waves with batch folds (rebuild)', () => {
       )
     ).rows[0];
 
-  it.each([
-    [PROJECTIONS.users, 'users', userEvents],
-    [PROJECTIONS.imageMetadata, 'images', imageEvents],
-  ] as [FedProjection, string, () => PublishedEvent[]][])(
+  /** A read model's events: its projections' parts in the order the rebuild replays their sources. */
+  type Part = [FedProjection, PublishedEvent[]];
+  const models: [string, string[], () => Part[], number][] = [
+    ['users', ['users'], () => [[PROJECTIONS.users, userEvents()]], 20],
+    ['image-metadata', ['images'], () => [[PROJECTIONS.imageMetadata, imageEvents()]], 20],
+    [
+      'repositories',
+      ['repository_names', 'repositories', 'deleted_repositories', 'repository_images', 'tags', 'stars'],
+      () => {
+        const { repositories, images } = repositoryEvents();
+        return [
+          [PROJECTIONS.repositories, repositories],
+          [PROJECTIONS.images, images],
+        ];
+      },
+      100,
+    ],
+  ];
+
+  it.each(models)(
     '%s: the same rows folded one by one and in waves',
-    async (projection, table, eventsOf) => {
-      const events = eventsOf();
-      const effect = PROJECTION_EFFECTS[projection];
+    async (_model, tables, partsOf, atLeast) => {
+      const parts = partsOf();
       const batchCalls = new Map<string, number>();
-      const batch = (type: string): BatchFold | undefined => {
+      const batch = (projection: FedProjection, type: string): BatchFold | undefined => {
         const fold = PROJECTION_BATCH_FOLDS[projection]?.[type];
         return (
           fold &&
           ((client, same) => (batchCalls.set(type, (batchCalls.get(type) ?? 0) + 1), fold(client, same)))
         );
       };
-      await inSchema('one_by_one', table, async (client) => {
-        for (const e of events) await effect(client, e);
+      await inSchema('one_by_one', tables, async (client) => {
+        for (const [projection, events] of parts)
+          for (const e of events) await PROJECTION_EFFECTS[projection](client, e);
       });
-      await inSchema('in_waves', table, (client) =>
-        foldInWaves(client, events, (type) => ({ effect, batch: batch(type) })),
-      );
+      await inSchema('in_waves', tables, async (client) => {
+        for (const [projection, events] of parts) {
+          await foldInWaves(client, events, (type) => ({
+            effect: PROJECTION_EFFECTS[projection],
+            batch: batch(projection, type),
+          }));
+        }
+      });
 
-      const found = await differences(table);
-      expect(found.rows).toBeGreaterThan(20);
-      expect({ onlyOneByOne: found.onlyOneByOne, onlyInWaves: found.onlyInWaves }).toEqual({
-        onlyOneByOne: 0,
-        onlyInWaves: 0,
-      });
-      // Every batch fold the projection has was used, on waves of more than one event.
-      expect([...batchCalls.keys()].sort()).toEqual(
-        Object.keys(PROJECTION_BATCH_FOLDS[projection] ?? {}).sort(),
-      );
+      let rows = 0;
+      for (const table of tables) {
+        const found = await differences(table);
+        rows += found.rows;
+        expect({ table, onlyOneByOne: found.onlyOneByOne, onlyInWaves: found.onlyInWaves }).toEqual({
+          table,
+          onlyOneByOne: 0,
+          onlyInWaves: 0,
+        });
+      }
+      expect(rows).toBeGreaterThan(atLeast);
+      // Every batch fold of these projections was used.
+      const offered = parts.flatMap(([projection]) => Object.keys(PROJECTION_BATCH_FOLDS[projection] ?? {}));
+      expect([...batchCalls.keys()].sort()).toEqual(offered.sort());
     },
   );
 });

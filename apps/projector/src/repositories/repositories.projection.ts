@@ -7,6 +7,7 @@ import {
   RepositoryStarV1,
   RepositoryUpdatedV1,
 } from '@dockyard/contracts';
+import { BatchFolds } from '../batch-fold';
 import { placeLife } from './repository-lives';
 
 const COLUMNS: Record<string, string> = {
@@ -35,13 +36,14 @@ async function bury(client: PoolClient, repositoryId: string, at: string): Promi
 }
 
 /**
- * A star counts only on a live repository: one that arrives after its repository's deletion (its
- * own stream, so maybe another partition) finds no row and leaves nothing behind.
+ * A star, unless its repository is buried: its own stream (another partition) may arrive before its
+ * repository's creation, which then counts it, or after its deletion, and leaves nothing behind.
+ * Checking for the repository row instead lost every star projected before its creation.
  */
 async function star(client: PoolClient, d: RepositoryStarV1, at: string): Promise<void> {
   const added = await client.query(
     `INSERT INTO stars (username, repository_id, starred_at)
-     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM repositories WHERE repository_id = $2)
+     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM deleted_repositories WHERE repository_id = $2)
      ON CONFLICT DO NOTHING`,
     [d.username, d.repositoryId, at],
   );
@@ -100,10 +102,11 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
         'UPDATE repository_names SET repository_id = $3, created_position = $4 WHERE namespace = $1 AND name = $2',
         [d.namespace, d.name, d.repositoryId, arriving.createdPosition.toString()],
       );
+      // Stars of it that arrived first count from now on.
       await client.query(
         `INSERT INTO repositories (repository_id, namespace, name, kind, created_by, description, full_description,
-           is_public, logo, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+           is_public, logo, created_at, updated_at, star_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, (SELECT count(*) FROM stars WHERE repository_id = $1))
          ON CONFLICT (repository_id) DO NOTHING`,
         [
           d.repositoryId,
@@ -144,3 +147,67 @@ export async function projectRepository(client: PoolClient, event: PublishedEven
       return;
   }
 }
+
+/**
+ * The rebuild's fold of many repositories' creations at once (BatchFold), for the common case only:
+ * a name no life holds yet, in no other creation of the batch, of a repository not deleted already.
+ * There `projectRepository` claims the name and inserts the row, which two statements do for all.
+ * Every other creation (a name's second life, one whose deletion came first) goes through
+ * `projectRepository` itself, one by one.
+ */
+export const REPOSITORY_BATCH_FOLDS: BatchFolds = {
+  [REPOSITORIES_EVENTS.RepositoryCreated]: async (client, events) => {
+    const created = events.map((event) => ({ event, d: event.data as unknown as RepositoryCreatedV1 }));
+    const nameOf = ({ d }: { d: RepositoryCreatedV1 }) => `${d.namespace}/${d.name}`;
+    const [taken, deleted] = await Promise.all([
+      client.query<{ namespace: string; name: string }>(
+        'SELECT namespace, name FROM repository_names WHERE (namespace, name) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+        [created.map(({ d }) => d.namespace), created.map(({ d }) => d.name)],
+      ),
+      client.query<{ repository_id: string }>(
+        'SELECT repository_id FROM deleted_repositories WHERE repository_id = ANY($1::uuid[])',
+        [created.map(({ d }) => d.repositoryId)],
+      ),
+    ]);
+    const busy = new Set(taken.rows.map((row) => `${row.namespace}/${row.name}`));
+    const dead = new Set(deleted.rows.map((row) => row.repository_id));
+    const claims = new Map<string, number>();
+    for (const creation of created) claims.set(nameOf(creation), (claims.get(nameOf(creation)) ?? 0) + 1);
+    const simple = created.filter(
+      (c) => !busy.has(nameOf(c)) && !dead.has(c.d.repositoryId) && claims.get(nameOf(c)) === 1,
+    );
+    const column = <T>(pick: (c: (typeof created)[number]) => T) => simple.map(pick);
+    await client.query(
+      `INSERT INTO repository_names (namespace, name, repository_id, created_position)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::bigint[])`,
+      [
+        column((c) => c.d.namespace),
+        column((c) => c.d.name),
+        column((c) => c.d.repositoryId),
+        column((c) => c.event.position),
+      ],
+    );
+    await client.query(
+      `INSERT INTO repositories (repository_id, namespace, name, kind, created_by, description, full_description,
+         is_public, logo, created_at, updated_at, star_count)
+       SELECT r.*, r.created_at, (SELECT count(*) FROM stars s WHERE s.repository_id = r.repository_id) FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::boolean[], $9::text[], $10::timestamptz[]) AS r(repository_id, namespace, name, kind, created_by, description,
+         full_description, is_public, logo, created_at)
+       ON CONFLICT (repository_id) DO NOTHING`,
+      [
+        column((c) => c.d.repositoryId),
+        column((c) => c.d.namespace),
+        column((c) => c.d.name),
+        column((c) => c.d.kind),
+        column((c) => c.d.createdBy),
+        column((c) => c.d.description),
+        column((c) => c.d.fullDescription),
+        column((c) => c.d.isPublic),
+        column((c) => c.d.logo),
+        column((c) => c.event.metadata.occurredAt),
+      ],
+    );
+    for (const creation of created)
+      if (!simple.includes(creation)) await projectRepository(client, creation.event);
+  },
+};
