@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { startScript, stopAll } from './hub-processes';
-import { appendRegistrations } from './event-backlogs';
+import { appendRegistrations, appendRepositories } from './event-backlogs';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -18,16 +18,44 @@ interface RebuildReport {
   differences?: Record<string, { onlyLive: number; onlyRebuilt: number }>;
 }
 
+/** A read model the bench rebuilds: its backlog, and when the live projector has folded it. */
+interface RebuiltModel {
+  name: 'users' | 'repositories';
+  /** Events appended to the stores for it. */
+  events: number;
+  append(pool: Pool): Promise<void>;
+  /** Streams each consumer must have checkpointed before the live model is whole. */
+  caughtUp: Record<string, number>;
+}
+
+const MODELS = (users: number, repositories: number): RebuiltModel[] => [
+  {
+    name: 'users',
+    events: users,
+    append: (pool) => appendRegistrations(pool, 'rebuilt', users),
+    caughtUp: { users },
+  },
+  {
+    name: 'repositories',
+    events: repositories * 3,
+    append: (pool) => appendRepositories(pool, 'rebuilt', repositories),
+    caughtUp: { repositories, images: repositories },
+  },
+];
+
 /**
- * Issue 8's rebuild throughput: the services and the projector running distributed, `users` events
- * appended straight into the accounts store (as registrations would, without the HTTP cost), then
- * (once the live projector has caught up) `npm run rebuild -- users --verify`. Reports the rebuild's own figures: events folded per second
- * (the whole run: copy, two passes, reconcile and swap) and how long readers waited on the swap.
+ * Issue 8's rebuild throughput: the services and the projector running distributed, backlogs
+ * appended straight into the stores (as registrations and pushes would, without the HTTP cost):
+ * users (UserRegistered) and repositories (RepositoryCreated, ImagesAdded, TagSet); then, once the
+ * live projector has caught up, `npm run rebuild -- <model> --verify` for each. Reports the
+ * rebuild's own figures: events folded per second (the whole run: copy, two passes, reconcile,
+ * comparison and swap) and how long readers waited on the swap.
  */
 export async function benchRebuild(
   databaseUrl: string,
   brokers: string[],
   users = Number(process.env.REBUILD_USERS ?? 30000),
+  repositories = Number(process.env.REBUILD_REPOSITORIES ?? 10000),
 ) {
   const env = {
     DATABASE_URL: databaseUrl,
@@ -47,31 +75,35 @@ export async function benchRebuild(
     while (
       (
         await pool.query(
-          `SELECT to_regclass('read.consumer_checkpoints') AS t, to_regclass('accounts.events') AS a`,
+          `SELECT to_regclass('read.consumer_checkpoints') AS t, to_regclass('accounts.events') AS a,
+                  to_regclass('repositories.events') AS r, to_regclass('images.events') AS i`,
         )
-      ).rows.some((r) => !r.t || !r.a)
+      ).rows.some((r) => !r.t || !r.a || !r.r || !r.i)
     ) {
       if (Date.now() > ready) throw new Error('the services did not migrate their stores');
       await new Promise((r) => setTimeout(r, 500));
     }
-    await appendRegistrations(pool, 'rebuilt', users);
+    const models = MODELS(users, repositories);
+    for (const model of models) await model.append(pool);
     // The live projector first catches up, so --verify compares like with like.
     const caughtUp = Date.now() + 10 * 60 * 1000;
-    while (
-      Number(
-        (await pool.query(`SELECT count(*) FROM read.consumer_checkpoints WHERE consumer = 'users'`)).rows[0]
-          .count,
-      ) < users
-    ) {
-      if (Date.now() > caughtUp) throw new Error('the projector did not catch up');
-      await new Promise((r) => setTimeout(r, 500));
+    for (const [consumer, streams] of models.flatMap((model) => Object.entries(model.caughtUp))) {
+      while (
+        Number(
+          (await pool.query(`SELECT count(*) FROM read.consumer_checkpoints WHERE consumer = $1`, [consumer]))
+            .rows[0].count,
+        ) < streams
+      ) {
+        if (Date.now() > caughtUp) throw new Error(`the projector did not catch up (${consumer})`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
     // This build and the baseline's (BENCH_BASELINE_ROOT: its own rebuild code, against these same
-    // services and store) take turns, so neither has the warmer machine.
-    const rebuildWith = async (root: string): Promise<RebuildReport> => {
+    // services and stores) take turns, so neither has the warmer machine.
+    const rebuildWith = async (root: string, model: string): Promise<RebuildReport> => {
       const { stdout } = await run(
         process.execPath,
-        [resolve(root, 'dist/apps/projector/src/rebuild.main.js'), 'users', '--verify'],
+        [resolve(root, 'dist/apps/projector/src/rebuild.main.js'), model, '--verify'],
         {
           env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
           timeout: 30 * 60 * 1000,
@@ -81,13 +113,19 @@ export async function benchRebuild(
       return JSON.parse(stdout.trim().split('\n').pop()!);
     };
     const baselineRoot = process.env.BENCH_BASELINE_ROOT;
-    const runs: RebuildReport[] = [];
-    const baselineRuns: RebuildReport[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      runs.push(await rebuildWith(ROOT));
-      if (baselineRoot) baselineRuns.push(await rebuildWith(baselineRoot));
+    const runs: { model: string; build: 'this' | 'baseline'; report: RebuildReport }[] = [];
+    for (const model of models) {
+      for (let round = 0; round < ROUNDS; round++) {
+        runs.push({ model: model.name, build: 'this', report: await rebuildWith(ROOT, model.name) });
+        if (baselineRoot)
+          runs.push({
+            model: model.name,
+            build: 'baseline',
+            report: await rebuildWith(baselineRoot, model.name),
+          });
+      }
     }
-    return { users, runs, baselineRoot, baselineRuns };
+    return { users, repositories, runs, baselineRoot };
   } finally {
     await pool.end();
     await stopAll(processes);
@@ -108,25 +146,21 @@ if (require.main === module) {
 }
 
 export function reportRebuild(rebuild: Awaited<ReturnType<typeof benchRebuild>>): string {
-  const row = (build: string, report: RebuildReport) =>
-    `| ${build} | ${report.events} | ${report.seconds} | ${report.eventsPerSecond} | ${report.lockedMs} ms | ${JSON.stringify(report.differences)} |`;
-  const rows = [
-    ...rebuild.runs.map((report) => row('this build', report)),
-    ...(rebuild.baselineRoot
-      ? rebuild.baselineRuns.map((report) => row(`baseline (\`${rebuild.baselineRoot}\`)`, report))
-      : ['| baseline (BENCH_BASELINE_ROOT) | not measured | | | | |']),
-  ];
+  const row = ({ model, build, report }: (typeof rebuild.runs)[number]) =>
+    `| ${model} | ${build === 'this' ? 'this build' : `baseline (\`${rebuild.baselineRoot}\`)`} | ${report.events} | ${report.seconds} | ${report.eventsPerSecond} | ${report.lockedMs} ms | ${JSON.stringify(report.differences)} |`;
   return `
 ## Rebuilding a read model (issue 8)
 
-\`npm run rebuild -- users --verify\` against the distributed services after ${rebuild.users} registrations were
-appended to the accounts store (and projected live): the whole run (copy, two passes over the
-store's \`read-events\` pages, reconcile, row-for-row comparison, swap). Target: ≥ 20k events/s.
-This build and the baseline build (its own rebuild code, the same services and store) take turns,
-${ROUNDS} runs each.
+\`npm run rebuild -- <model> --verify\` against the distributed services, after backlogs were appended
+straight into the stores and projected live: ${rebuild.users} registrations (\`users\`), and
+${rebuild.repositories} repositories as pushes leave them, \`RepositoryCreated\`, \`ImagesAdded\` (3 images) and
+\`TagSet\` each (\`repositories\`: the repositories, their names, images and tags). The whole run counts:
+copy, two passes over the stores' \`read-events\` pages, reconcile, row-for-row comparison, swap.
+Target (DESIGN §8): ≥ 20k events/s. This build and the baseline build (its own rebuild code, the same
+services and stores) take turns, ${ROUNDS} runs each${rebuild.baselineRoot ? '' : ' (no baseline build given: BENCH_BASELINE_ROOT)'}.
 
-| build | events | seconds | events/s | readers held by the swap (incl. the comparison) | differences |
-|---|---|---|---|---|---|
-${rows.join('\n')}
+| read model | build | events | seconds | events/s | readers held by the swap (incl. the comparison) | differences |
+|---|---|---|---|---|---|---|
+${rebuild.runs.map(row).join('\n')}
 `;
 }
