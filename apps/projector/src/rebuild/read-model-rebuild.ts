@@ -30,8 +30,12 @@ import { RebuildableReadModel } from './rebuildable-read-models';
 /** Where the copy is built; one rebuild at a time (advisory lock), so one name suffices. */
 const SHADOW = 'read_rebuild';
 const LOCK = 'dockyard-read-model-rebuild';
-/** Streams applied at once: each stream stays in version order, streams run side by side. */
-const CONCURRENCY = 8;
+/**
+ * Lanes of streams folded at once: each stream stays in version order, streams run side by side.
+ * With batch folds a lane's statements carry many rows, and more lanes only contend for the same
+ * cores: on 2 cores a repositories rebuild ran at 4.9k events/s with 8 lanes, 5.6-6.3k with 1 to 4.
+ */
+const CONCURRENCY = 4;
 
 /** How a projection folds an event into the copy: its effect, its batch fold, or its consumer (gaps, parking). */
 interface Fold {
