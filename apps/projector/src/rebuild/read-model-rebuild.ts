@@ -182,8 +182,8 @@ export class ReadModelRebuild {
   /**
    * Applies a page in CONCURRENCY lanes (a stream always in the same lane, in version order), each
    * lane in one transaction: the copy is written by nothing else until the swap, so the events that
-   * continue their stream (version = the last applied + 1, tracked here) are folded with the
-   * projection's effect directly and their checkpoints written once per lane. Anything else — a
+   * continue their stream (version = the last applied + 1, tracked here) are folded directly, wave by
+   * wave with the projections' batch folds (foldInWaves), and their checkpoints written once per lane. Anything else — a
    * version that does not follow (a late-committing event passed by an earlier page), an effect that
    * fails — goes through the projection's StreamConsumer, which repairs gaps and parks.
    */
