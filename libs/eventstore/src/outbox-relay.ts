@@ -1,6 +1,7 @@
 import { Client, Pool, PoolClient } from 'pg';
 import { Counter, Registry, register } from 'prom-client';
 import { PublishedEvent } from '@dockyard/contracts';
+import { settledWithin } from '@dockyard/messaging';
 import { assertSchemaName } from './event-store.migrations';
 import { rowToStoredEvent, toPublished } from './event-store';
 import { eventStoreMetrics, secondsSince } from './event-store.metrics';
@@ -55,6 +56,13 @@ interface Checkpoint {
 }
 
 /** How soon a relay stopped by the transaction horizon looks again, first and at most. */
+/**
+ * How long stopping waits for the pass under way and the batches still being published. With the
+ * broker away, a publish is retried for tens of seconds, and a service stopping then waited for it
+ * past the 10 s Docker gives before SIGKILL. Given up, what was not checkpointed is published again
+ * by the next relay (consumers take duplicates); the pass ends with the process.
+ */
+const RELAY_STOP_MS = 2000;
 const HORIZON_FIRST_WAIT_MS = 2;
 const HORIZON_LAST_WAIT_MS = 100;
 
@@ -169,8 +177,9 @@ export class OutboxRelay {
     if (!this.running) return;
     this.running = false;
     this.nudge();
-    await this.loop;
-    await Promise.allSettled(this.outstanding);
+    const deadline = Date.now() + RELAY_STOP_MS;
+    await settledWithin(RELAY_STOP_MS, this.loop);
+    await settledWithin(Math.max(0, deadline - Date.now()), Promise.allSettled(this.outstanding));
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
     if (this.lockHolder) {
@@ -443,6 +452,7 @@ export class OutboxRelay {
         horizonWait = HORIZON_FIRST_WAIT_MS;
         await this.sleep(this.pollIntervalMs);
       } catch (error) {
+        if (!this.running) return; // stopped under it (RELAY_STOP_MS): what it did not checkpoint is published again
         this.options.logger?.error({ err: error, schema: this.schema }, 'relay pass failed; retrying');
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, 5000);
