@@ -81,9 +81,10 @@ export async function readPublishedEvents(
   // owning service. The estimate only bounds what is read; the loop below makes the exact cut.
   const { rows } = await pool.query(
     `SELECT event_id, stream_id, stream_version, position, type, schema_version, data, secret, metadata, prev_hash, hash
-     FROM (SELECT e.*, sum(pg_column_size(e.data) + pg_column_size(e.metadata) + $4) OVER (ORDER BY e.position) AS estimated
-           FROM ${assertSchemaName(schema)}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2) page
-     WHERE estimated - pg_column_size(data) - pg_column_size(metadata) - $4 < $3
+     FROM (SELECT *, sum(size) OVER (ORDER BY position) - size AS before
+           FROM (SELECT e.*, pg_column_size(e.data) + pg_column_size(e.metadata) + $4 AS size
+                 FROM ${assertSchemaName(schema)}.events e WHERE e.position > $1 ORDER BY e.position LIMIT $2) sized) page
+     WHERE before < $3
      ORDER BY position`,
     [
       command.afterPosition,

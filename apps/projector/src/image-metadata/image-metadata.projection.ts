@@ -14,39 +14,16 @@ export async function projectImageMetadata(client: PoolClient, event: PublishedE
   const key = event.data as { namespace?: string; imageId: string };
   // Streams from before images had a namespace (`image-<id>`): no production data, nothing to fold.
   if (typeof key.namespace !== 'string') return;
+  // One fold per type: these fold one event live and many at once in a rebuild (BatchFold).
+  const batch = IMAGE_METADATA_BATCH_FOLDS[event.type];
+  if (batch) return batch(client, [event]);
   switch (event.type) {
-    case IMAGE_EVENTS.ImageJsonStored: {
-      const d = event.data as unknown as ImageJsonStoredV1;
-      await client.query(
-        `INSERT INTO images (namespace, image_id, parent, json, stored_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (namespace, image_id) DO UPDATE SET parent = excluded.parent, json = excluded.json,
-           blob_key = NULL, size = NULL, payload_checksum = NULL`,
-        [d.namespace, d.imageId, d.parent, d.json, event.position],
-      );
-      return;
-    }
-    case IMAGE_EVENTS.LayerUploaded: {
-      const d = event.data as unknown as LayerUploadedV1;
-      await client.query(
-        'UPDATE images SET blob_key = $3, size = $4, payload_checksum = $5 WHERE namespace = $1 AND image_id = $2',
-        [d.namespace, d.imageId, d.blobKey, d.size, d.payloadChecksum],
-      );
-      return;
-    }
     case IMAGE_EVENTS.LayerRejected:
       await client.query(
         'UPDATE images SET blob_key = NULL, size = NULL, payload_checksum = NULL WHERE namespace = $1 AND image_id = $2',
         [key.namespace, key.imageId],
       );
       return;
-    case IMAGE_EVENTS.ChecksumVerified: {
-      const d = event.data as unknown as ChecksumVerifiedV1;
-      await client.query(
-        'UPDATE images SET checksum = $3, complete = true WHERE namespace = $1 AND image_id = $2',
-        [d.namespace, d.imageId, d.checksum],
-      );
-      return;
-    }
     case IMAGE_EVENTS.ImageMounted: {
       const d = event.data as unknown as ImageMountedV1;
       await client.query(
@@ -81,7 +58,7 @@ const namespaced = (events: PublishedEvent[]): PublishedEvent[] =>
 const dataOf = <T>(events: PublishedEvent[]): T[] =>
   namespaced(events).map((event) => event.data as unknown as T);
 
-/** The rebuild's folds of many images' events at once (BatchFold): the same rows as `projectImageMetadata`. */
+/** How `projectImageMetadata` folds its common types, one event live or many at once in a rebuild (BatchFold). */
 export const IMAGE_METADATA_BATCH_FOLDS: BatchFolds = {
   [IMAGE_EVENTS.ImageJsonStored]: async (client, events) => {
     const stored = namespaced(events);

@@ -2,7 +2,6 @@ import { PoolClient } from 'pg';
 import {
   ACCOUNTS_EVENTS,
   EmailAddedV1,
-  EmailConfirmedV1,
   PasswordChangedV1,
   PublishedEvent,
   RoleGrantedV1,
@@ -13,40 +12,17 @@ import { BatchFolds } from '../batch-fold';
 
 /** Folds accounts events into read.users, the table the gateway authenticates and answers from. */
 export async function projectUser(client: PoolClient, event: PublishedEvent): Promise<void> {
+  // One fold per type: these fold one event live and many at once in a rebuild (BatchFold).
+  const batch = USER_BATCH_FOLDS[event.type];
+  if (batch) return batch(client, [event]);
   const at = event.metadata.occurredAt;
   switch (event.type) {
-    case ACCOUNTS_EVENTS.UserRegistered: {
-      const data = event.data as unknown as UserRegisteredV1;
-      await client.query(
-        `INSERT INTO users (username, emails, active, credentials_version, registered_at, updated_at)
-         VALUES ($1, ARRAY[$2], $3, 1, $4, $4)`,
-        [data.username, data.email, data.active, at],
-      );
-      return;
-    }
-    case ACCOUNTS_EVENTS.EmailConfirmed: {
-      const data = event.data as unknown as EmailConfirmedV1;
-      await client.query(`UPDATE users SET active = true, updated_at = $2 WHERE username = $1`, [
-        data.username,
-        at,
-      ]);
-      return;
-    }
     case ACCOUNTS_EVENTS.EmailAdded: {
       const data = event.data as unknown as EmailAddedV1;
       await client.query(
         `UPDATE users SET emails = array_append(emails, $2), updated_at = $3 WHERE username = $1`,
         [data.username, data.email, at],
       );
-      return;
-    }
-    case ACCOUNTS_EVENTS.PasswordChanged: {
-      const data = event.data as unknown as PasswordChangedV1;
-      await client.query(`UPDATE users SET credentials_version = $2, updated_at = $3 WHERE username = $1`, [
-        data.username,
-        data.credentialsVersion,
-        at,
-      ]);
       return;
     }
     case ACCOUNTS_EVENTS.AdminGranted:
@@ -62,12 +38,6 @@ export async function projectUser(client: PoolClient, event: PublishedEvent): Pr
       await setRole(client, data.username, data.role, false, at);
       return;
     }
-    case ACCOUNTS_EVENTS.UserDeactivated:
-      await client.query(`UPDATE users SET active = false, updated_at = $2 WHERE username = $1`, [
-        (event.data as { username: string }).username,
-        at,
-      ]);
-      return;
     default:
       // Event types this projection does not know yet (a newer producer) change nothing here.
       return;
@@ -97,7 +67,7 @@ const timesOf = (events: PublishedEvent[]) => events.map((event) => event.metada
 const usernamesOf = (events: PublishedEvent[]) =>
   events.map((event) => (event.data as { username: string }).username);
 
-/** The rebuild's folds of many users' events at once (BatchFold): the same rows as `projectUser`. */
+/** How `projectUser` folds its common types, one event live or many at once in a rebuild (BatchFold). */
 export const USER_BATCH_FOLDS: BatchFolds = {
   [ACCOUNTS_EVENTS.UserRegistered]: async (client, events) => {
     const data = events.map((event) => event.data as unknown as UserRegisteredV1);
