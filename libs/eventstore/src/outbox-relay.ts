@@ -24,6 +24,12 @@ export interface OutboxRelayOptions {
    * only for a publish that keeps the order of outstanding calls. Default 1.
    */
   publishAhead?: number;
+  /**
+   * How long `stop` waits for the pass under way and the outstanding batches
+   * (`MessageBus.publishStopWaitMs`); unset: until they end. Given up, what was not checkpointed is
+   * published again by the next relay (consumers take duplicates), and the pass ends with the process.
+   */
+  stopWaitMs?: number;
   pollIntervalMs?: number;
   logger?: RelayLogger;
   /** Where `dockyard_relay_rebased_total` is registered; prom-client's default registry if unset. */
@@ -56,13 +62,6 @@ interface Checkpoint {
 }
 
 /** How soon a relay stopped by the transaction horizon looks again, first and at most. */
-/**
- * How long stopping waits for the pass under way and the batches still being published. With the
- * broker away, a publish is retried for tens of seconds, and a service stopping then waited for it
- * past the 10 s Docker gives before SIGKILL. Given up, what was not checkpointed is published again
- * by the next relay (consumers take duplicates); the pass ends with the process.
- */
-const RELAY_STOP_MS = 2000;
 const HORIZON_FIRST_WAIT_MS = 2;
 const HORIZON_LAST_WAIT_MS = 100;
 
@@ -177,9 +176,15 @@ export class OutboxRelay {
     if (!this.running) return;
     this.running = false;
     this.nudge();
-    const deadline = Date.now() + RELAY_STOP_MS;
-    await settledWithin(RELAY_STOP_MS, this.loop);
-    await settledWithin(Math.max(0, deadline - Date.now()), Promise.allSettled(this.outstanding));
+    const wait = this.options.stopWaitMs;
+    if (wait === undefined) {
+      await this.loop;
+      await Promise.allSettled(this.outstanding);
+    } else {
+      const deadline = Date.now() + wait;
+      await settledWithin(wait, this.loop);
+      await settledWithin(Math.max(0, deadline - Date.now()), Promise.allSettled(this.outstanding));
+    }
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
     if (this.lockHolder) {
@@ -452,7 +457,7 @@ export class OutboxRelay {
         horizonWait = HORIZON_FIRST_WAIT_MS;
         await this.sleep(this.pollIntervalMs);
       } catch (error) {
-        if (!this.running) return; // stopped under it (RELAY_STOP_MS): what it did not checkpoint is published again
+        if (!this.running) return; // stopped under it (stopWaitMs): what it did not checkpoint is published again
         this.options.logger?.error({ err: error, schema: this.schema }, 'relay pass failed; retrying');
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, 5000);

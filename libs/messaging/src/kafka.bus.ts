@@ -115,6 +115,11 @@ const CONSUMER_TUNING = {
  * Events go to `<prefix>.<source>.events` keyed by stream id.
  */
 export class KafkaBus implements MessageBus {
+  /**
+   * With the broker away, kafkajs retries a publish for tens of seconds: a service whose relay had
+   * something to publish took 11–12 s to stop, past the 10 s `docker stop` waits.
+   */
+  readonly publishStopWaitMs = 2000;
   private readonly kafka: Kafka;
   private readonly prefix: string;
   private readonly instanceId = randomUUID();

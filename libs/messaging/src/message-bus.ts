@@ -53,6 +53,13 @@ export interface MessageBus {
   readonly publishAhead?: number;
 
   /**
+   * How long a stopping outbox relay waits for a `publish` under way before it gives up on it (its
+   * events are published again by the next relay). Unset: until it ends, as for a publish that
+   * ends when its handlers do (the in-process bus), whose work the stop must not leave running.
+   */
+  readonly publishStopWaitMs?: number;
+
+  /**
    * Delivers every event of the `sources`' topics to one member of consumer `group`, in stream order,
    * at least once. A handler error stops that consumer and retries the same event; it never skips it.
    */

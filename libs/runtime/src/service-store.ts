@@ -50,6 +50,7 @@ export class ServiceStore implements OnApplicationBootstrap, OnApplicationShutdo
       source: service,
       publish: (events) => bus.publish(service, events),
       publishAhead: bus.publishAhead,
+      stopWaitMs: bus.publishStopWaitMs,
       logger: logger.child({ component: `${service}-relay` }),
     });
     await this.relay.start();

@@ -8,6 +8,7 @@ export function timedBus(bus: MessageBus, metrics: GatewayMetrics): MessageBus {
     serveCommands: (service, handlers) => bus.serveCommands(service, handlers),
     publish: (source, events) => bus.publish(source, events),
     publishAhead: bus.publishAhead,
+    publishStopWaitMs: bus.publishStopWaitMs,
     subscribe: (group, sources, handler) => bus.subscribe(group, sources, handler),
     recordActivity: (activity) => bus.recordActivity(activity),
     subscribeActivity: (group, handler) => bus.subscribeActivity(group, handler),
