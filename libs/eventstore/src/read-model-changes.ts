@@ -29,7 +29,13 @@ export type ReadModelChange =
   /** A repository's activity counters moved (no stream version: they come from the activity topic). */
   | { kind: 'counters'; repositoryId: string; downloadCount: number; uploadCount: number; pulledAt: string | null; pushedAt: string | null }
   /** Whole tables were replaced (a rebuild's swap): nothing cached from the read models holds. */
-  | { kind: 'flush'; reason: string };
+  | { kind: 'flush'; reason: string }
+  /**
+   * Names nothing: a gateway commits one before answering a write (ReadYourWrites), because the
+   * commit of a notification returns only once PostgreSQL has signalled every listening session,
+   * so every change committed before it is then on its way to every replica (`announceBarrier`).
+   */
+  | { kind: 'barrier' };
 
 /** The notification payload announcing that `consumer` applied `event`. */
 export function appliedChangePayload(consumer: string, event: PublishedEvent): string {
@@ -54,11 +60,28 @@ export async function notifyReadModelChanges(client: Pick<PoolClient, 'query'>, 
   ]);
 }
 
+/**
+ * Commits a barrier on the read-model channel, in its own transaction. PostgreSQL makes a commit
+ * visible before it signals the listening sessions (async.c: the queue entries go in before the
+ * commit, the signals after it, one listener at a time), so a change can be visible, and even
+ * heard by one gateway, while another gateway's session has not been signalled yet: a fence there
+ * (`SELECT 1`) would not see it. A NOTIFY's commit returns only after its signals are sent, and a
+ * signalled session reads the queue up to its head, which holds every change committed earlier
+ * (queue order is commit order). So once this resolves, any fence begun later, on any gateway,
+ * sees every change committed before it was called. Cheap: a transaction that writes nothing else
+ * commits without waiting for the disk.
+ */
+export async function announceBarrier(client: Pick<PoolClient, 'query'>): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANGES_CHANNEL, BARRIER_PAYLOAD]);
+}
+
+const BARRIER_PAYLOAD = JSON.stringify({ kind: 'barrier' } satisfies ReadModelChange);
+
 /** A payload received on the channel, or undefined when it is not one this version understands. */
 export function parseReadModelChange(payload: string | undefined): ReadModelChange | undefined {
   try {
     const change = JSON.parse(payload ?? '') as ReadModelChange;
-    return change && ['applied', 'counters', 'flush'].includes(change.kind) ? change : undefined;
+    return change && ['applied', 'counters', 'flush', 'barrier'].includes(change.kind) ? change : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { Client, Pool, PoolClient } from 'pg';
 import { PublishedEvent, READ_SCHEMA, userStreamId } from '@dockyard/contracts';
-import { READ_MODEL_CHANGES_CHANNEL, StreamConsumer, parseReadModelChange, runMigrations } from '@dockyard/eventstore';
+import { READ_MODEL_CHANGES_CHANNEL, StreamConsumer, announceBarrier, parseReadModelChange, runMigrations } from '@dockyard/eventstore';
 import { createLogger } from '@dockyard/runtime';
 import { createTestDatabase, waitUntil } from '../../../../libs/testing/src';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -71,12 +71,18 @@ describe('read-model changes (real PostgreSQL)', () => {
     await pool?.end();
   });
 
-  it('the consumer announces each applied event at commit, and nothing for a duplicate', async () => {
+  /** A session of its own LISTENing on the channel (another replica's), and what it has heard. */
+  const listenOnTheChannel = async () => {
     const listener = new Client(url);
     await listener.connect();
     const heard: unknown[] = [];
     listener.on('notification', (m) => heard.push(parseReadModelChange(m.payload)));
     await listener.query(`LISTEN ${READ_MODEL_CHANGES_CHANNEL}`);
+    return { listener, heard };
+  };
+
+  it('the consumer announces each applied event at commit, and nothing for a duplicate', async () => {
+    const { listener, heard } = await listenOnTheChannel();
     try {
       expect(await consumer.handle(userEvent('ann', 1, 1))).toBe('applied');
       expect(await consumer.handle(userEvent('ann', 1, 1))).toBe('duplicate');
@@ -140,23 +146,37 @@ describe('read-model changes (real PostgreSQL)', () => {
     await expect(short.waitFor('users', { source: 'accounts', streamId: 'user-cid', streamVersion: 3 })).rejects.toMatchObject({ code: 'unavailable' });
   });
 
-  it('a change visible before it is announced: read-your-writes answers only once this replica has heard it', async () => {
-    // A grace far longer than this test's pauses, so that only hearing the change can end the wait.
-    const ryw = new ReadYourWrites(pool, 10_000, undefined, changes, 8000);
-    // The checkpoint moves with no announcement yet: PostgreSQL signals listeners just after a
-    // commit becomes visible, and another replica fences on that signal.
-    await pool.query(`INSERT INTO read.consumer_checkpoints (consumer, stream_id, stream_version) VALUES ('users', 'user-eve', 1)`);
-    let answered = false;
-    const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-eve', streamVersion: 1 }).then(() => (answered = true));
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(answered).toBe(false);
-    const announced = { kind: 'applied', consumer: 'users', streamId: 'user-eve', streamVersion: 1, subjects: { username: 'eve' } };
-    await pool.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANGES_CHANNEL, JSON.stringify(announced)]);
-    await waiting;
-    expect(answered).toBe(true);
-    // Heard once, a later wait for that version answers without the grace.
-    const again = ryw.waitFor('users', { source: 'accounts', streamId: 'user-eve', streamVersion: 1 }).then(() => 'answered');
-    expect(await Promise.race([again, new Promise((resolve) => setTimeout(() => resolve('waited'), 4000))])).toBe('answered');
+  it('read-your-writes answers only after a barrier committed after the change: every other session has been signalled of it by then', async () => {
+    // Another replica's LISTEN session. PostgreSQL makes a commit visible, then signals the
+    // listening sessions one by one: a replica may hear a change (or read the checkpoint) before
+    // another is signalled. A barrier's commit returns once every session has been signalled.
+    const { listener: other, heard } = await listenOnTheChannel();
+    try {
+      const ryw = new ReadYourWrites(pool, 3000, undefined, changes);
+      const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-eve', streamVersion: 1 });
+      await consumer.handle(userEvent('eve', 1, 1));
+      await waiting;
+      await other.query('SELECT 1');
+      const applied = { kind: 'applied', consumer: 'users', streamId: 'user-eve', streamVersion: 1, subjects: { username: 'eve' } };
+      expect(heard).toEqual([applied, { kind: 'barrier' }]);
+      // A version applied long ago (a replayed write): answered at once, with its barrier too.
+      await ryw.waitFor('users', { source: 'accounts', streamId: 'user-eve', streamVersion: 1 });
+      await other.query('SELECT 1');
+      expect(heard).toEqual([applied, { kind: 'barrier' }, { kind: 'barrier' }]);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('a barrier names no row: the view keeps what it holds', async () => {
+    await consumer.handle(userEvent('fay', 1, 1));
+    await changes.fence();
+    expect((await users.find('fay'))?.credentialsVersion).toBe(1);
+    await announceBarrier(pool);
+    await changes.fence(); // the barrier has been heard
+    const before = reads;
+    expect((await users.find('fay'))?.credentialsVersion).toBe(1);
+    expect(reads).toBe(before);
   });
 
   it('a terminated LISTEN session: reads stay correct meanwhile, it reconnects by itself, and the view starts afresh', async () => {

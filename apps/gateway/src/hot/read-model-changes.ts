@@ -19,11 +19,13 @@ export interface ReadModelChangeListener {
  * reconnects by itself when it is lost (PostgreSQL restarting, its backend terminated) and then
  * tells its listeners that notifications were missed.
  *
- * `fence()` runs `SELECT 1` on that session. PostgreSQL sends a session the notifications committed
- * before a query started ahead of that query's result, and node-pg hands them to the listeners
- * synchronously while parsing, so once a fence resolves true every change committed before it
- * was called has been applied to the listeners. That is what lets a replica answer from memory
- * and still show a write another replica acknowledged a moment ago.
+ * `fence()` runs `SELECT 1` on that session. PostgreSQL sends a session the notifications it has
+ * been signalled of ahead of the query's ReadyForQuery, and node-pg hands them to the listeners
+ * synchronously while parsing, so once a fence resolves true every change this session was
+ * signalled of before it was called has been applied to the listeners. Signals follow a commit's
+ * visibility by a moment, which is why a gateway acknowledges a write only after a barrier
+ * (`announceBarrier`, ReadYourWrites): then every session has been signalled of it. That is what
+ * lets a replica answer from memory and still show a write another replica acknowledged a moment ago.
  */
 export class ReadModelChanges {
   private client: Client | undefined;

@@ -43,6 +43,8 @@ export class ReadModelInvalidation implements ReadModelChangeListener {
         return this.counters.announce(change, this.view);
       case 'applied':
         return this.applied(change);
+      case 'barrier':
+        return; // names no row: it only carries earlier changes to this session (announceBarrier)
     }
   }
 

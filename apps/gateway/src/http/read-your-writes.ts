@@ -1,7 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import { Pool } from 'pg';
 import { DomainError, ProjectionName, READ_SCHEMA, WrittenStream } from '@dockyard/contracts';
-import { ReadModelChange, appliedVersion } from '@dockyard/eventstore';
+import { ReadModelChange, announceBarrier, appliedVersion } from '@dockyard/eventstore';
 import { ReadModelChangeListener, ReadModelChanges } from '../hot/read-model-changes';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -25,18 +24,21 @@ interface Waiter {
  * lasts until a notification shows that stream at or past the version (or the read model is asked
  * again: after missed notifications, a rebuild's swap, and once at the timeout; every 25 ms while
  * the LISTEN session is lost).
+ *
+ * Visible is not yet announced everywhere: PostgreSQL signals the listening sessions after a commit
+ * is visible, one after the other, so this replica may have heard the change (or read the
+ * checkpoint) while another replica's session is not signalled yet, and the client's next request
+ * there would fence without it and answer from the row before the write. So the wait ends with a
+ * barrier (`announceBarrier`): once it has committed, every session has been signalled.
  */
 export class ReadYourWrites implements ReadModelChangeListener {
   private readonly waiting = new Map<string, Set<Waiter>>();
-  /** The latest version heard per (projection, stream), for the streams written lately. */
-  private readonly heard = new LRUCache<string, number>({ max: 50_000 });
 
   constructor(
     private readonly pool: Pool,
     private readonly timeoutMs: number,
     private readonly metrics?: GatewayMetrics,
     private readonly changes?: ReadModelChanges,
-    private readonly hearGraceMs = HEAR_GRACE_MS,
   ) {
     changes?.subscribe(this);
   }
@@ -46,6 +48,7 @@ export class ReadYourWrites implements ReadModelChangeListener {
     const end = this.metrics?.readYourWritesSeconds.startTimer({ projection });
     try {
       await this.await(projection, written);
+      await announceBarrier(this.pool);
     } finally {
       end?.();
     }
@@ -54,9 +57,7 @@ export class ReadYourWrites implements ReadModelChangeListener {
   changed(change: ReadModelChange): void {
     if (change.kind === 'flush') return this.missed();
     if (change.kind !== 'applied') return;
-    const key = waitKey(change.consumer, change.streamId);
-    if ((this.heard.get(key) ?? 0) < change.streamVersion) this.heard.set(key, change.streamVersion);
-    for (const waiter of this.waiting.get(key) ?? []) {
+    for (const waiter of this.waiting.get(waitKey(change.consumer, change.streamId)) ?? []) {
       if (change.streamVersion >= waiter.version) waiter.wake();
     }
   }
@@ -83,15 +84,7 @@ export class ReadYourWrites implements ReadModelChangeListener {
     // While no notification can arrive (the LISTEN session is lost, or there is none), ask as before.
     const poll = setInterval(() => this.changes?.listening || waiter.recheck(), POLL_WHILE_DEAF_MS);
     try {
-      if (await applied()) {
-        // Visible is not yet announced: PostgreSQL signals the listeners just after the commit
-        // becomes visible, and another replica's hot view fences on that signal. Answering before
-        // this replica has heard the change too could let the client's next request, on a replica
-        // not yet signalled, read the row from before it. So wait (briefly) to hear it as well.
-        if (!this.changes?.listening || (this.heard.get(key) ?? 0) >= written.streamVersion) return;
-        await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, this.hearGraceMs))]);
-        return;
-      }
+      if (await applied()) return;
       if (await settled) return;
       if (await applied()) return; // once more at the timeout: a notification may have been missed
       throw new NotVisibleYet(projection, written);
@@ -118,6 +111,4 @@ export class NotVisibleYet extends DomainError {
 }
 
 const POLL_WHILE_DEAF_MS = 25;
-/** How long a write already visible waits to be heard (a version applied before this session listened never will be). */
-const HEAR_GRACE_MS = 100;
 const waitKey = (projection: string, streamId: string) => `${projection}\u0000${streamId}`;
