@@ -59,3 +59,31 @@ describe('HubRuntime pools when the server ends a session', () => {
     expect((await pool.query('SELECT 2 AS two')).rows[0].two).toBe(2);
   });
 });
+
+/**
+ * The standalone hub stops its embedded PostgreSQL right after closing the pools. `pool.end()`
+ * resolves once it has asked its clients to close, before their backends have read the goodbye: a
+ * server stopped then tells those sessions "terminating connection due to administrator command",
+ * logged as lost connections (the standalone Ctrl-C case failed on a fresh-clone CI run with it).
+ */
+describe('HubRuntime close', () => {
+  it('resolves only once every pooled connection has closed', async () => {
+    const hub = await createTestHub('pool_close');
+    const pool = hub.runtime.pool('accounts');
+    let connected = 0;
+    let ended = 0;
+    pool.on('connect', (client) => {
+      connected++;
+      client.once('end', () => ended++);
+    });
+    // Three sessions at once, then idle in the pool.
+    await Promise.all([1, 2, 3].map(() => pool.query('SELECT pg_sleep(0.05)')));
+    expect(connected).toBe(3);
+    try {
+      await hub.runtime.close();
+      expect(ended).toBe(connected);
+    } finally {
+      await hub.close();
+    }
+  });
+});

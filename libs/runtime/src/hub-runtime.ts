@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { MessageBus } from '@dockyard/messaging';
 import { HubConfig, databaseUrlFor } from './hub-config';
 import { Logger } from './logger';
@@ -25,6 +25,8 @@ export const HUB_RUNTIME = Symbol('HubRuntime');
 export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Logger): HubRuntime {
   const pools = new Map<string, Pool>();
   const users = new Map<string, Set<string>>();
+  /** Clients whose connection is open: `pool.end()` resolves once it has asked them to close, not once they have. */
+  const open = new Set<PoolClient>();
   const PreparingClient = preparingClient(new StatementNames());
   return {
     config,
@@ -45,9 +47,11 @@ export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Log
         // emits 'error' when its server goes away (PostgreSQL restarting) even if the query in
         // flight is rejected too: with no listener, that event is an uncaught exception that ends
         // the process. The query's rejection is what callers handle; this only logs.
-        pool.on('connect', (client) =>
-          client.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost')),
-        );
+        pool.on('connect', (client) => {
+          client.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
+          open.add(client);
+          client.once('end', () => open.delete(client));
+        });
         pools.set(url, pool);
       }
       return pool;
@@ -57,6 +61,10 @@ export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Log
       await bus.close();
       await Promise.all([...pools.values()].map((pool) => pool.end()));
       pools.clear();
+      // Until its backend has read the goodbye, a session is still the server's: a server stopped
+      // right after (the standalone hub stops its embedded PostgreSQL next) tells it "terminating
+      // connection due to administrator command", which the client reports as a lost connection.
+      await Promise.all([...open].map((client) => new Promise((ended) => client.once('end', ended))));
     },
   };
 }
