@@ -3,6 +3,7 @@ import { PoolClient } from 'pg';
 import { MessageMetadata } from '@dockyard/contracts';
 import { GENESIS_HASH, chainHash, secretDigest } from './hash-chain';
 import { eventStoreMetrics } from './event-store.metrics';
+import { wakeRelaysAfterCommit } from './relay-wake';
 import { AppendResult, DuplicateEventError, NewEvent, WrongExpectedVersionError } from './event-store.types';
 
 const UNIQUE_VIOLATION = '23505';
@@ -69,15 +70,15 @@ export async function appendInTransaction(
     prevHash = hash;
   });
   try {
-    // One round trip: the insert and the relay's wake-up (delivered at commit) in one statement.
     const inserted = await client.query(
       `WITH appended AS (
          INSERT INTO ${schema}.events
            (event_id, stream_id, stream_version, type, schema_version, data, secret, metadata, prev_hash, hash)
          VALUES ${rows.join(', ')} RETURNING position)
-       SELECT max(position) AS position, pg_notify('${schema}_events', '') FROM appended`,
+       SELECT max(position) AS position FROM appended`,
       values,
     );
+    wakeRelaysAfterCommit(client, schema);
     for (const event of events) eventStoreMetrics.appended.inc({ source: schema, type: event.type });
     return { streamVersion: expectedVersion + events.length, position: BigInt(inserted.rows[0].position) };
   } catch (error) {

@@ -2,6 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import { DomainError, DomainErrorCode, isDomainError } from '@dockyard/contracts';
 import { assertSchemaName } from './event-store.migrations';
 import { DuplicateEventError } from './event-store.types';
+import { commitWakingRelays, forgetRelayWakes } from './relay-wake';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -161,13 +162,14 @@ export class HandledCommands {
     if (client) {
       scope.client = null;
       try {
-        // The outcome and the commit in one round trip; if the UPDATE fails, COMMIT is not run.
+        // The outcome, the commit and the relays' wake-up in one round trip; if the UPDATE fails, COMMIT is not run.
         await client.query(
           `UPDATE ${this.schema}.handled_commands SET reply = ${client.escapeLiteral(JSON.stringify(outcome))}, handled_at = now()
-           WHERE command_id = ${client.escapeLiteral(scope.commandId)}; COMMIT`,
+           WHERE command_id = ${client.escapeLiteral(scope.commandId)}; ${commitWakingRelays(client)}`,
         );
         return outcome;
       } catch (error) {
+        forgetRelayWakes(client);
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
@@ -186,6 +188,7 @@ export class HandledCommands {
     if (!client) return;
     scope.client = null;
     scope.appended = 0;
+    forgetRelayWakes(client);
     await client.query('ROLLBACK').catch(() => undefined);
     client.release();
   }
