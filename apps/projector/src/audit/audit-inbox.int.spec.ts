@@ -88,6 +88,33 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     expect(fallback).not.toHaveBeenCalled();
   });
 
+  it('a pass ends with a batch shorter than the batch size: no transaction only to find the inbox empty', async () => {
+    const events = Array.from({ length: 70 }, (_, i) => tokenIssued(5000 + i));
+    await pool.query(
+      `INSERT INTO read.audit_inbox (stream_id, stream_version, event) SELECT s, 1, e FROM unnest($1::text[], $2::jsonb[]) AS r(s, e)`,
+      [events.map((e) => e.streamId), events.map((e) => JSON.stringify(e))],
+    );
+    // Each batch is one pooled client taken for a transaction (pool.query takes its own with a callback).
+    const connect = pool.connect.bind(pool);
+    let transactions = 0;
+    const counting = jest.spyOn(pool, 'connect').mockImplementation(((...args: unknown[]) => {
+      if (args.length === 0) transactions++;
+      return (connect as (...a: unknown[]) => unknown)(...args);
+    }) as Pool['connect']);
+    try {
+      const writer = inbox(50);
+      await writer.drained();
+      await writer.close();
+    } finally {
+      counting.mockRestore();
+    }
+    expect(await entriesOf(events.map((e) => e.streamId))).toHaveLength(70);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_inbox`)).toBe(0);
+    // 50, then 20: the short one ends the pass.
+    expect(transactions).toBe(2);
+    await feedHolds();
+  });
+
   it('a replay: an event received again, after it was applied and twice at once, is one entry', async () => {
     const writer = inbox();
     writer.start();

@@ -57,6 +57,10 @@ export class AuditInbox {
     private readonly options: { batchSize?: number; pollMs?: number; logger?: InboxLogger; turn?: AuditFeedTurn } = {},
   ) {}
 
+  private get batchSize(): number {
+    return this.options.batchSize ?? 500;
+  }
+
   /** Keeps the event for the feed: resolved once it is durable, when the delivery may be acknowledged. */
   async receive(event: PublishedEvent): Promise<void> {
     await this.pool.query(
@@ -101,9 +105,12 @@ export class AuditInbox {
     try {
       do {
         this.again = false;
+        // A batch shorter than the limit took every row it could: another pass would only open a
+        // transaction to find the inbox empty (half of the inbox's transactions in a push run). Rows received
+        // meanwhile set `again`; rows another replica holds are its own to write.
         let taken = 0;
         do taken = await this.writeOrIsolate();
-        while (taken > 0 && !this.closed);
+        while (taken >= this.batchSize && !this.closed);
       } while (this.again && !this.closed);
     } catch (error) {
       // PostgreSQL away: the rows stay, and the next delivery or poll retries.
@@ -117,13 +124,13 @@ export class AuditInbox {
    */
   private async writeOrIsolate(): Promise<number> {
     try {
-      return await this.writeBatch(this.options.batchSize ?? 500);
+      return await this.writeBatch(this.batchSize);
     } catch (error) {
       if (isTransientError(error)) throw error;
     }
     const { rows } = await this.pool.query<InboxRow>(
       `SELECT stream_id, stream_version, event FROM read.audit_inbox ${OLDEST_FIRST} LIMIT $1`,
-      [this.options.batchSize ?? 500],
+      [this.batchSize],
     );
     for (const row of rows) {
       try {
