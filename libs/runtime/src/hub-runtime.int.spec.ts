@@ -87,3 +87,43 @@ describe('HubRuntime close', () => {
     }
   });
 });
+
+/**
+ * A prepared statement must not keep a plan made for a table as it was: the hub's tables start
+ * empty, and a generic plan made after an ANALYZE of a few rows scans the whole table for ever after.
+ */
+describe('HubRuntime pools and prepared statements’ plans', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await createTestHub('pool_plans');
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  it('plan every execution for its values, also of a statement run many times on a table grown since its ANALYZE', async () => {
+    const pool = hub.runtime.pool('projector');
+    await pool.query(`CREATE TABLE grown (seq bigint PRIMARY KEY, activity_id text UNIQUE, data text)`);
+    await pool.query(`INSERT INTO grown SELECT s, 'a-' || s, repeat('x', 100) FROM generate_series(1, 5) s`);
+    // What autovacuum does to a new table after its first rows.
+    await pool.query('ANALYZE grown');
+    const lookup = 'SELECT seq FROM grown WHERE activity_id = ANY($1::text[])';
+    const client = await pool.connect();
+    try {
+      for (let i = 0; i < 10; i++) await client.query(lookup, [[`a-${i}`]]);
+      await client.query(`INSERT INTO grown SELECT s, 'a-' || s, repeat('x', 100) FROM generate_series(6, 50000) s`);
+      for (let i = 0; i < 5; i++) expect((await client.query(lookup, [[`a-${40000 + i}`]])).rows).toHaveLength(1);
+      // The hub's client prepared it (StatementNames): PostgreSQL counts the plans it made for it.
+      const { rows } = await client.query<{ generic: string; custom: string }>(
+        `SELECT generic_plans::text AS generic, custom_plans::text AS custom FROM pg_prepared_statements WHERE statement = $1`,
+        [lookup],
+      );
+      // PostgreSQL's default mode keeps a generic plan from the sixth run on: the one made on five rows.
+      expect(rows).toEqual([{ generic: '0', custom: '15' }]);
+    } finally {
+      client.release();
+    }
+  });
+});
