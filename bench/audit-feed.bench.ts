@@ -178,8 +178,9 @@ a batch holds more than pulls/s ÷ its transactions/s events:
 |---|---|---|---|
 ${rows.join('\n')}
 
-So the feed's lock is not the first bottleneck at these rates (the gateways' activity batches add at
-most 20 transactions a second per replica). What the audit still costs is CPU per event in the
+So the feed's lock is not the first bottleneck for TokenIssued at these rates. The gateways' activity
+batches add 20 feed transactions a second per gateway replica, which at the capacity model's peak
+replica count can be more than the feed takes (the capacity model says how many). What the audit still costs is CPU per event in the
 projector and PostgreSQL, which the capacity model counts, and one lock that a much larger hub would
 meet again: a feed per partition with a merged head is the step after this one.
 `;

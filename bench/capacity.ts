@@ -10,6 +10,8 @@ const CORES = 2;
 const UTILISATION = 0.7;
 /** Messages per second one partition is planned to carry (small records; an assumption, not measured here). */
 const MESSAGES_PER_PARTITION = 5_000;
+/** A gateway's activity batches a second at the default DOCKYARD_ACTIVITY_FLUSH_MS (50 ms). */
+const ACTIVITY_BATCHES_PER_GATEWAY = 20;
 
 interface PerPull {
   gatewayCpu: number;
@@ -117,6 +119,20 @@ ${fixed((42_000 * cost.pgCpu) / UTILISATION, 3)} cores and ${Math.round(42_000 *
 each logged-in pull's TokenIssued were a feed transaction of its own. The audit takes them through its inbox,
 many to a transaction; the next section (\`npm run bench -- audit-feed\`) measures the lock and
 what that leaves of it.
+
+**Two cluster-wide locks the gateway replicas' activity batches meet.** Each gateway replica sends
+its pulls as one activity batch every 50 ms (DOCKYARD_ACTIVITY_FLUSH_MS), ${ACTIVITY_BATCHES_PER_GATEWAY} a second however
+busy it is, and the projector takes each batch in two transactions: its audit entries, under the
+audit feed's lock, and its counts, whose announcement to the gateways' hot views is a NOTIFY inside
+the transaction (it must commit with the counts), under PostgreSQL's notification lock
+(\`npm run bench -- notify\`). Neither lock is spread by replicas. With the gateway replicas above:
+${TARGETS.map((rate) => `${rate.toLocaleString('en')} pulls/s, ${replicasFor(rate, cost.gatewayCpu)} replicas: ${(replicasFor(rate, cost.gatewayCpu) * ACTIVITY_BATCHES_PER_GATEWAY).toLocaleString('en')} feed transactions and as many notifying commits a second`).join('; ')}.
+Compare them with the feed's ceiling in the next section and the notifying commits' ceiling of
+the notify section (both measured on this machine; each is one holder at a time, so the disk's
+flush time, not cores, sets it). Where the batches ask more, a longer DOCKYARD_ACTIVITY_FLUSH_MS
+takes them down in proportion (100 ms halves them; a pull's count and audit entry come that much
+later); merging the batches that wait for the feed into one transaction in the projector is the
+step that removes the limit.
 `;
 }
 
