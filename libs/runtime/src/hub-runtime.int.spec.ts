@@ -90,7 +90,7 @@ describe('HubRuntime close', () => {
 
 /**
  * A prepared statement must not keep a plan made for a table as it was: the hub's tables start
- * empty, and a generic plan made after an ANALYZE of a few rows scans the whole table for ever after.
+ * empty, and a generic plan made after an ANALYZE of a few rows scans the whole table until the next ANALYZE.
  */
 describe('HubRuntime pools and prepared statements’ plans', () => {
   let hub: TestHub;
@@ -103,7 +103,7 @@ describe('HubRuntime pools and prepared statements’ plans', () => {
     await hub?.close();
   });
 
-  it('plan every execution for its values, also of a statement run many times on a table grown since its ANALYZE', async () => {
+  it('plans every execution for its values, also of a statement run many times on a table grown since its ANALYZE', async () => {
     const pool = hub.runtime.pool('projector');
     await pool.query(`CREATE TABLE grown (seq bigint PRIMARY KEY, activity_id text UNIQUE, data text)`);
     await pool.query(`INSERT INTO grown SELECT s, 'a-' || s, repeat('x', 100) FROM generate_series(1, 5) s`);
