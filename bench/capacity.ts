@@ -1,3 +1,4 @@
+import { DEFAULT_ACTIVITY_FLUSH_MS } from '@dockyard/runtime';
 import { SERVICES } from './distributed-hub';
 import { MeasuredPullRun, PullBench } from './pull.bench';
 import { ReplicasBench } from './replicas.bench';
@@ -10,8 +11,8 @@ const CORES = 2;
 const UTILISATION = 0.7;
 /** Messages per second one partition is planned to carry (small records; an assumption, not measured here). */
 const MESSAGES_PER_PARTITION = 5_000;
-/** A gateway's activity batches a second at the default DOCKYARD_ACTIVITY_FLUSH_MS (50 ms). */
-const ACTIVITY_BATCHES_PER_GATEWAY = 20;
+/** A gateway's activity batches a second at the default DOCKYARD_ACTIVITY_FLUSH_MS. */
+const ACTIVITY_BATCHES_PER_GATEWAY = 1000 / DEFAULT_ACTIVITY_FLUSH_MS;
 
 interface PerPull {
   gatewayCpu: number;
@@ -121,7 +122,7 @@ many to a transaction; the next section (\`npm run bench -- audit-feed\`) measur
 what that leaves of it.
 
 **Two cluster-wide locks the gateway replicas' activity batches meet.** Each gateway replica sends
-its pulls as one activity batch every 50 ms (DOCKYARD_ACTIVITY_FLUSH_MS), ${ACTIVITY_BATCHES_PER_GATEWAY} a second however
+its pulls as one activity batch every ${DEFAULT_ACTIVITY_FLUSH_MS} ms (DOCKYARD_ACTIVITY_FLUSH_MS), ${ACTIVITY_BATCHES_PER_GATEWAY} a second however
 busy it is, and the projector takes each batch in two transactions: its audit entries, under the
 audit feed's lock, and its counts, whose announcement to the gateways' hot views is a NOTIFY inside
 the transaction (it must commit with the counts), under PostgreSQL's notification lock

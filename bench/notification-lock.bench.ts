@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { percentile, round } from './stats';
 
 const SECONDS = 4;
-const CONCURRENCY = [1, 4, 16] as const;
+export const NOTIFY_CONCURRENCY = [1, 4, 16] as const;
 
 /** Three ways to commit one row and wake a listener: the shapes the event store has had. */
 const WRITES: Record<string, (client: Client) => Promise<unknown>> = {
@@ -25,7 +25,7 @@ export async function benchNotificationLock(url: string): Promise<Record<string,
   // Clients, not a pool: each `end()` resolves once its session has closed, so none is left for
   // the bench's PostgreSQL to terminate under it when it stops.
   const sessions = await Promise.all(
-    Array.from({ length: Math.max(...CONCURRENCY) }, async () => {
+    Array.from({ length: Math.max(...NOTIFY_CONCURRENCY) }, async () => {
       const client = new Client(url);
       await client.connect();
       return client;
@@ -34,7 +34,7 @@ export async function benchNotificationLock(url: string): Promise<Record<string,
   await sessions[0].query('CREATE SCHEMA IF NOT EXISTS bench_notify; CREATE TABLE IF NOT EXISTS bench_notify.rows (id bigserial PRIMARY KEY, x text)');
   const results: Record<string, number> = {};
   try {
-    for (const concurrency of CONCURRENCY) {
+    for (const concurrency of NOTIFY_CONCURRENCY) {
       for (const [shape, write] of Object.entries(WRITES)) {
         const ends = Date.now() + SECONDS * 1000;
         const latencies: number[] = [];

@@ -6,7 +6,7 @@ import { startEmbeddedPostgres } from '@dockyard/runtime';
 import { benchAudit, reportAudit } from './audit.bench';
 import { benchCommandRoundTrip } from './command-round-trip.bench';
 import { benchEventStore } from './event-store.bench';
-import { benchNotificationLock } from './notification-lock.bench';
+import { NOTIFY_CONCURRENCY, benchNotificationLock } from './notification-lock.bench';
 import { benchImagesRead } from './images-read.bench';
 import { benchLayers } from './layers.bench';
 import { benchPushSequence } from './push-sequence.bench';
@@ -258,7 +258,7 @@ multi-row INSERTs in one transaction each through \`pg\`. Target (DESIGN §8): r
 
 function reportNotificationLock(lock: Record<string, number>): string {
   const row = (shape: string, label: string) =>
-    `| ${label} | ${[1, 4, 16].map((c) => `${lock[`${shape}_${c}_perSecond`]} (${lock[`${shape}_${c}_p50Ms`]} / ${lock[`${shape}_${c}_p99Ms`]} ms)`).join(' | ')} |`;
+    `| ${label} | ${NOTIFY_CONCURRENCY.map((c) => `${lock[`${shape}_${c}_perSecond`]} (${lock[`${shape}_${c}_p50Ms`]} / ${lock[`${shape}_${c}_p99Ms`]} ms)`).join(' | ')} |`;
   return `
 ## Notification lock
 
@@ -267,8 +267,8 @@ cluster, from just before its commit until after its WAL flush (\`async.c\`, \`P
 notifying commits go one at a time, whatever the number of sessions. One autocommitted row a write,
 4 s per cell; commits/s (p50 / p99).
 
-| | 1 session | 4 sessions | 16 sessions |
-|---|---|---|---|
+| | ${NOTIFY_CONCURRENCY.map((c) => `${c} session${c === 1 ? '' : 's'}`).join(' | ')} |
+|---|${NOTIFY_CONCURRENCY.map(() => '---').join('|')}|
 ${row('insert', 'the row alone')}
 ${row('notifyInside', 'NOTIFY inside the transaction (appends before, the projector\'s announcements)')}
 ${row('notifyAfter', 'NOTIFY after the commit, same round trip (appends now, relay-wake.ts)')}

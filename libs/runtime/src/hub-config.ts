@@ -77,6 +77,9 @@ function adminPassword(env: NodeJS.ProcessEnv): string | undefined {
   return readFileSync(env.DOCKYARD_ADMIN_PASSWORD_FILE, 'utf8').split(/\r?\n/)[0];
 }
 
+/** How long a gateway gathers activity before sending it as one batch, unless DOCKYARD_ACTIVITY_FLUSH_MS says. */
+export const DEFAULT_ACTIVITY_FLUSH_MS = 50;
+
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const port = Number(env.PORT ?? 5000);
   const dataDir = resolve(env.DOCKYARD_DATA ?? '.dockyard');
@@ -109,7 +112,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       : randomBytes(32),
     readYourWritesTimeoutMs: Number(env.DOCKYARD_READ_YOUR_WRITES_TIMEOUT_MS ?? 5000),
     commandTimeoutMs: Number(env.DOCKYARD_COMMAND_TIMEOUT_MS ?? 10000),
-    activityFlushMs: Number(env.DOCKYARD_ACTIVITY_FLUSH_MS || 50),
+    activityFlushMs: Number(env.DOCKYARD_ACTIVITY_FLUSH_MS || DEFAULT_ACTIVITY_FLUSH_MS),
     tokenTtlSeconds: Number(env.DOCKYARD_TOKEN_TTL_SECONDS ?? 86400),
     registryEndpoints: list(env.DOCKYARD_REGISTRY_ENDPOINTS),
     idleTimeoutMs: Number(env.DOCKYARD_IDLE_TIMEOUT_MS || 30000),

@@ -10,8 +10,10 @@ const STALE_PLAN = '0A000';
  * node-pg sends every statement with values as an unnamed Parse, so PostgreSQL parses, analyses
  * and plans it again on every call. The hub's statements are a few hundred constant texts run
  * millions of times; preparing each once per connection took about 40 % of PostgreSQL's CPU off
- * a push (docs/benchmarks.md). pg has named statements but no cache that names them for you, and
- * pg-pool hands out connections at random, so this is the small piece written here.
+ * a push (docs/benchmarks.md). The runtime's sessions still plan each execution for its values
+ * (`plan_cache_mode=force_custom_plan`, hub-runtime.ts): what preparing saves is the parse and the
+ * analysis. pg has named statements but no cache that names them for you, and pg-pool hands out
+ * connections at random, so this is the small piece written here.
  *
  * Bounded: a process that somehow builds statement texts without end prepares only the first
  * `max` and runs the rest unnamed, so no backend grows without limit.
