@@ -39,6 +39,32 @@ describe('InProcessBus specifics', () => {
     expect(payload.n).toBe(1);
   });
 
+  it('copies events and activity: each group gets its own copy of what was published, as it was then', async () => {
+    const bus = new InProcessBus();
+    const event = eventOf('copied', 1);
+    const activity = { activityId: 'a1', repositoryId: 'r1', kind: 'pull' as const, images: ['i1'], at: new Date(0).toISOString() };
+    const seen: Record<string, unknown[]> = { first: [], second: [] };
+    for (const group of ['first', 'second']) {
+      await bus.subscribe(group, ['accounts'], async (e) => {
+        seen[group].push(structuredClone(e.data));
+        (e.data as Record<string, unknown>).changedBy = group;
+      });
+      await bus.subscribeActivity(`${group}-activity`, async (a) => {
+        seen[group].push(structuredClone(a));
+        (a as { images: string[] }).images.push(group);
+      });
+    }
+    const published = bus.publish('accounts', [event]);
+    (event.data as Record<string, unknown>).changedBy = 'publisher';
+    await published;
+    await bus.recordActivity(activity);
+    activity.images.push('publisher');
+    await new Promise((r) => setTimeout(r, 50));
+    const original = eventOf('copied', 1).data;
+    expect(seen.first).toEqual([original, { ...activity, images: ['i1'] }]);
+    expect(seen.second).toEqual(seen.first);
+  });
+
   it('only delivers the sources a group asked for', async () => {
     const bus = new InProcessBus();
     const seen: string[] = [];
