@@ -134,7 +134,7 @@ export type AuditFeedBench = Awaited<ReturnType<typeof benchAuditFeed>>;
  * The section beside the capacity model: what the feed's one lock means at the model's rates. A pull
  * logged in with a token is one TokenIssued, which the audit takes through its inbox, many to a feed
  * transaction; the pulls' activity comes in each gateway's batches (DOCKYARD_ACTIVITY_FLUSH_MS, 50
- * ms: at most 20 a second per replica once busy), one feed transaction each.
+ * ms: at most 20 a second per replica once busy), which take the same inbox.
  */
 export function reportAuditFeed(feed: AuditFeedBench): string {
   const ceiling = feed.serial.ceilingPerSecond;
@@ -179,8 +179,8 @@ a batch holds more than pulls/s ÷ its transactions/s events:
 ${rows.join('\n')}
 
 So the feed's lock is not the first bottleneck for TokenIssued at these rates. The gateways' activity
-batches add 20 feed transactions a second per gateway replica, which at the capacity model's peak
-replica count can be more than the feed takes (the capacity model says how many). What the audit still costs is CPU per event in the
+batches (20 a second per gateway replica) take the same inbox's way, many to a feed transaction (the
+next section). What the audit still costs is CPU per event in the
 projector and PostgreSQL, which the capacity model counts, and one lock that a much larger hub would
 meet again: a feed per partition with a merged head is the step after this one.
 `;

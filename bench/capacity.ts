@@ -121,19 +121,19 @@ each logged-in pull's TokenIssued were a feed transaction of its own. The audit 
 many to a transaction; the next section (\`npm run bench -- audit-feed\`) measures the lock and
 what that leaves of it.
 
-**Two cluster-wide locks the gateway replicas' activity batches meet.** Each gateway replica sends
+**A cluster-wide lock the gateway replicas' activity batches meet.** Each gateway replica sends
 its pulls as one activity batch every ${DEFAULT_ACTIVITY_FLUSH_MS} ms (DOCKYARD_ACTIVITY_FLUSH_MS), ${ACTIVITY_BATCHES_PER_GATEWAY} a second however
-busy it is, and the projector takes each batch in two transactions: its audit entries, under the
-audit feed's lock, and its counts, whose announcement to the gateways' hot views is a NOTIFY inside
-the transaction (it must commit with the counts), under PostgreSQL's notification lock
-(\`npm run bench -- notify\`). Neither lock is spread by replicas. With the gateway replicas above:
-${TARGETS.map((rate) => `${rate.toLocaleString('en')} pulls/s, ${replicasFor(rate, cost.gatewayCpu)} replicas: ${(replicasFor(rate, cost.gatewayCpu) * ACTIVITY_BATCHES_PER_GATEWAY).toLocaleString('en')} feed transactions and as many notifying commits a second`).join('; ')}.
-Compare them with the feed's ceiling in the next section and the notifying commits' ceiling of
-the notify section (both measured on this machine; each is one holder at a time, so the disk's
-flush time, not cores, sets it). Where the batches ask more, a longer DOCKYARD_ACTIVITY_FLUSH_MS
-takes them down in proportion (100 ms halves them; a pull's count and audit entry come that much
-later); merging the batches that wait for the feed into one transaction in the projector is the
-step that removes the limit.
+busy it is. The projector counts each batch in one transaction whose announcement to the gateways'
+hot views is a NOTIFY inside it (it must commit with the counts), under PostgreSQL's notification
+lock (\`npm run bench -- notify\`), which replicas do not spread. With the gateway replicas above:
+${TARGETS.map((rate) => `${rate.toLocaleString('en')} pulls/s, ${replicasFor(rate, cost.gatewayCpu)} replicas: ${(replicasFor(rate, cost.gatewayCpu) * ACTIVITY_BATCHES_PER_GATEWAY).toLocaleString('en')} notifying commits a second`).join('; ')}.
+Compare them with the notifying commits' ceiling of the notify section (measured on this machine; one
+holder at a time, so the disk's flush time, not cores, sets it). Where the batches ask more, a
+longer DOCKYARD_ACTIVITY_FLUSH_MS takes them down in proportion (100 ms halves them; a pull's count
+comes that much later); counting the batches that wait together, as the audit now does, is the step
+that removes the limit. The audit feed's lock no longer meets them: the audit puts the batches that
+wait in one feed transaction (\`npm run bench -- audit-activity\` drains one second of the peak's
+batches and counts the feed transactions).
 `;
 }
 

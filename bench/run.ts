@@ -16,6 +16,7 @@ import { benchSearch } from './search.bench';
 import { benchStandaloneWrites } from './standalone-writes.bench';
 import { benchRebuild, reportRebuild } from './rebuild.bench';
 import { benchAuditFeed, reportAuditFeed } from './audit-feed.bench';
+import { drainActivityIntoFeed, reportAuditActivity } from './audit-activity.bench';
 import { benchSoak, reportSoak } from './soak.bench';
 import { capacitySummary, reportCapacity } from './capacity';
 import { writeSections } from './doc-sections';
@@ -167,6 +168,18 @@ const BENCHES: Bench[] = [
     name: 'audit-feed',
     what: 'audit feed throughput (distributed)',
     run: async (c) => reportAuditFeed(logged(await benchAuditFeed(await c.database('bench_audit_feed'), c.brokers))),
+  },
+  {
+    name: 'audit-activity',
+    what: 'activity messages into the audit feed (this build and the baseline)',
+    run: async (c) => {
+      const build = logged(await drainActivityIntoFeed(ROOT, await c.database('bench_audit_activity'), c.brokers));
+      const baselineRoot = process.env.BENCH_BASELINE_ROOT;
+      const baseline = baselineRoot
+        ? logged(await drainActivityIntoFeed(resolve(baselineRoot), await c.database('bench_audit_activity_baseline'), c.brokers))
+        : undefined;
+      return reportAuditActivity({ build, baseline, baselineRoot });
+    },
   },
   {
     name: 'audit',

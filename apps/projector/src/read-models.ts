@@ -3,7 +3,7 @@ import { READ_SCHEMA } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
 import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
-import { CreateAuditInbox1732400030400 } from './audit/audit-inbox.migrations';
+import { CreateAuditActivityInbox1732400030500, CreateAuditInbox1732400030400 } from './audit/audit-inbox.migrations';
 import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import {
@@ -33,6 +33,7 @@ export const READ_MODEL_MIGRATIONS = [
   CreateStars1732400030200,
   CreateAuditReadModel1732400030300,
   CreateAuditInbox1732400030400,
+  CreateAuditActivityInbox1732400030500,
 ];
 
 /** Schema `read`, migrated before the projector consumes (Nest runs bootstrap hooks before the transport listens). */

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { PoolClient } from 'pg';
 import {
   AUDIT_ACTIVITY_SERVICE,
   AUDIT_ACTIVITY_TYPES,
@@ -8,40 +8,36 @@ import {
   SingleActivity,
   activitiesOf,
 } from '@dockyard/contracts';
-import { activityHash, inTransaction } from '@dockyard/eventstore';
-import { NewAuditEntry, appendAuditEntries, linkAllToRepositories } from './audit-feed';
+import { activityHash } from '@dockyard/eventstore';
+import { NewAuditEntry } from './audit-feed';
 
-type AuditedActivity = RepositoryCountActivity | LoginActivity;
+export type AuditedActivity = RepositoryCountActivity | LoginActivity;
 
 const isAudited = (activity: SingleActivity): activity is AuditedActivity => activity.kind in AUDIT_ACTIVITY_TYPES;
 
+/** The activities of a message that the audit records (image fetches are provenance for mounts, not audited). */
+export const auditedActivities = (activity: RepositoryActivity): AuditedActivity[] => activitiesOf(activity).filter(isAudited);
+
 /**
  * Pulls, pushes and logins from `dockyard.activity` become audit entries (`RepositoryPulled`,
- * `RepositoryPushed`, `LoginSucceeded`, `LoginFailed`), once per activity id (the topic delivers at
- * least once), a gateway's batch in one transaction. Image fetches are provenance for mounts, not
- * audited.
+ * `RepositoryPushed`, `LoginSucceeded`, `LoginFailed`), once per activity id: the topic delivers at
+ * least once, and a message may be received again after its entries are in the feed. The entries of
+ * `activities` that the feed does not hold yet, in order, for the caller's feed transaction.
  */
-export async function auditActivity(pool: Pool, activity: RepositoryActivity): Promise<void> {
-  const audited = activitiesOf(activity).filter(isAudited);
-  if (audited.length === 0) return;
-  await inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ activity_id: string }>(
-      'SELECT activity_id FROM read.audit_entries WHERE activity_id = ANY($1::text[])',
-      [audited.map((entry) => entry.activityId)],
-    );
-    const seen = new Set(rows.map((row) => row.activity_id));
-    const fresh: AuditedActivity[] = [];
-    for (const entry of audited) {
-      if (seen.has(entry.activityId)) continue;
-      seen.add(entry.activityId);
-      fresh.push(entry);
-    }
-    const seqs = await appendAuditEntries(client, fresh.map(activityEntry));
-    await linkAllToRepositories(
-      client,
-      fresh.flatMap((entry, index) => (entry.repositoryId ? [{ seq: seqs[index], repositoryId: entry.repositoryId }] : [])),
-    );
-  });
+export async function freshActivityEntries(client: PoolClient, activities: AuditedActivity[]): Promise<NewAuditEntry[]> {
+  if (activities.length === 0) return [];
+  const { rows } = await client.query<{ activity_id: string }>(
+    'SELECT activity_id FROM read.audit_entries WHERE activity_id = ANY($1::text[])',
+    [activities.map((entry) => entry.activityId)],
+  );
+  const seen = new Set(rows.map((row) => row.activity_id));
+  const fresh: NewAuditEntry[] = [];
+  for (const entry of activities) {
+    if (seen.has(entry.activityId)) continue;
+    seen.add(entry.activityId);
+    fresh.push(activityEntry(entry));
+  }
+  return fresh;
 }
 
 /** What an activity says, as entry data: who and what, never more than the activity carried. */

@@ -1,9 +1,9 @@
 import { Pool } from 'pg';
-import { AuditEntry, PROJECTIONS, PublishedEvent, READ_SCHEMA, TOKENS_EVENTS, tokenStreamId } from '@dockyard/contracts';
+import { ActivityBatch, AuditEntry, PROJECTIONS, PublishedEvent, READ_SCHEMA, RepositoryCountActivity, TOKENS_EVENTS, tokenStreamId } from '@dockyard/contracts';
 import { GENESIS_HASH, nextFeedHash, runMigrations } from '@dockyard/eventstore';
 import { createTestDatabase } from '../../../../libs/testing/src';
 import { CreateReadModels1732400002000 } from '../read-model.migrations';
-import { CreateAuditInbox1732400030400 } from './audit-inbox.migrations';
+import { CreateAuditActivityInbox1732400030500, CreateAuditInbox1732400030400 } from './audit-inbox.migrations';
 import { CreateAuditReadModel1732400030300 } from './audit.migrations';
 import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox } from './audit-inbox';
@@ -26,6 +26,24 @@ const tokenIssued = (n: number, occurredAt = new Date(1_800_000_000_000 + n).toI
   secretDigest: '',
 });
 
+/** A pull as a gateway records it. */
+const pull = (n: number, at = new Date(1_800_000_000_000 + n).toISOString()): RepositoryCountActivity => ({
+  activityId: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
+  kind: 'pull',
+  repositoryId: REPOSITORY_ID,
+  images: ['a'.repeat(64)],
+  actor: 'alice',
+  at,
+});
+
+/** A gateway's activity message: its pulls of one flush. */
+const batchOf = (id: number, pulls: RepositoryCountActivity[]): ActivityBatch => ({
+  activityId: `00000000-0000-4000-a000-${String(id).padStart(12, '0')}`,
+  repositoryId: null,
+  kind: 'batch',
+  activities: pulls,
+});
+
 describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real PostgreSQL)', () => {
   let pool: Pool;
   const fallback = jest.fn(async (_event: PublishedEvent) => undefined);
@@ -33,7 +51,12 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
 
   beforeAll(async () => {
     const url = await createTestDatabase('auditinbox');
-    await runMigrations(url, READ_SCHEMA, [CreateReadModels1732400002000, CreateAuditReadModel1732400030300, CreateAuditInbox1732400030400]);
+    await runMigrations(url, READ_SCHEMA, [
+      CreateReadModels1732400002000,
+      CreateAuditReadModel1732400030300,
+      CreateAuditInbox1732400030400,
+      CreateAuditActivityInbox1732400030500,
+    ]);
     pool = new Pool({ connectionString: url, max: 8 });
     // The repository is known by name, as its RepositoryCreated would have made it.
     await pool.query(`INSERT INTO read.audit_repositories (repository_id, repository) VALUES ($1, 'alice/app')`, [REPOSITORY_ID]);
@@ -44,6 +67,8 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
   beforeEach(() => fallback.mockClear());
 
   const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
+  const pullEntriesOf = async (pulls: RepositoryCountActivity[]) =>
+    (await pool.query(`SELECT activity_id, type, xmin::text AS tx FROM read.audit_entries WHERE activity_id = ANY($1) ORDER BY seq`, [pulls.map((p) => p.activityId)])).rows;
   const entriesOf = async (streams: string[]) =>
     (await pool.query(`SELECT seq::text AS position, stream, xmin::text AS tx FROM read.audit_entries WHERE stream = ANY($1) ORDER BY seq`, [streams])).rows;
 
@@ -183,5 +208,109 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     await writer.drained();
     await writer.close();
     expect(await entriesOf([left.streamId])).toHaveLength(1);
+  });
+  it('activity messages from many gateways reach the feed many to a transaction, not one transaction each', async () => {
+    // 30 gateway replicas' flushes, received while the feed is busy (the writer has not run yet).
+    const messages = Array.from({ length: 30 }, (_, g) => batchOf(g, Array.from({ length: 4 }, (_, i) => pull(10_000 + g * 10 + i))));
+    let release!: () => void;
+    const turn = new AuditFeedTurn();
+    const held = turn.take(() => new Promise<void>((done) => (release = done)));
+    const waiting = new AuditInbox(pool, fallback, { turn, activityBatchSize: 50 });
+    await Promise.all(messages.map((message) => waiting.receiveActivity(message)));
+    release();
+    await held;
+    await waiting.drained();
+    await waiting.close();
+    const pulls = messages.flatMap((m) => m.activities as RepositoryCountActivity[]);
+    const entries = await pullEntriesOf(pulls);
+    // Messages received at once are taken in the order their rows were written.
+    expect(entries.map((e) => e.activity_id).sort()).toEqual(pulls.map((p) => p.activityId).sort());
+    expect(new Set(entries.map((e) => e.type))).toEqual(new Set(['RepositoryPulled']));
+    // The first message woke the writer, which waited for the feed; the 29 others came meanwhile.
+    expect(new Set(entries.map((e) => e.tx)).size).toBeLessThanOrEqual(2);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_repository_entries e JOIN read.audit_entries a USING (seq)
+      WHERE e.repository = 'alice/app' AND a.activity_id LIKE '00000000-0000-4000-9000-%'`)).toBeGreaterThanOrEqual(120);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
+    await feedHolds();
+  });
+
+  it('TokenIssued events and activity messages waiting together share one feed transaction', async () => {
+    const events = [tokenIssued(6001), tokenIssued(6002)];
+    const message = batchOf(6000, [pull(6001), pull(6002)]);
+    const turn = new AuditFeedTurn();
+    let release!: () => void;
+    const held = turn.take(() => new Promise<void>((done) => (release = done)));
+    const waiting = new AuditInbox(pool, fallback, { turn });
+    await Promise.all([...events.map((e) => waiting.receive(e)), waiting.receiveActivity(message)]);
+    release();
+    await held;
+    await waiting.drained();
+    await waiting.close();
+    const tokens = await entriesOf(events.map((e) => e.streamId));
+    const pulls = await pullEntriesOf(message.activities as RepositoryCountActivity[]);
+    expect(tokens).toHaveLength(2);
+    expect(pulls).toHaveLength(2);
+    expect(new Set([...tokens, ...pulls].map((e) => e.tx)).size).toBe(1);
+    await feedHolds();
+  });
+
+  it('a replayed activity message, and a pull in two messages, are one entry each', async () => {
+    const first = batchOf(7000, [pull(7001), pull(7002)]);
+    // At least once: the same message again while its row waits, and again after it is in the feed;
+    // and a message that carries a pull the feed already holds.
+    const overlapping = batchOf(7001, [pull(7002), pull(7003)]);
+    const writer = inbox();
+    await Promise.all([writer.receiveActivity(first), writer.receiveActivity(first)]);
+    await writer.drained();
+    await writer.receiveActivity(first);
+    await writer.receiveActivity(overlapping);
+    await writer.drained();
+    await writer.close();
+    const entries = await pullEntriesOf([pull(7001), pull(7002), pull(7003)]);
+    expect(entries.map((e) => e.activity_id)).toEqual([pull(7001), pull(7002), pull(7003)].map((p) => p.activityId));
+    expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
+    await feedHolds();
+  });
+
+  it('a race: two replicas’ writers on the same activity messages put each pull in the feed once', async () => {
+    const messages = Array.from({ length: 40 }, (_, g) => batchOf(8000 + g, [pull(80_000 + g * 2), pull(80_000 + g * 2 + 1)]));
+    const [one, two] = [new AuditInbox(pool, fallback, { activityBatchSize: 3 }), new AuditInbox(pool, fallback, { activityBatchSize: 3 })];
+    await Promise.all(messages.map((message, i) => (i % 2 ? one : two).receiveActivity(message)));
+    await Promise.all([one.drained(), two.drained()]);
+    await Promise.all([one.close(), two.close()]);
+    const pulls = messages.flatMap((m) => m.activities as RepositoryCountActivity[]);
+    expect(await pullEntriesOf(pulls)).toHaveLength(80);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
+    await feedHolds();
+  });
+
+  it('an activity message that cannot be put in the feed is dropped alone; the rest of its batch reaches the feed', async () => {
+    const good = [batchOf(9000, [pull(9001)]), batchOf(9002, [pull(9003)])];
+    const broken = batchOf(9001, [pull(9002, 'not a time')]);
+    const logger = { error: jest.fn() };
+    const writer = new AuditInbox(pool, fallback, { logger });
+    for (const message of [good[0], broken, good[1]]) await writer.receiveActivity(message);
+    await writer.drained();
+    await writer.close();
+    expect((await pullEntriesOf([pull(9001), pull(9002), pull(9003)])).map((e) => e.activity_id)).toEqual([pull(9001).activityId, pull(9003).activityId]);
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ messageId: broken.activityId }), expect.stringContaining('dropped'));
+    expect(fallback).not.toHaveBeenCalled();
+    expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
+    await feedHolds();
+  });
+
+  it('a message of image fetches only keeps nothing in the inbox (fetches are not audited)', async () => {
+    const writer = inbox();
+    await writer.receiveActivity({
+      activityId: '00000000-0000-4000-b000-000000000001',
+      repositoryId: null,
+      kind: 'image-fetched',
+      username: 'alice',
+      namespace: 'alice',
+      imageId: 'a'.repeat(64),
+      at: new Date().toISOString(),
+    });
+    await writer.close();
+    expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
   });
 });

@@ -23,3 +23,26 @@ export class CreateAuditInbox1732400030400 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE read.audit_inbox`);
   }
 }
+
+/**
+ * `read.audit_activity_inbox`: activity messages (a gateway's batch of pulls, pushes and logins)
+ * received by the audit and not yet in the feed. One row per message id, so a redelivery adds
+ * nothing while the row waits; its activities keep their own ids, by which the feed skips any it
+ * already holds.
+ */
+export class CreateAuditActivityInbox1732400030500 implements MigrationInterface {
+  name = 'CreateAuditActivityInbox1732400030500';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE read.audit_activity_inbox (
+      message_id text PRIMARY KEY,
+      activities jsonb NOT NULL,
+      received_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    )`);
+    await queryRunner.query(`CREATE INDEX audit_activity_inbox_received ON read.audit_activity_inbox (received_at)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE read.audit_activity_inbox`);
+  }
+}

@@ -1,8 +1,10 @@
-import { Pool } from 'pg';
-import { PROJECTIONS, PublishedEvent, TOKENS_EVENTS } from '@dockyard/contracts';
+import { Pool, PoolClient } from 'pg';
+import { PROJECTIONS, PublishedEvent, RepositoryActivity, TOKENS_EVENTS } from '@dockyard/contracts';
 import { GENESIS_HASH, eventStoreMetrics, inTransaction, isTransientError, secondsSince } from '@dockyard/eventstore';
 import { appendAuditEntries, linkAllToRepositories } from './audit-feed';
 import { AuditFeedTurn } from './audit-feed-turn';
+import { AuditedActivity, auditedActivities, freshActivityEntries } from './audit-activity.projection';
+import { NewAuditEntry } from './audit-feed';
 import { auditEntryOf } from './audit.projection';
 
 interface InboxLogger {
@@ -14,6 +16,14 @@ interface InboxRow {
   stream_version: number;
   event: PublishedEvent;
 }
+
+interface ActivityRow {
+  message_id: string;
+  activities: AuditedActivity[];
+}
+
+/** What one batch took: all of them, or only one row (a row alone, after its batch failed). */
+type Only = { event: InboxRow } | { activity: ActivityRow };
 
 /** Rows leave the inbox oldest first. */
 const OLDEST_FIRST = 'ORDER BY received_at, stream_id';
@@ -32,15 +42,20 @@ export const batchedIntoFeed = (event: PublishedEvent): boolean =>
 /**
  * The audit feed takes one transaction at a time: each holds `read.audit_feed_head` until it commits
  * (docs/benchmarks.md, "The audit feed's one lock"). One transaction per TokenIssued would bound the
- * audit at that rate, below the pulls of a hub. So a delivered TokenIssued is only written to
- * `read.audit_inbox` (idempotent, no feed lock) before the delivery is acknowledged, and a writer
- * moves the inbox into the feed in batches, each one transaction:
+ * audit at that rate, below the pulls of a hub; one per activity message (each gateway replica sends
+ * 20 a second, however busy) would bound it by the number of gateway replicas. So a delivered
+ * TokenIssued is only written to `read.audit_inbox`, and an activity message's pulls, pushes and
+ * logins to `read.audit_activity_inbox` (idempotent, no feed lock), before the delivery is
+ * acknowledged, and a writer moves both inboxes into the feed in batches, each one transaction:
  * - the entries take consecutive positions in one head update;
  * - they are linked under their repositories' names;
  * - the audit's checkpoints move;
  * - the rows leave the inbox.
  *
- * A row is applied once: the writer skips a stream whose audit checkpoint is already there. A crash
+ * A row is applied once: the writer skips a stream whose audit checkpoint is already there, and an
+ * activity whose id the feed holds. The number of feed transactions then follows the writer's
+ * passes, not the messages: while one pass holds the feed, the messages that arrive wait for the
+ * next together. A crash
  * leaves rows in the inbox, and the next pass (on the next delivery, or on the writer's poll) takes
  * them. Writers of several projector replicas take disjoint rows (`SKIP LOCKED`).
  */
@@ -54,11 +69,16 @@ export class AuditInbox {
     private readonly pool: Pool,
     /** Where a row that fails on its own goes: the StreamConsumer's way, which retries it, then parks it. */
     private readonly fallback: (event: PublishedEvent) => Promise<unknown>,
-    private readonly options: { batchSize?: number; pollMs?: number; logger?: InboxLogger; turn?: AuditFeedTurn } = {},
+    private readonly options: { batchSize?: number; activityBatchSize?: number; pollMs?: number; logger?: InboxLogger; turn?: AuditFeedTurn } = {},
   ) {}
 
   private get batchSize(): number {
     return this.options.batchSize ?? 500;
+  }
+
+  /** Activity messages a batch takes: each holds up to a gateway's 500 activities. */
+  private get activityBatchSize(): number {
+    return this.options.activityBatchSize ?? 50;
   }
 
   /** Keeps the event for the feed: resolved once it is durable, when the delivery may be acknowledged. */
@@ -66,6 +86,20 @@ export class AuditInbox {
     await this.pool.query(
       `INSERT INTO read.audit_inbox (stream_id, stream_version, event) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
       [event.streamId, event.streamVersion, JSON.stringify(event)],
+    );
+    this.wake();
+  }
+
+  /**
+   * Keeps a message's audited activities for the feed (nothing for a message of image fetches
+   * only): resolved once durable, when the delivery may be acknowledged.
+   */
+  async receiveActivity(activity: RepositoryActivity): Promise<void> {
+    const audited = auditedActivities(activity);
+    if (audited.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO read.audit_activity_inbox (message_id, activities) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [activity.activityId, JSON.stringify(audited)],
     );
     this.wake();
   }
@@ -108,9 +142,9 @@ export class AuditInbox {
         // A batch shorter than the limit took every row it could: another pass would only open a
         // transaction to find the inbox empty (half of the inbox's transactions in a push run). Rows received
         // meanwhile set `again`; rows another replica holds are its own to write.
-        let taken = 0;
-        do taken = await this.writeOrIsolate();
-        while (taken >= this.batchSize && !this.closed);
+        let full = false;
+        do full = await this.writeOrIsolate();
+        while (full && !this.closed);
       } while (this.again && !this.closed);
     } catch (error) {
       // PostgreSQL away: the rows stay, and the next delivery or poll retries.
@@ -120,11 +154,13 @@ export class AuditInbox {
 
   /**
    * A batch; if it fails for anything but a transient error, its rows one by one, so that one row
-   * that cannot be applied stops neither the others nor the inbox: alone, it takes the fallback.
+   * that cannot be applied stops neither the others nor the inbox: alone, an event takes the
+   * fallback, and an activity message is dropped with an error (activity is best effort). Whether
+   * the batch was full (more may wait).
    */
-  private async writeOrIsolate(): Promise<number> {
+  private async writeOrIsolate(): Promise<boolean> {
     try {
-      return await this.writeBatch(this.batchSize);
+      return await this.writeBatch();
     } catch (error) {
       if (isTransientError(error)) throw error;
     }
@@ -134,51 +170,59 @@ export class AuditInbox {
     );
     for (const row of rows) {
       try {
-        await this.writeBatch(1, row);
+        await this.writeBatch({ event: row });
       } catch (error) {
         if (isTransientError(error)) throw error;
         await this.fallback(row.event);
         await this.pool.query(`DELETE FROM read.audit_inbox WHERE stream_id = $1 AND stream_version = $2`, [row.stream_id, row.stream_version]);
       }
     }
-    return rows.length;
+    const { rows: messages } = await this.pool.query<ActivityRow>(
+      `SELECT message_id, activities FROM read.audit_activity_inbox ORDER BY received_at, message_id LIMIT $1`,
+      [this.activityBatchSize],
+    );
+    for (const row of messages) {
+      try {
+        await this.writeBatch({ activity: row });
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        this.options.logger?.error({ err: error, messageId: row.message_id }, 'audit inbox: activity message cannot be put in the feed; dropped');
+        await this.pool.query(`DELETE FROM read.audit_activity_inbox WHERE message_id = $1`, [row.message_id]);
+      }
+    }
+    return rows.length >= this.batchSize || messages.length >= this.activityBatchSize;
   }
 
-  /** One batch in one transaction (the oldest rows, or only `only`); how many rows it took from the inbox. */
-  private async writeBatch(limit: number, only?: InboxRow): Promise<number> {
+  /** One batch in one transaction (the oldest rows of both inboxes, or only `only`); whether it was full. */
+  private async writeBatch(only?: Only): Promise<boolean> {
     // In its process's turn with the audit's other feed writes (a writer alone, as in a test, needs none).
-    const write = () => this.writeBatchNow(limit, only);
+    const write = () => this.writeBatchNow(only);
     return this.options.turn ? this.options.turn.take(write) : write();
   }
 
-  private async writeBatchNow(limit: number, only?: InboxRow): Promise<number> {
+  private async writeBatchNow(only?: Only): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<InboxRow>(
-        `SELECT stream_id, stream_version, event FROM read.audit_inbox
-         WHERE $2::text IS NULL OR (stream_id = $2 AND stream_version = $3)
-         ${OLDEST_FIRST} LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit, only?.stream_id ?? null, only?.stream_version ?? null],
-      );
-      if (rows.length === 0) return 0;
-      const streams = rows.map((row) => row.stream_id);
-      const versions = rows.map((row) => row.stream_version);
-      const { rows: applied } = await client.query<{ stream_id: string }>(
-        `SELECT stream_id FROM read.consumer_checkpoints WHERE consumer = $1 AND stream_id = ANY($2::text[])`,
-        [PROJECTIONS.audit, streams],
-      );
-      const done = new Set(applied.map((row) => row.stream_id));
-      const fresh = rows.filter((row) => !done.has(row.stream_id)).map((row) => row.event);
-      if (fresh.length > 0) {
-        const entries = fresh.map(auditEntryOf);
+      const rows = only ? ('event' in only ? await this.takeEvents(client, 1, only.event) : []) : await this.takeEvents(client, this.batchSize);
+      const messages = only ? ('activity' in only ? await this.takeActivity(client, 1, only.activity) : []) : await this.takeActivity(client, this.activityBatchSize);
+      if (rows.length === 0 && messages.length === 0) return false;
+      const fresh = await this.unappliedEvents(client, rows);
+      const tokenEntries = fresh.map(auditEntryOf);
+      const activityEntries = await freshActivityEntries(client, messages.flatMap((message) => message.activities));
+      const entries: NewAuditEntry[] = [...tokenEntries, ...activityEntries];
+      if (entries.length > 0) {
         // The head's lock is taken here, after the inbox rows': every audit write takes it before
         // any row of the repositories it tracks, so the order is the same everywhere.
         const seqs = await appendAuditEntries(client, entries);
-        const repositoryIds = [...new Set(entries.flatMap((entry) => (entry.repository_id ? [entry.repository_id] : [])))];
-        await client.query(`INSERT INTO read.audit_repositories (repository_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [repositoryIds]);
+        const repositoryIds = [...new Set(tokenEntries.flatMap((entry) => (entry.repository_id ? [entry.repository_id] : [])))];
+        if (repositoryIds.length > 0) {
+          await client.query(`INSERT INTO read.audit_repositories (repository_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [repositoryIds]);
+        }
         await linkAllToRepositories(
           client,
           entries.flatMap((entry, index) => (entry.repository_id ? [{ seq: seqs[index], repositoryId: entry.repository_id }] : [])),
         );
+      }
+      if (fresh.length > 0) {
         await client.query(
           `INSERT INTO read.consumer_checkpoints (consumer, stream_id, stream_version, hash)
            SELECT $1, s, v, h FROM unnest($2::text[], $3::int[], $4::text[]) AS c(s, v, h)
@@ -186,13 +230,51 @@ export class AuditInbox {
           [PROJECTIONS.audit, fresh.map((e) => e.streamId), fresh.map((e) => e.streamVersion), fresh.map((e) => e.hash || null)],
         );
       }
-      await client.query(
-        `DELETE FROM read.audit_inbox WHERE (stream_id, stream_version) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
-        [streams, versions],
-      );
+      if (rows.length > 0) {
+        await client.query(
+          `DELETE FROM read.audit_inbox WHERE (stream_id, stream_version) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+          [rows.map((row) => row.stream_id), rows.map((row) => row.stream_version)],
+        );
+      }
+      if (messages.length > 0) {
+        await client.query(`DELETE FROM read.audit_activity_inbox WHERE message_id = ANY($1::text[])`, [messages.map((m) => m.message_id)]);
+      }
       const now = Date.now();
       for (const event of fresh) eventStoreMetrics.projectionLag.observe({ consumer: PROJECTIONS.audit }, secondsSince(event.metadata?.occurredAt, now));
-      return rows.length;
+      return rows.length >= this.batchSize || messages.length >= this.activityBatchSize;
     });
+  }
+
+  /** The oldest TokenIssued rows no other writer holds (or only `row`), locked until this batch commits. */
+  private async takeEvents(client: PoolClient, limit: number, row?: InboxRow): Promise<InboxRow[]> {
+    const { rows } = await client.query<InboxRow>(
+      `SELECT stream_id, stream_version, event FROM read.audit_inbox
+       WHERE $2::text IS NULL OR (stream_id = $2 AND stream_version = $3)
+       ${OLDEST_FIRST} LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit, row?.stream_id ?? null, row?.stream_version ?? null],
+    );
+    return rows;
+  }
+
+  /** The oldest activity messages no other writer holds (or only `row`), locked until this batch commits. */
+  private async takeActivity(client: PoolClient, limit: number, row?: ActivityRow): Promise<ActivityRow[]> {
+    const { rows } = await client.query<ActivityRow>(
+      `SELECT message_id, activities FROM read.audit_activity_inbox
+       WHERE $2::text IS NULL OR message_id = $2
+       ORDER BY received_at, message_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit, row?.message_id ?? null],
+    );
+    return rows;
+  }
+
+  /** The events of `rows` whose streams the audit has not applied (a replay finds its checkpoint). */
+  private async unappliedEvents(client: PoolClient, rows: InboxRow[]): Promise<PublishedEvent[]> {
+    if (rows.length === 0) return [];
+    const { rows: applied } = await client.query<{ stream_id: string }>(
+      `SELECT stream_id FROM read.consumer_checkpoints WHERE consumer = $1 AND stream_id = ANY($2::text[])`,
+      [PROJECTIONS.audit, rows.map((row) => row.stream_id)],
+    );
+    const done = new Set(applied.map((row) => row.stream_id));
+    return rows.filter((row) => !done.has(row.stream_id)).map((row) => row.event);
   }
 }

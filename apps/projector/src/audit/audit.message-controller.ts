@@ -12,9 +12,7 @@ import {
   RepositoryActivity,
   TOKENS_EVENTS,
 } from '@dockyard/contracts';
-import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
 import { PROJECTION_CONSUMERS, ProjectionConsumers } from '../projection-consumers';
-import { auditActivity } from './audit-activity.projection';
 import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox, batchedIntoFeed } from './audit-inbox';
 
@@ -32,13 +30,12 @@ const AUDITED_EVENTS = [
  * Folds everything into the audit read model, in a consumer group of its own (`audit`): its writes
  * (every event a second time, through one feed-head row) are never on the path of the read models
  * a write's answer waits for, and it catches up on its own if it falls behind. A pull's TokenIssued
- * goes through the inbox, which puts many in the feed per transaction (audit-inbox.ts). Feed writes
- * take turns in this process (AuditFeedTurn).
+ * and the activity messages go through the inbox, which puts many in the feed per transaction
+ * (audit-inbox.ts). Feed writes take turns in this process (AuditFeedTurn).
  */
 @Controller()
 export class AuditMessageController {
   constructor(
-    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
     @Inject(PROJECTION_CONSUMERS) private readonly consumers: ProjectionConsumers,
     @Inject(AuditInbox) private readonly inbox: AuditInbox,
     @Inject(AuditFeedTurn) private readonly turn: AuditFeedTurn,
@@ -52,6 +49,6 @@ export class AuditMessageController {
 
   @EventPattern(REPOSITORY_ACTIVITY)
   async activity(@Payload() activity: RepositoryActivity) {
-    await this.turn.take(() => auditActivity(this.runtime.pool('read'), activity));
+    await this.inbox.receiveActivity(activity);
   }
 }
