@@ -1,10 +1,9 @@
 import { Pool, PoolClient } from 'pg';
 import { PROJECTIONS, PublishedEvent, RepositoryActivity, TOKENS_EVENTS } from '@dockyard/contracts';
 import { GENESIS_HASH, eventStoreMetrics, inTransaction, isTransientError, secondsSince } from '@dockyard/eventstore';
-import { appendAuditEntries, linkAllToRepositories } from './audit-feed';
-import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditedActivity, auditedActivities, freshActivityEntries } from './audit-activity.projection';
-import { NewAuditEntry } from './audit-feed';
+import { NewAuditEntry, appendAuditEntries, linkAllToRepositories } from './audit-feed';
+import { AuditFeedTurn } from './audit-feed-turn';
 import { auditEntryOf } from './audit.projection';
 
 interface InboxLogger {
@@ -55,9 +54,8 @@ export const batchedIntoFeed = (event: PublishedEvent): boolean =>
  * A row is applied once: the writer skips a stream whose audit checkpoint is already there, and an
  * activity whose id the feed holds. The number of feed transactions then follows the writer's
  * passes, not the messages: while one pass holds the feed, the messages that arrive wait for the
- * next together. A crash
- * leaves rows in the inbox, and the next pass (on the next delivery, or on the writer's poll) takes
- * them. Writers of several projector replicas take disjoint rows (`SKIP LOCKED`).
+ * next together. A crash leaves rows in the inbox, and the next pass (on the next delivery, or on
+ * the writer's poll) takes them. Writers of several projector replicas take disjoint rows (`SKIP LOCKED`).
  */
 export class AuditInbox {
   private running: Promise<void> | undefined;
