@@ -121,19 +121,16 @@ each logged-in pull's TokenIssued were a feed transaction of its own. The audit 
 many to a transaction; the next section (\`npm run bench -- audit-feed\`) measures the lock and
 what that leaves of it.
 
-**A cluster-wide lock the gateway replicas' activity batches meet.** Each gateway replica sends
-its pulls as one activity batch every ${DEFAULT_ACTIVITY_FLUSH_MS} ms (DOCKYARD_ACTIVITY_FLUSH_MS), ${ACTIVITY_BATCHES_PER_GATEWAY} a second however
-busy it is. The projector counts each batch in one transaction whose announcement to the gateways'
-hot views is a NOTIFY inside it (it must commit with the counts), under PostgreSQL's notification
-lock (\`npm run bench -- notify\`), which replicas do not spread. With the gateway replicas above:
-${TARGETS.map((rate) => `${rate.toLocaleString('en')} pulls/s, ${replicasFor(rate, cost.gatewayCpu)} replicas: ${(replicasFor(rate, cost.gatewayCpu) * ACTIVITY_BATCHES_PER_GATEWAY).toLocaleString('en')} notifying commits a second`).join('; ')}.
-Compare them with the notifying commits' ceiling of the notify section (measured on this machine; one
-holder at a time, so the disk's flush time, not cores, sets it). Where the batches ask more, a
-longer DOCKYARD_ACTIVITY_FLUSH_MS takes them down in proportion (100 ms halves them; a pull's count
-comes that much later); counting the batches that wait together, as the audit now does, is the step
-that removes the limit. The audit feed's lock no longer meets them: the audit puts the batches that
-wait in one feed transaction (\`npm run bench -- audit-activity\` drains one second of the peak's
-batches and counts the feed transactions).
+**Activity batches and the two cluster-wide locks.** Each gateway replica sends its pulls as one
+activity batch every ${DEFAULT_ACTIVITY_FLUSH_MS} ms (DOCKYARD_ACTIVITY_FLUSH_MS), ${ACTIVITY_BATCHES_PER_GATEWAY} a second however busy it is: with the
+gateway replicas above, ${TARGETS.map((rate) => `${(replicasFor(rate, cost.gatewayCpu) * ACTIVITY_BATCHES_PER_GATEWAY).toLocaleString('en')} batches a second at ${rate.toLocaleString('en')} pulls/s`).join(', ')}. Taken one transaction per
+batch, each would hold the audit feed's lock (its ceiling in the audit-feed section) and, for the
+counts, PostgreSQL's notification lock (its NOTIFY announces the counters to the hot views; the
+notify section), neither of which replicas spread. The projector now keeps each delivered batch in an
+inbox and folds the batches that wait together (\`npm run bench -- activity\`), so those transactions
+follow the writers' passes, not the number of gateway replicas. The notifying commits left are the
+projector's announcements of applied events: one per write to the announced read models, far fewer
+than pulls.
 `;
 }
 

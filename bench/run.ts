@@ -16,7 +16,7 @@ import { benchSearch } from './search.bench';
 import { benchStandaloneWrites } from './standalone-writes.bench';
 import { benchRebuild, reportRebuild } from './rebuild.bench';
 import { benchAuditFeed, reportAuditFeed } from './audit-feed.bench';
-import { drainActivityIntoFeed, reportAuditActivity } from './audit-activity.bench';
+import { drainActivityMessages, reportActivityMessages } from './activity-messages.bench';
 import { benchSoak, reportSoak } from './soak.bench';
 import { capacitySummary, reportCapacity } from './capacity';
 import { writeSections } from './doc-sections';
@@ -170,15 +170,15 @@ const BENCHES: Bench[] = [
     run: async (c) => reportAuditFeed(logged(await benchAuditFeed(await c.database('bench_audit_feed'), c.brokers))),
   },
   {
-    name: 'audit-activity',
-    what: 'activity messages into the audit feed (this build and the baseline)',
+    name: 'activity',
+    what: 'activity messages into the audit feed and the counts (this build and the baseline)',
     run: async (c) => {
-      const build = logged(await drainActivityIntoFeed(ROOT, await c.database('bench_audit_activity'), c.brokers));
+      const build = logged(await drainActivityMessages(ROOT, await c.database('bench_activity'), c.brokers));
       const baselineRoot = process.env.BENCH_BASELINE_ROOT;
       const baseline = baselineRoot
-        ? logged(await drainActivityIntoFeed(resolve(baselineRoot), await c.database('bench_audit_activity_baseline'), c.brokers))
+        ? logged(await drainActivityMessages(resolve(baselineRoot), await c.database('bench_activity_baseline'), c.brokers))
         : undefined;
-      return reportAuditActivity({ build, baseline, baselineRoot });
+      return reportActivityMessages({ build, baseline, baselineRoot });
     },
   },
   {

@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PROJECTIONS, PublishedEvent, REPOSITORY_ACTIVITY, RepositoryActivity } from '@dockyard/contracts';
-import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
-import { projectActivity } from './activity/activity.projection';
+import { ActivityInbox } from './activity/activity-inbox';
 import { PROJECTION_CONSUMERS, PROJECTION_FEEDS, ProjectionConsumers } from './projection-consumers';
 
 /**
@@ -10,13 +9,14 @@ import { PROJECTION_CONSUMERS, PROJECTION_FEEDS, ProjectionConsumers } from './p
  * partitions). Each event is applied once per read model, in stream order, its checkpoint moved in
  * the same transaction as the rows (StreamConsumer): a gap is repaired from the owner, an event that
  * keeps failing is parked (read.parked_events) so the partition moves on, and a transient failure
- * (PostgreSQL down) is thrown for the bus to retry.
+ * (PostgreSQL down) is thrown for the bus to retry. Activity messages are kept in the activity
+ * inbox, whose writer counts the messages that wait together (activity-inbox.ts).
  */
 @Controller()
 export class ProjectionsMessageController {
   constructor(
-    @Inject(HUB_RUNTIME) private readonly runtime: HubRuntime,
     @Inject(PROJECTION_CONSUMERS) private readonly consumers: ProjectionConsumers,
+    @Inject(ActivityInbox) private readonly activityInbox: ActivityInbox,
   ) {}
 
   @EventPattern(PROJECTION_FEEDS[PROJECTIONS.users].types)
@@ -46,6 +46,6 @@ export class ProjectionsMessageController {
 
   @EventPattern(REPOSITORY_ACTIVITY)
   async activity(@Payload() activity: RepositoryActivity) {
-    await projectActivity(this.runtime.pool('read'), activity);
+    await this.activityInbox.receive(activity);
   }
 }

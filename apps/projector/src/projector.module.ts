@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusServerOptions } from '@dockyard/messaging';
 import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { ActivityInbox } from './activity/activity-inbox';
 import { PROJECTION_CONSUMERS, projectionConsumers } from './projection-consumers';
 import { ProjectionsMessageController } from './projections.message-controller';
 import { ReadModels } from './read-models';
@@ -17,7 +18,11 @@ export class ProjectorModule {
       controllers: [ProjectionsMessageController],
       providers: [
         { provide: HUB_RUNTIME, useValue: runtime },
-        { provide: ReadModels, useValue: new ReadModels(runtime) },
+        {
+          provide: ActivityInbox,
+          useFactory: () => new ActivityInbox(runtime.pool('read'), { logger: runtime.logger.child({ component: 'activity-inbox' }) }),
+        },
+        { provide: ReadModels, inject: [ActivityInbox], useFactory: (inbox: ActivityInbox) => new ReadModels(runtime, inbox) },
         { provide: PROJECTION_CONSUMERS, useFactory: () => projectionConsumers(runtime) },
       ],
     };

@@ -1,10 +1,11 @@
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { READ_SCHEMA } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
 import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
 import { CreateAuditActivityInbox1732400030500, CreateAuditInbox1732400030400 } from './audit/audit-inbox.migrations';
-import { CreateCountedActivity1732400008000 } from './activity/activity.migrations';
+import { CreateActivityInbox1732400030600, CreateCountedActivity1732400008000 } from './activity/activity.migrations';
+import { ActivityInbox } from './activity/activity-inbox';
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
 import {
   CreateImageMetadata1732400007000,
@@ -34,14 +35,27 @@ export const READ_MODEL_MIGRATIONS = [
   CreateAuditReadModel1732400030300,
   CreateAuditInbox1732400030400,
   CreateAuditActivityInbox1732400030500,
+  CreateActivityInbox1732400030600,
 ];
 
-/** Schema `read`, migrated before the projector consumes (Nest runs bootstrap hooks before the transport listens). */
-export class ReadModels implements OnApplicationBootstrap {
-  constructor(private readonly runtime: HubRuntime) {}
+/**
+ * Schema `read`, migrated before the projector consumes (Nest runs bootstrap hooks before the
+ * transport listens), and the activity inbox's writer, which starts once its table exists and
+ * finishes its batch on shutdown.
+ */
+export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly runtime: HubRuntime,
+    private readonly activityInbox?: ActivityInbox,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await runMigrations(databaseUrlFor(this.runtime.config, 'read'), READ_SCHEMA, READ_MODEL_MIGRATIONS);
+    this.activityInbox?.start();
     this.runtime.logger.info('projector ready');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.activityInbox?.close();
   }
 }

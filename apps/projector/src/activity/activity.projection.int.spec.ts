@@ -7,8 +7,8 @@ import { createTestDatabase, testKafkaBrokers, uniqueTopicPrefix, waitUntil } fr
 import { CreateImageFetches1732400013100 } from '../image-fetches/image-fetches.migrations';
 import { CreateReadModels1732400002000 } from '../read-model.migrations';
 import { CreateRepositoryReadModels1732400006000 } from '../repository-read-models.migrations';
-import { CreateCountedActivity1732400008000 } from './activity.migrations';
-import { projectActivity } from './activity.projection';
+import { CreateActivityInbox1732400030600, CreateCountedActivity1732400008000 } from './activity.migrations';
+import { ActivityInbox } from './activity-inbox';
 
 const IMAGE = 'a'.repeat(64);
 
@@ -16,6 +16,13 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
   let pool: Pool;
   let bus: KafkaBus;
   const repositoryId = randomUUID();
+  /** The projector's way: kept in the inbox, folded by its writer. */
+  const fold = async (activity: RepositoryActivity) => {
+    const inbox = new ActivityInbox(pool);
+    await inbox.receive(activity);
+    await inbox.drained();
+    await inbox.close();
+  };
 
   beforeAll(async () => {
     const url = await createTestDatabase('activity');
@@ -24,6 +31,7 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
       CreateRepositoryReadModels1732400006000,
       CreateCountedActivity1732400008000,
       CreateImageFetches1732400013100,
+      CreateActivityInbox1732400030600,
     ]);
     pool = new Pool({ connectionString: url });
     await pool.query(
@@ -65,7 +73,7 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
 
     let seen = 0;
     const first = await bus.subscribeActivity('projector-activity', async (a) => {
-      await projectActivity(pool, a);
+      await fold(a);
       seen++;
     });
     await waitUntil(() => seen >= activities.length || undefined, { what: 'activity' });
@@ -80,7 +88,7 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
     // a new group reads the topic from its start: everything is delivered again, nothing changes
     let replayed = 0;
     const replay = await bus.subscribeActivity('projector-activity-replay', async (a) => {
-      await projectActivity(pool, a);
+      await fold(a);
       replayed++;
     });
     await waitUntil(() => replayed >= activities.length || undefined, { what: 'replay' });
@@ -89,7 +97,7 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
   });
 
   it('drops a malformed fetch (it could never be recorded) instead of retrying it forever', async () => {
-    await projectActivity(pool, { activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username: 'carol', namespace: 'alice', imageId: 'not-an-id', at: 'x' });
+    await fold({ activityId: randomUUID(), repositoryId: null, kind: 'image-fetched', username: 'carol', namespace: 'alice', imageId: 'not-an-id', at: 'x' });
     expect((await pool.query(`SELECT 1 FROM read.image_fetches WHERE image_id = 'not-an-id'`)).rowCount).toBe(0);
   });
 
@@ -125,7 +133,7 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
         )
       ).rows.map((r) => [r.name, r.d, r.u, r.pulled_at?.toISOString() ?? null, r.pushed_at?.toISOString() ?? null]);
     const before = await read();
-    await projectActivity(pool, batch);
+    await fold(batch);
     const after = await read();
     expect(after).toEqual([
       ['base', before[0][1] + 1, before[0][2], '2026-02-01T00:00:04.000Z', before[0][4]],
@@ -134,7 +142,82 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
     expect((await pool.query(`SELECT 1 FROM read.image_fetches WHERE username = 'erin'`)).rowCount).toBe(1);
     const erin = await pool.query(`SELECT first_at FROM read.image_fetches WHERE username = 'erin'`);
     expect(erin.rows[0].first_at.toISOString()).toBe('2026-02-01T00:00:05.500Z');
-    await projectActivity(pool, batch);
+    await fold(batch);
     expect(await read()).toEqual(after);
+  });
+  describe('through the inbox', () => {
+    const pulls = (count: number, id = repositoryId): RepositoryActivity => ({
+      activityId: randomUUID(),
+      repositoryId: null,
+      kind: 'batch',
+      activities: Array.from({ length: count }, () => ({ activityId: randomUUID(), repositoryId: id, kind: 'pull' as const, at: '2026-03-01T00:00:00.000Z' })),
+    });
+    const downloads = async () => Number((await pool.query('SELECT download_count FROM read.repositories WHERE repository_id = $1', [repositoryId])).rows[0].download_count);
+    const countedBy = async (messages: RepositoryActivity[]) =>
+      (await pool.query(`SELECT xmin::text AS tx FROM read.counted_activity WHERE activity_id = ANY($1::uuid[])`, [messages.map((m) => m.activityId)])).rows;
+
+    it('the messages of many gateways that wait are counted in one transaction, not one each', async () => {
+      const before = await downloads();
+      const messages = Array.from({ length: 30 }, () => pulls(3));
+      // Received while no writer runs (as while the last pass holds its transaction): they wait together.
+      await Promise.all(messages.map((m) => pool.query(`INSERT INTO read.activity_inbox (message_id, activity) VALUES ($1, $2)`, [m.activityId, JSON.stringify(m)])));
+      const writer = new ActivityInbox(pool, { batchSize: 50 });
+      await writer.drained();
+      await writer.close();
+      expect(await downloads()).toBe(before + 90);
+      const counted = await countedBy(messages);
+      expect(counted).toHaveLength(30);
+      expect(new Set(counted.map((row) => row.tx)).size).toBe(1);
+      expect(Number((await pool.query('SELECT count(*) AS n FROM read.activity_inbox')).rows[0].n)).toBe(0);
+    });
+
+    it('a redelivered message counts once, while it waits and after it was counted', async () => {
+      const before = await downloads();
+      const message = pulls(2);
+      const inbox = new ActivityInbox(pool);
+      await Promise.all([inbox.receive(message), inbox.receive(message)]);
+      await inbox.drained();
+      await inbox.receive(message);
+      await inbox.drained();
+      await inbox.close();
+      expect(await downloads()).toBe(before + 2);
+    });
+
+    it('a race: two replicas’ writers on the same messages count each once', async () => {
+      const before = await downloads();
+      const messages = Array.from({ length: 40 }, () => pulls(2));
+      const [one, two] = [new ActivityInbox(pool, { batchSize: 3 }), new ActivityInbox(pool, { batchSize: 3 })];
+      await Promise.all(messages.map((m, i) => (i % 2 ? one : two).receive(m)));
+      await Promise.all([one.drained(), two.drained()]);
+      await Promise.all([one.close(), two.close()]);
+      expect(await downloads()).toBe(before + 80);
+      expect(await countedBy(messages)).toHaveLength(40);
+    });
+
+    it('a message that cannot be folded is dropped alone; the others of its batch are counted', async () => {
+      const before = await downloads();
+      const good = [pulls(1), pulls(1)];
+      // Not a uuid: counted_activity refuses its id.
+      const broken = { ...pulls(5), activityId: 'not-a-message-id' };
+      const logger = { error: jest.fn() };
+      const inbox = new ActivityInbox(pool, { logger });
+      for (const message of [good[0], broken, good[1]]) await inbox.receive(message);
+      await inbox.drained();
+      await inbox.close();
+      expect(await downloads()).toBe(before + 2);
+      expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ messageId: 'not-a-message-id' }), expect.stringContaining('dropped'));
+      expect(Number((await pool.query('SELECT count(*) AS n FROM read.activity_inbox')).rows[0].n)).toBe(0);
+    });
+
+    it('messages a crashed writer left are counted by the next one’s start', async () => {
+      const before = await downloads();
+      const left = pulls(4);
+      await pool.query(`INSERT INTO read.activity_inbox (message_id, activity) VALUES ($1, $2)`, [left.activityId, JSON.stringify(left)]);
+      const inbox = new ActivityInbox(pool);
+      inbox.start();
+      await inbox.drained();
+      await inbox.close();
+      expect(await downloads()).toBe(before + 4);
+    });
   });
 });

@@ -1,33 +1,46 @@
-import { Pool, PoolClient } from 'pg';
-import { inTransaction, notifyReadModelChanges } from '@dockyard/eventstore';
+import { PoolClient } from 'pg';
+import { notifyReadModelChanges } from '@dockyard/eventstore';
 import { RepositoryActivity, RepositoryCountActivity, activitiesOf } from '@dockyard/contracts';
 import { projectImageFetches } from '../image-fetches/image-fetches.projection';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether a message holds anything this version folds: counts or image fetches. */
+export const foldsAnything = (activity: RepositoryActivity): boolean =>
+  activitiesOf(activity).some((entry) => isCount(entry) || entry.kind === 'image-fetched');
+
 /**
- * Folds one message of `dockyard.activity` (one activity, or a gateway's batch of them) in one
- * transaction: counts pulls and pushes, records image fetches. The message's id is recorded in
- * the same transaction as its counts, so a redelivered message counts once. (Activity of a deleted
- * repository finds no row and changes nothing.)
+ * Folds messages of `dockyard.activity` (each one activity, or a gateway's batch of them) in the
+ * caller's transaction: counts pulls and pushes (one UPDATE and one announcement for all of them),
+ * records image fetches. Each message's id is recorded with its counts, so a redelivered message
+ * counts once. (Activity of a deleted repository finds no row and changes nothing.)
  */
-export async function projectActivity(pool: Pool, activity: RepositoryActivity): Promise<void> {
-  const entries = activitiesOf(activity);
-  const counted = entries.filter(isCount);
-  const fetches = entries.filter((entry) => entry.kind === 'image-fetched');
-  if (counted.length === 0 && fetches.length === 0) return; // kinds this version does not fold
-  await inTransaction(pool, async (client) => {
-    if (counted.length > 0) await countOnce(client, activity.activityId, counted);
-    if (fetches.length > 0) await projectImageFetches(client, fetches);
-  });
+export async function projectActivities(client: PoolClient, messages: RepositoryActivity[]): Promise<void> {
+  const counted = messages.map((message) => ({ messageId: message.activityId, counted: activitiesOf(message).filter(isCount) }));
+  const fetches = messages.flatMap((message) => activitiesOf(message).filter((entry) => entry.kind === 'image-fetched'));
+  if (counted.some((message) => message.counted.length > 0)) await countOnce(client, counted.filter((message) => message.counted.length > 0));
+  if (fetches.length > 0) await projectImageFetches(client, fetches);
 }
 
 const isCount = (entry: { kind: string }): entry is RepositoryCountActivity => entry.kind === 'pull' || entry.kind === 'push';
 
-/** One UPDATE for all the repositories of the message, in id order (two batches never wait on each other in a cycle). */
-async function countOnce(client: PoolClient, messageId: string, counted: RepositoryCountActivity[]): Promise<void> {
+/**
+ * One UPDATE for all the repositories of the messages, in id order (two batches never wait on each
+ * other in a cycle), counting only the messages whose id was not counted before.
+ */
+async function countOnce(client: PoolClient, messages: { messageId: string; counted: RepositoryCountActivity[] }[]): Promise<void> {
+  const when = (counted: RepositoryCountActivity[]) => {
+    const latestAt = counted.map((entry) => entry.at).reduce((a, b) => latest(a, b) ?? b);
+    return Number.isNaN(Date.parse(latestAt)) ? new Date().toISOString() : latestAt;
+  };
+  const { rows: fresh } = await client.query<{ activity_id: string }>(
+    `INSERT INTO read.counted_activity (activity_id, at) SELECT * FROM unnest($1::uuid[], $2::timestamptz[])
+     ON CONFLICT (activity_id) DO NOTHING RETURNING activity_id::text`,
+    [messages.map((m) => m.messageId), messages.map((m) => when(m.counted))],
+  );
+  const freshIds = new Set(fresh.map((row) => row.activity_id));
   const totals = new Map<string, { pulls: number; pushes: number; pulledAt: string | null; pushedAt: string | null }>();
-  for (const { repositoryId, kind, at } of counted) {
+  for (const { repositoryId, kind, at } of messages.filter((m) => freshIds.has(m.messageId)).flatMap((m) => m.counted)) {
     if (typeof repositoryId !== 'string' || !UUID.test(repositoryId) || Number.isNaN(Date.parse(at))) continue;
     const total = totals.get(repositoryId) ?? { pulls: 0, pushes: 0, pulledAt: null, pushedAt: null };
     if (kind === 'pull') {
@@ -40,12 +53,6 @@ async function countOnce(client: PoolClient, messageId: string, counted: Reposit
     totals.set(repositoryId, total);
   }
   if (totals.size === 0) return;
-  const when = counted.map((entry) => entry.at).reduce((a, b) => latest(a, b) ?? b);
-  const fresh = await client.query(
-    'INSERT INTO read.counted_activity (activity_id, at) VALUES ($1, $2) ON CONFLICT (activity_id) DO NOTHING',
-    [messageId, Number.isNaN(Date.parse(when)) ? new Date().toISOString() : when],
-  );
-  if (fresh.rowCount !== 1) return;
   const ids = [...totals.keys()].sort();
   const rows = ids.map((id) => totals.get(id)!);
   const updated = await client.query(

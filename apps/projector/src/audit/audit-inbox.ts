@@ -4,11 +4,8 @@ import { GENESIS_HASH, eventStoreMetrics, inTransaction, isTransientError, secon
 import { AuditedActivity, auditedActivities, freshActivityEntries } from './audit-activity.projection';
 import { NewAuditEntry, appendAuditEntries, linkAllToRepositories } from './audit-feed';
 import { AuditFeedTurn } from './audit-feed-turn';
+import { InboxWriter, InboxWriterOptions } from '../inbox-writer';
 import { auditEntryOf } from './audit.projection';
-
-interface InboxLogger {
-  error(obj: object, msg?: string): void;
-}
 
 interface InboxRow {
   stream_id: string;
@@ -57,18 +54,15 @@ export const batchedIntoFeed = (event: PublishedEvent): boolean =>
  * next together. A crash leaves rows in the inbox, and the next pass (on the next delivery, or on
  * the writer's poll) takes them. Writers of several projector replicas take disjoint rows (`SKIP LOCKED`).
  */
-export class AuditInbox {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private poll: NodeJS.Timeout | undefined;
-  private closed = false;
-
+export class AuditInbox extends InboxWriter {
   constructor(
     private readonly pool: Pool,
     /** Where a row that fails on its own goes: the StreamConsumer's way, which retries it, then parks it. */
     private readonly fallback: (event: PublishedEvent) => Promise<unknown>,
-    private readonly options: { batchSize?: number; activityBatchSize?: number; pollMs?: number; logger?: InboxLogger; turn?: AuditFeedTurn } = {},
-  ) {}
+    private readonly options: InboxWriterOptions & { batchSize?: number; activityBatchSize?: number; turn?: AuditFeedTurn } = {},
+  ) {
+    super('audit inbox', options);
+  }
 
   private get batchSize(): number {
     return this.options.batchSize ?? 500;
@@ -102,61 +96,13 @@ export class AuditInbox {
     this.wake();
   }
 
-  /** Polls for rows another replica (or a crash) left, and moves what is there now. */
-  start(): void {
-    this.poll = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
-    this.poll.unref();
-    this.wake();
-  }
-
-  /** Stops polling and waits for the batch in flight. */
-  async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.poll);
-    await this.running;
-  }
-
-  /** Resolves once every row that was in the inbox when it was called is in the feed (or the writer failed). */
-  async drained(): Promise<void> {
-    this.wake();
-    while (this.running) await this.running;
-  }
-
-  private wake(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.writeAll().finally(() => {
-      this.running = undefined;
-    });
-  }
-
-  private async writeAll(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        // A batch shorter than the limit took every row it could: another pass would only open a
-        // transaction to find the inbox empty (half of the inbox's transactions in a push run). Rows received
-        // meanwhile set `again`; rows another replica holds are its own to write.
-        let full = false;
-        do full = await this.writeOrIsolate();
-        while (full && !this.closed);
-      } while (this.again && !this.closed);
-    } catch (error) {
-      // PostgreSQL away: the rows stay, and the next delivery or poll retries.
-      this.options.logger?.error({ err: error }, 'audit inbox: batch not written; the next pass retries');
-    }
-  }
-
   /**
    * A batch; if it fails for anything but a transient error, its rows one by one, so that one row
    * that cannot be applied stops neither the others nor the inbox: alone, an event takes the
    * fallback, and an activity message is dropped with an error (activity is best effort). Whether
    * the batch was full (more may wait).
    */
-  private async writeOrIsolate(): Promise<boolean> {
+  protected async batch(): Promise<boolean> {
     try {
       return await this.writeBatch();
     } catch (error) {

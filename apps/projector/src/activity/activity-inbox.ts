@@ -1,0 +1,93 @@
+import { Pool, PoolClient } from 'pg';
+import { RepositoryActivity } from '@dockyard/contracts';
+import { inTransaction, isTransientError } from '@dockyard/eventstore';
+import { InboxWriter, InboxWriterOptions } from '../inbox-writer';
+import { foldsAnything, projectActivities } from './activity.projection';
+
+interface MessageRow {
+  message_id: string;
+  activity: RepositoryActivity;
+}
+
+/**
+ * The counts' way in for `dockyard.activity`. Each gateway replica sends one message every 50 ms
+ * however busy it is, and counting a message announces the new counters to the gateways' hot views
+ * with a NOTIFY inside its transaction: one such commit per message would put the number of gateway
+ * replicas against PostgreSQL's one notification lock (3,000 commits a second at the capacity
+ * model's 150 replicas, about what that lock lets through on the bench machine). So a delivered
+ * message is only written to `read.activity_inbox` (one row per message id, idempotent) before the
+ * delivery is acknowledged, and a writer folds the messages that wait, up to `batchSize`, in one
+ * transaction: one UPDATE of the counters, one announcement, the image fetches, the rows deleted.
+ * Commits then follow the writer's passes, not the messages.
+ *
+ * Counting stays once per message id (`read.counted_activity`, in the same transaction). Writers of
+ * several projector replicas take disjoint rows (`SKIP LOCKED`). A batch that fails for anything but
+ * a transient error is retried message by message, and a message that fails alone is dropped with an
+ * error: activity is best effort (DESIGN §3), and retrying it would only fail again.
+ */
+export class ActivityInbox extends InboxWriter {
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: InboxWriterOptions & { batchSize?: number } = {},
+  ) {
+    super('activity inbox', options);
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 50;
+  }
+
+  /** Keeps the message for the counts: resolved once durable, when the delivery may be acknowledged. */
+  async receive(activity: RepositoryActivity): Promise<void> {
+    if (!foldsAnything(activity)) return; // kinds this version does not fold
+    await this.pool.query(`INSERT INTO read.activity_inbox (message_id, activity) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+      activity.activityId,
+      JSON.stringify(activity),
+    ]);
+    this.wake();
+  }
+
+  /** A batch; if it fails for anything but a transient error, its messages one by one. Whether it was full. */
+  protected async batch(): Promise<boolean> {
+    try {
+      return await this.fold();
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+    }
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT message_id, activity FROM read.activity_inbox ORDER BY received_at, message_id LIMIT $1`,
+      [this.batchSize],
+    );
+    for (const row of rows) {
+      try {
+        await this.fold(row);
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        this.options.logger?.error({ err: error, messageId: row.message_id }, 'activity inbox: message cannot be folded; dropped');
+        await this.pool.query(`DELETE FROM read.activity_inbox WHERE message_id = $1`, [row.message_id]);
+      }
+    }
+    return rows.length >= this.batchSize;
+  }
+
+  /** The oldest messages no other writer holds (or only `only`) folded in one transaction; whether the batch was full. */
+  private fold(only?: MessageRow): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const rows = await this.take(client, only ? 1 : this.batchSize, only);
+      if (rows.length === 0) return false;
+      await projectActivities(client, rows.map((row) => row.activity));
+      await client.query(`DELETE FROM read.activity_inbox WHERE message_id = ANY($1::text[])`, [rows.map((row) => row.message_id)]);
+      return rows.length >= this.batchSize;
+    });
+  }
+
+  private async take(client: PoolClient, limit: number, only?: MessageRow): Promise<MessageRow[]> {
+    const { rows } = await client.query<MessageRow>(
+      `SELECT message_id, activity FROM read.activity_inbox
+       WHERE $2::text IS NULL OR message_id = $2
+       ORDER BY received_at, message_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit, only?.message_id ?? null],
+    );
+    return rows;
+  }
+}
