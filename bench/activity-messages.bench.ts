@@ -131,8 +131,8 @@ code, its own database, same run.
 ${rows('this build', build).join('\n')}
 ${baseline ? rows(`baseline (\`${bench.baselineRoot}\`)`, baseline).join('\n') : '| baseline | not measured (no BENCH_BASELINE_ROOT) | | | | |'}
 
-Both take a delivered message into an inbox of their own and a writer puts the messages that wait,
-up to 50, in one transaction (\`apps/projector/src/audit/audit-inbox.ts\`,
+Both fold a message delivered alone at once, and keep those that overlap it or come while others
+wait in an inbox of their own, whose writer puts the messages that wait, up to 50, in one transaction (\`apps/projector/src/audit/audit-inbox.ts\`,
 \`apps/projector/src/activity/activity-inbox.ts\`): transactions follow the writers' passes, not the
 gateways' flushes. Each audit transaction holds the feed's one lock (its ceiling in the section
 above); each counting transaction announces the new counters with a NOTIFY inside it, under

@@ -376,6 +376,10 @@ export class KafkaBus implements MessageBus {
     const consumer = await this.startConsumer(`${this.prefix}.${group}`, [activityTopic(this.prefix)], true);
     const joined = this.joined(consumer);
     await this.run(consumer, {
+      // Partitions at once, as events: activity is counts and audit entries deduplicated by id, so
+      // its order does not matter, and deliveries that overlap are what the projector's inboxes fold
+      // together (apps/projector/src/inbox-writer.ts).
+      partitionsConsumedConcurrently: this.options.partitions ?? 3,
       eachMessage: async ({ message, heartbeat }) => {
         let activity: RepositoryActivity;
         try {

@@ -14,11 +14,12 @@ interface MessageRow {
  * however busy it is, and counting a message announces the new counters to the gateways' hot views
  * with a NOTIFY inside its transaction: one such commit per message would put the number of gateway
  * replicas against PostgreSQL's one notification lock (3,000 commits a second at the capacity
- * model's 150 replicas, about what that lock lets through on the bench machine). So a delivered
- * message is only written to `read.activity_inbox` (one row per message id, idempotent) before the
- * delivery is acknowledged, and a writer folds the messages that wait, up to `batchSize`, in one
- * transaction: one UPDATE of the counters, one announcement, the image fetches, the rows deleted.
- * Commits then follow the writer's passes, not the messages.
+ * model's 150 replicas, about what that lock lets through on the bench machine). So a message
+ * delivered while the writer is busy is only written to `read.activity_inbox` (one row per message
+ * id, idempotent) before the delivery is acknowledged, and the writer's next pass folds the messages
+ * that wait, up to `batchSize`, in one transaction: one UPDATE of the counters, one announcement,
+ * the image fetches, the rows deleted. A message delivered to a quiet writer is folded at once
+ * (`InboxWriter.admit`). Commits then follow the writer's passes, not the messages.
  *
  * Counting stays once per message id (`read.counted_activity`, in the same transaction). Writers of
  * several projector replicas take disjoint rows (`SKIP LOCKED`). A batch that fails for anything but
@@ -37,14 +38,20 @@ export class ActivityInbox extends InboxWriter {
     return this.options.batchSize ?? 50;
   }
 
-  /** Keeps the message for the counts: resolved once durable, when the delivery may be acknowledged. */
+  /**
+   * Takes the message into the counts, at once or through the inbox (`InboxWriter.admit`): resolved
+   * once it is counted or kept, when the delivery may be acknowledged.
+   */
   async receive(activity: RepositoryActivity): Promise<void> {
     if (!foldsAnything(activity)) return; // kinds this version does not fold
-    await this.pool.query(`INSERT INTO read.activity_inbox (message_id, activity) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-      activity.activityId,
-      JSON.stringify(activity),
-    ]);
-    this.wake();
+    await this.admit(
+      () => inTransaction(this.pool, (client) => projectActivities(client, [activity])),
+      async () =>
+        void (await this.pool.query(`INSERT INTO read.activity_inbox (message_id, activity) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+          activity.activityId,
+          JSON.stringify(activity),
+        ])),
+    );
   }
 
   /** A batch; if it fails for anything but a transient error, its messages one by one. Whether it was full. */

@@ -219,5 +219,29 @@ describe('activity projection over real Kafka (pull/push counts and image fetche
       await inbox.close();
       expect(await downloads()).toBe(before + 4);
     });
+    it('a lone message on a quiet writer is counted at once, without an inbox row', async () => {
+      const before = await downloads();
+      const message = pulls(3);
+      const inbox = new ActivityInbox(pool);
+      const query = jest.spyOn(pool, 'query');
+      try {
+        await inbox.receive(message);
+      } finally {
+        query.mockRestore();
+      }
+      await inbox.close();
+      expect(await downloads()).toBe(before + 3);
+      expect(query.mock.calls.some(([sql]) => String(sql).includes('activity_inbox'))).toBe(false);
+    });
+
+    it('two replicas counting the same message at once count it once', async () => {
+      const before = await downloads();
+      const message = pulls(2);
+      const [one, two] = [new ActivityInbox(pool), new ActivityInbox(pool)];
+      await Promise.all([one.receive(message), two.receive(message)]);
+      await Promise.all([one.drained(), two.drained()]);
+      await Promise.all([one.close(), two.close()]);
+      expect(await downloads()).toBe(before + 2);
+    });
   });
 });

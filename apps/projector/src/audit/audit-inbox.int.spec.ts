@@ -216,9 +216,12 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     const turn = new AuditFeedTurn();
     const held = turn.take(() => new Promise<void>((done) => (release = done)));
     const waiting = new AuditInbox(pool, fallback, { turn, activityBatchSize: 50 });
-    await Promise.all(messages.map((message) => waiting.receiveActivity(message)));
+    // The first is folded at once and waits for the feed; the 29 others are kept meanwhile.
+    const received = Promise.all(messages.map((message) => waiting.receiveActivity(message)));
+    for (let i = 0; i < 100 && (await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)) < 29; i++) await new Promise((r) => setTimeout(r, 20));
     release();
     await held;
+    await received;
     await waiting.drained();
     await waiting.close();
     const pulls = messages.flatMap((m) => m.activities as RepositoryCountActivity[]);
@@ -226,8 +229,8 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     // Messages received at once are taken in the order their rows were written.
     expect(entries.map((e) => e.activity_id).sort()).toEqual(pulls.map((p) => p.activityId).sort());
     expect(new Set(entries.map((e) => e.type))).toEqual(new Set(['RepositoryPulled']));
-    // The first message woke the writer, which waited for the feed; the 29 others came meanwhile.
-    expect(new Set(entries.map((e) => e.tx)).size).toBeLessThanOrEqual(2);
+    // The one folded at once, then the 29 that waited for it: two transactions, not 30.
+    expect(new Set(entries.map((e) => e.tx)).size).toBe(2);
     expect(await count(`SELECT count(*) AS n FROM read.audit_repository_entries e JOIN read.audit_entries a USING (seq)
       WHERE e.repository = 'alice/app' AND a.activity_id LIKE '00000000-0000-4000-9000-%'`)).toBeGreaterThanOrEqual(120);
     expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
@@ -241,7 +244,9 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     let release!: () => void;
     const held = turn.take(() => new Promise<void>((done) => (release = done)));
     const waiting = new AuditInbox(pool, fallback, { turn });
-    await Promise.all([...events.map((e) => waiting.receive(e)), waiting.receiveActivity(message)]);
+    // The TokenIssued rows woke the writer, which waits for the feed: the message waits with them.
+    for (const event of events) await waiting.receive(event);
+    await waiting.receiveActivity(message);
     release();
     await held;
     await waiting.drained();
@@ -312,5 +317,31 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     });
     await writer.close();
     expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
+  });
+  it('a lone activity message on a quiet writer goes into the feed at once, without an inbox row', async () => {
+    const message = batchOf(9500, [pull(9501), pull(9502)]);
+    const writer = inbox();
+    const query = jest.spyOn(pool, 'query');
+    try {
+      await writer.receiveActivity(message);
+    } finally {
+      query.mockRestore();
+    }
+    await writer.close();
+    // In the feed when the delivery resolves: nothing waits for a pass.
+    expect((await pullEntriesOf(message.activities as RepositoryCountActivity[])).map((e) => e.activity_id)).toEqual([pull(9501).activityId, pull(9502).activityId]);
+    expect(query.mock.calls.some(([sql]) => String(sql).includes('audit_activity_inbox'))).toBe(false);
+    await feedHolds();
+  });
+
+  it('two replicas folding the same message at once: one entry per pull, the other kept and skipped', async () => {
+    const message = batchOf(9600, [pull(9601), pull(9602)]);
+    const [one, two] = [inbox(), inbox()];
+    await Promise.all([one.receiveActivity(message), two.receiveActivity(message)]);
+    await Promise.all([one.drained(), two.drained()]);
+    await Promise.all([one.close(), two.close()]);
+    expect((await pullEntriesOf(message.activities as RepositoryCountActivity[])).map((e) => e.activity_id)).toEqual([pull(9601).activityId, pull(9602).activityId]);
+    expect(await count(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).toBe(0);
+    await feedHolds();
   });
 });

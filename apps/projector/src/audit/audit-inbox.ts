@@ -18,8 +18,11 @@ interface ActivityRow {
   activities: AuditedActivity[];
 }
 
-/** What one batch took: all of them, or only one row (a row alone, after its batch failed). */
-type Only = { event: InboxRow } | { activity: ActivityRow };
+/**
+ * What one batch takes: the rows that wait, or only one row (a row alone, after its batch failed),
+ * or one delivered message that was never kept (folded at once: `InboxWriter.admit`).
+ */
+type Only = { event: InboxRow } | { activity: ActivityRow } | { delivered: ActivityRow };
 
 /** Rows leave the inbox oldest first. */
 const OLDEST_FIRST = 'ORDER BY received_at, stream_id';
@@ -41,7 +44,8 @@ export const batchedIntoFeed = (event: PublishedEvent): boolean =>
  * audit at that rate, below the pulls of a hub; one per activity message (each gateway replica sends
  * 20 a second, however busy) would bound it by the number of gateway replicas. So a delivered
  * TokenIssued is only written to `read.audit_inbox`, and an activity message's pulls, pushes and
- * logins to `read.audit_activity_inbox` (idempotent, no feed lock), before the delivery is
+ * logins to `read.audit_activity_inbox` when the writer is busy (a quiet writer puts a message in
+ * the feed at once: `InboxWriter.admit`), idempotent, no feed lock, before the delivery is
  * acknowledged, and a writer moves both inboxes into the feed in batches, each one transaction:
  * - the entries take consecutive positions in one head update;
  * - they are linked under their repositories' names;
@@ -79,21 +83,26 @@ export class AuditInbox extends InboxWriter {
       `INSERT INTO read.audit_inbox (stream_id, stream_version, event) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
       [event.streamId, event.streamVersion, JSON.stringify(event)],
     );
-    this.wake();
+    this.kept();
   }
 
   /**
-   * Keeps a message's audited activities for the feed (nothing for a message of image fetches
-   * only): resolved once durable, when the delivery may be acknowledged.
+   * Takes a message's audited activities into the feed, at once or through the inbox
+   * (`InboxWriter.admit`; nothing for a message of image fetches only): resolved once they are in
+   * the feed or kept in the inbox, when the delivery may be acknowledged.
    */
   async receiveActivity(activity: RepositoryActivity): Promise<void> {
     const audited = auditedActivities(activity);
     if (audited.length === 0) return;
-    await this.pool.query(
-      `INSERT INTO read.audit_activity_inbox (message_id, activities) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [activity.activityId, JSON.stringify(audited)],
+    const message: ActivityRow = { message_id: activity.activityId, activities: audited };
+    await this.admit(
+      async () => void (await this.writeBatch({ delivered: message })),
+      async () =>
+        void (await this.pool.query(
+          `INSERT INTO read.audit_activity_inbox (message_id, activities) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [message.message_id, JSON.stringify(message.activities)],
+        )),
     );
-    this.wake();
   }
 
   /**
@@ -147,7 +156,15 @@ export class AuditInbox extends InboxWriter {
   private async writeBatchNow(only?: Only): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       const rows = only ? ('event' in only ? await this.takeEvents(client, 1, only.event) : []) : await this.takeEvents(client, this.batchSize);
-      const messages = only ? ('activity' in only ? await this.takeActivity(client, 1, only.activity) : []) : await this.takeActivity(client, this.activityBatchSize);
+      const delivered = only && 'delivered' in only ? [only.delivered] : [];
+      const messages =
+        delivered.length > 0
+          ? delivered
+          : only
+            ? 'activity' in only
+              ? await this.takeActivity(client, 1, only.activity)
+              : []
+            : await this.takeActivity(client, this.activityBatchSize);
       if (rows.length === 0 && messages.length === 0) return false;
       const fresh = await this.unappliedEvents(client, rows);
       const tokenEntries = fresh.map(auditEntryOf);
@@ -180,7 +197,7 @@ export class AuditInbox extends InboxWriter {
           [rows.map((row) => row.stream_id), rows.map((row) => row.stream_version)],
         );
       }
-      if (messages.length > 0) {
+      if (messages.length > 0 && delivered.length === 0) {
         await client.query(`DELETE FROM read.audit_activity_inbox WHERE message_id = ANY($1::text[])`, [messages.map((m) => m.message_id)]);
       }
       const now = Date.now();
