@@ -62,6 +62,22 @@ export abstract class InboxWriter {
     this.kept();
   }
 
+  /**
+   * After a batch failed for anything but a transient error: `rows` written one at a time, so that
+   * one row that cannot be written stops neither the others nor the inbox; a row that fails alone
+   * goes to `failed`. A transient error (PostgreSQL away) ends the pass: the rows stay.
+   */
+  protected async oneByOne<R>(rows: R[], write: (row: R) => Promise<unknown>, failed: (row: R, error: unknown) => Promise<unknown>): Promise<void> {
+    for (const row of rows) {
+      try {
+        await write(row);
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        await failed(row, error);
+      }
+    }
+  }
+
   /** A delivery was kept in the inbox: it waits for the next pass, and so do the deliveries after it. */
   protected kept(): void {
     this.waiting++;

@@ -65,15 +65,14 @@ export class ActivityInbox extends InboxWriter {
       `SELECT message_id, activity FROM read.activity_inbox ORDER BY received_at, message_id LIMIT $1`,
       [this.batchSize],
     );
-    for (const row of rows) {
-      try {
-        await this.fold(row);
-      } catch (error) {
-        if (isTransientError(error)) throw error;
+    await this.oneByOne(
+      rows,
+      (row) => this.fold(row),
+      async (row, error) => {
         this.options.logger?.error({ err: error, messageId: row.message_id }, 'activity inbox: message cannot be folded; dropped');
         await this.pool.query(`DELETE FROM read.activity_inbox WHERE message_id = $1`, [row.message_id]);
-      }
-    }
+      },
+    );
     return rows.length >= this.batchSize;
   }
 

@@ -121,28 +121,26 @@ export class AuditInbox extends InboxWriter {
       `SELECT stream_id, stream_version, event FROM read.audit_inbox ${OLDEST_FIRST} LIMIT $1`,
       [this.batchSize],
     );
-    for (const row of rows) {
-      try {
-        await this.writeBatch({ event: row });
-      } catch (error) {
-        if (isTransientError(error)) throw error;
+    await this.oneByOne(
+      rows,
+      (row) => this.writeBatch({ event: row }),
+      async (row) => {
         await this.fallback(row.event);
         await this.pool.query(`DELETE FROM read.audit_inbox WHERE stream_id = $1 AND stream_version = $2`, [row.stream_id, row.stream_version]);
-      }
-    }
+      },
+    );
     const { rows: messages } = await this.pool.query<ActivityRow>(
       `SELECT message_id, activities FROM read.audit_activity_inbox ORDER BY received_at, message_id LIMIT $1`,
       [this.activityBatchSize],
     );
-    for (const row of messages) {
-      try {
-        await this.writeBatch({ activity: row });
-      } catch (error) {
-        if (isTransientError(error)) throw error;
+    await this.oneByOne(
+      messages,
+      (row) => this.writeBatch({ activity: row }),
+      async (row, error) => {
         this.options.logger?.error({ err: error, messageId: row.message_id }, 'audit inbox: activity message cannot be put in the feed; dropped');
         await this.pool.query(`DELETE FROM read.audit_activity_inbox WHERE message_id = $1`, [row.message_id]);
-      }
-    }
+      },
+    );
     return rows.length >= this.batchSize || messages.length >= this.activityBatchSize;
   }
 
