@@ -168,6 +168,51 @@ describe('read-model changes (real PostgreSQL)', () => {
     }
   });
 
+  it('two writes of one request (a push: its repository, then its image list) end with one barrier, after both are applied', async () => {
+    const { listener: other, heard } = await listenOnTheChannel();
+    try {
+      const ryw = new ReadYourWrites(pool, 3000, undefined, changes);
+      // The second write is known only later, as the image list's command reply is.
+      let reply!: (written: { source: 'accounts'; streamId: string; streamVersion: number }) => void;
+      const secondWrite = new Promise<{ source: 'accounts'; streamId: string; streamVersion: number }>((resolve) => (reply = resolve));
+      const waiting = ryw.waitForAll([
+        { projection: 'users', written: { source: 'accounts', streamId: 'user-gus', streamVersion: 1 } },
+        { projection: 'users', written: secondWrite },
+      ]);
+      await consumer.handle(userEvent('gus', 1, 1));
+      await new Promise((r) => setTimeout(r, 100));
+      reply({ source: 'accounts', streamId: 'user-hal', streamVersion: 1 });
+      await consumer.handle(userEvent('hal', 1, 1));
+      await waiting;
+      await other.query('SELECT 1');
+      expect(heard.map((change) => (change as { kind: string; streamId?: string }).streamId ?? (change as { kind: string }).kind)).toEqual([
+        'user-gus',
+        'user-hal',
+        'barrier',
+      ]);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('one of two writes never applied: 503 once both waits settled, and no barrier', async () => {
+    const { listener: other, heard } = await listenOnTheChannel();
+    try {
+      const ryw = new ReadYourWrites(pool, 300, undefined, changes);
+      await consumer.handle(userEvent('ida', 1, 1));
+      await expect(
+        ryw.waitForAll([
+          { projection: 'users', written: { source: 'accounts', streamId: 'user-ida', streamVersion: 1 } },
+          { projection: 'users', written: { source: 'accounts', streamId: 'user-ida', streamVersion: 2 } },
+        ]),
+      ).rejects.toMatchObject({ code: 'unavailable' });
+      await other.query('SELECT 1');
+      expect(heard).not.toContainEqual({ kind: 'barrier' });
+    } finally {
+      await other.end();
+    }
+  });
+
   it('a barrier names no row: the view keeps what it holds', async () => {
     await consumer.handle(userEvent('fay', 1, 1));
     await changes.fence();

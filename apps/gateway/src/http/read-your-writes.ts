@@ -44,13 +44,34 @@ export class ReadYourWrites implements ReadModelChangeListener {
   }
 
   async waitFor(projection: ProjectionName, written: WrittenStream | null | undefined): Promise<void> {
-    if (!written) return;
-    const end = this.metrics?.readYourWritesSeconds.startTimer({ projection });
+    await this.waitForAll([{ projection, written }]);
+  }
+
+  /**
+   * Several writes of one request (a push's create: the repository, then its image list), each
+   * awaited as it becomes known, and one barrier for all of them: a barrier is a commit under
+   * PostgreSQL's one notification lock, which every acknowledged write of the cluster takes.
+   */
+  async waitForAll(writes: PendingWrite[]): Promise<void> {
+    let waited = false;
+    const ends: (() => void)[] = [];
     try {
-      await this.await(projection, written);
-      await announceBarrier(this.pool);
+      // Every wait settles before the answer, even when one fails: no command is left in flight.
+      const outcomes = await Promise.allSettled(
+        writes.map(async ({ projection, written }) => {
+          const stream = await written;
+          if (!stream) return;
+          waited = true;
+          const end = this.metrics?.readYourWritesSeconds.startTimer({ projection });
+          if (end) ends.push(end);
+          await this.await(projection, stream);
+        }),
+      );
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (waited) await announceBarrier(this.pool);
     } finally {
-      end?.();
+      for (const end of ends) end();
     }
   }
 
@@ -95,6 +116,12 @@ export class ReadYourWrites implements ReadModelChangeListener {
       if (waiters.size === 0) this.waiting.delete(key);
     }
   }
+}
+
+/** A write a request waits to see: its stream, or the command's reply that will name it. */
+export interface PendingWrite {
+  projection: ProjectionName;
+  written: WrittenStream | null | undefined | Promise<WrittenStream | null | undefined>;
 }
 
 /**

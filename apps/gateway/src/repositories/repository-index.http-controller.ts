@@ -97,19 +97,20 @@ export class RepositoryIndexHttpController {
       requestMetadata(request, principal.username),
       path.fullName,
     );
-    // The image list needs the repository in the images service, not in the read models: the two
-    // read-your-writes waits overlap with the index command instead of adding up.
-    const index = async () => {
-      const indexed = await sendCommand<ImagesReply>(
-        this.imagesClient,
-        IMAGES_COMMANDS.UpdateIndex,
-        { repositoryId: created.repositoryId, images },
-        requestMetadata(request, principal.username),
-        created.repositoryId,
-      );
-      await this.readYourWrites.waitFor(PROJECTIONS.images, indexed);
-    };
-    await Promise.all([this.readYourWrites.waitFor(PROJECTIONS.repositories, created.written), index()]);
+    // The image list needs the repository in the images service, not in the read models: the
+    // repository's read-your-writes wait overlaps with the index command instead of adding up, and
+    // one barrier ends both waits.
+    const indexed = sendCommand<ImagesReply>(
+      this.imagesClient,
+      IMAGES_COMMANDS.UpdateIndex,
+      { repositoryId: created.repositoryId, images },
+      requestMetadata(request, principal.username),
+      created.repositoryId,
+    );
+    await this.readYourWrites.waitForAll([
+      { projection: PROJECTIONS.repositories, written: created.written },
+      { projection: PROJECTIONS.images, written: indexed },
+    ]);
     await this.headers.apply(request, reply, {
       repository: path.fullName,
       repositoryId: created.repositoryId,
