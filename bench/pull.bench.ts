@@ -61,6 +61,14 @@ export interface PullBench {
 const sideBySideRounds = (): number => Number(process.env.BENCH_SIDE_BY_SIDE_ROUNDS || 3);
 
 /**
+ * Unmeasured rounds of every side-by-side row before the measured ones. autocannon's one-second
+ * warm-up before each row is not enough for a hub: on one day its first 5 s at full load answered
+ * 2,812 requests/s and every later 5 s 3,357–4,520 (V8 still optimizing its paths), so the first
+ * measured round charged that to the hub's row, and to no other.
+ */
+const SIDE_BY_SIDE_WARM_UP_ROUNDS = 2;
+
+/**
  * autocannon, 32 connections, on `url` for `seconds` (the bench's window by default) after
  * autocannon's warm-up (a quarter of it, unmeasured); fails on any non-2xx answer. The warm-up makes
  * rows comparable: bare Fastify runs at full speed within a second, a hub's JIT needs seconds on its
@@ -101,6 +109,12 @@ async function sideBySide<K extends string>(
 ): Promise<Record<K, SideBySideLoad>> {
   const names = Object.keys(rows) as K[];
   const measured = new Map<K, Load[]>(names.map((name) => [name, []]));
+  for (let n = 0; n < SIDE_BY_SIDE_WARM_UP_ROUNDS; n++) {
+    for (const name of names) {
+      await rows[name]();
+      await between();
+    }
+  }
   for (let n = 0; n < rounds; n++) {
     for (const name of names) {
       measured.get(name)!.push(await rows[name]());
@@ -331,7 +345,7 @@ ${shareRow('distributed', pull.distributed)}${errors.join('')}
 autocannon, 32 connections; the answer is ${pull.bodyBytes} bytes of JSON (${pull.layers} images). The standalone
 rows, bare Fastify's and the baseline build's are measured side by side in ${index.standaloneNoToken.rounds.length} interleaved rounds (no token, token,
 bare Fastify, baseline, then again; the distributed gateway's two rows likewise, after the distributed pull run), each
-row ${round(benchSeconds() / index.standaloneNoToken.rounds.length, 2)} s a round after ${round(Math.max(1, benchSeconds() / index.standaloneNoToken.rounds.length / 4), 2)} s of warm-up (autocannon's \`warmup\`): this shared machine's
+row ${round(benchSeconds() / index.standaloneNoToken.rounds.length, 2)} s a round after ${round(Math.max(1, benchSeconds() / index.standaloneNoToken.rounds.length / 4), 2)} s of warm-up (autocannon's \`warmup\`), after ${SIDE_BY_SIDE_WARM_UP_ROUNDS} unmeasured rounds of every row (a hub's JIT needs seconds at full load; one row's first seconds measured cold charged that to it alone): this shared machine's
 speed drifts within minutes, and rows measured one after the other would carry that drift into their
 ratios. Requests/s is the mean of the rounds (each round's in brackets), p50 / p99 the medians;
 a ratio is the median of the rounds' ratios. The paced rows at half load: ${benchSeconds()} s each after ${Math.max(1, benchSeconds() / 4)} s
