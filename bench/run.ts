@@ -352,6 +352,15 @@ to 1,000,000 repositories (3 images each). Both queries are index lookups, so it
 `;
 }
 
+/** How the baseline row was warmed: builds before the warm-up windows warmed with 8 sequences. */
+function baselineWarmUp(push: Record<string, number>, baseline?: Record<string, number>): string {
+  if (!baseline) return '';
+  if (!baseline.warmUpSeconds) {
+    return "The baseline's own bench code warms its hub with 8 sequences only, on the broker this build's run has warmed: its row includes its services' JIT warm-up.";
+  }
+  return `The baseline's own bench code warmed its hub the same way (${baseline.warmUpSeconds} s), after this build's run, on the broker that run had warmed; it used ${baseline.machineCoreMs} core-ms of the machine a sequence against this build's ${push.machineCoreMs}. The two rows are minutes apart on a machine whose speed drifts by tens of percent: read a difference under about 20 % as noise.`;
+}
+
 function reportPush(push: Record<string, number>, baseline?: Record<string, number>): string {
   const share = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value * 100)} %`);
   const row = (build: string, p: Record<string, number>) =>
@@ -374,8 +383,7 @@ ${baseline ? row(`baseline (\`${process.env.BENCH_BASELINE_ROOT}\`)`, baseline) 
 This build's figures are of a warm hub: it was first pushed to 4 at a time for ${push.warmUpSeconds ?? '—'} s, in 10 s
 windows until the machine's CPU per sequence held within 10 % of the window before (the JITs of the
 broker's JVM and of the services' V8 done; on one commit, 20 s of warm-up left 169 core-ms a
-sequence where 120 s left 102). The baseline's own bench code warms its hub with 8 sequences only,
-on the broker this build's run has warmed: its row includes its services' JIT warm-up.
+sequence where 120 s left 102). ${baselineWarmUp(push, baseline)}
 
 One at a time instead (30 sequences, each after the last, same hub, after the warm-up): **p50 ${push.aloneP50Ms ?? '—'} ms, p99 ${push.aloneP99Ms ?? '—'} ms**. Warm-up sequences that failed (a broker
 started seconds before may still be loading its group coordinator): ${push.warmUpFailures ?? '—'}; measured ones: none may.
