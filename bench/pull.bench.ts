@@ -61,10 +61,13 @@ export interface PullBench {
 const sideBySideRounds = (): number => Number(process.env.BENCH_SIDE_BY_SIDE_ROUNDS || 3);
 
 /**
- * Unmeasured rounds of every side-by-side row before the measured ones. autocannon's one-second
- * warm-up before each row is not enough for a hub: on one day its first 5 s at full load answered
- * 2,812 requests/s and every later 5 s 3,357–4,520 (V8 still optimizing its paths), so the first
- * measured round charged that to the hub's row, and to no other.
+ * Unmeasured rounds of every standalone side-by-side row before the measured ones. autocannon's
+ * one-second warm-up before each row is not enough for a hub: on one day its first 5 s at full load
+ * answered 2,812 requests/s and every later 5 s 3,357–4,520 (V8 still optimizing its paths), so the
+ * first measured round charged that to the hub's row, and to no other. The distributed rows come
+ * after the distributed pull run, which warmed their gateway; rounds before them only left the
+ * tokens service and the projector more TokenIssued events to fold while the measured rows ran (its
+ * token ÷ no-token ratio fell from 1.02 to 0.81 and 0.69 in the two runs with them).
  */
 const SIDE_BY_SIDE_WARM_UP_ROUNDS = 2;
 
@@ -106,10 +109,11 @@ async function sideBySide<K extends string>(
   rows: Record<K, () => Promise<Load>>,
   rounds: number,
   between: () => Promise<void>,
+  warmUpRounds = 0,
 ): Promise<Record<K, SideBySideLoad>> {
   const names = Object.keys(rows) as K[];
   const measured = new Map<K, Load[]>(names.map((name) => [name, []]));
-  for (let n = 0; n < SIDE_BY_SIDE_WARM_UP_ROUNDS; n++) {
+  for (let n = 0; n < warmUpRounds; n++) {
     for (const name of names) {
       await rows[name]();
       await between();
@@ -209,8 +213,10 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     await waitFor(`${bareUrl}${IMAGES_PATH}`);
     const baselineRoot = process.env.BENCH_BASELINE_ROOT;
     let baselineUrl: string | undefined;
+    let baselineHub: ChildProcess | undefined;
     if (baselineRoot) {
-      children.push(await startStandalone(resolve(baselineRoot), benchPort(163), await database('bench_pull_baseline'), 'pull-baseline'));
+      baselineHub = await startStandalone(resolve(baselineRoot), benchPort(163), await database('bench_pull_baseline'), 'pull-baseline');
+      children.push(baselineHub);
       baselineUrl = `http://127.0.0.1:${benchPort(163)}`;
       await preparePull(baselineUrl);
     }
@@ -227,10 +233,16 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
       bareConstant: () => load(`${bareUrl}${IMAGES_PATH}`, {}, undefined, window),
     };
     if (baselineUrl) rowLoads.baseline = () => load(`${baselineUrl}${IMAGES_PATH}`, {}, undefined, window);
-    const { baseline, ...rows } = await sideBySide(rowLoads, rounds, quietDown);
+    const { baseline, ...rows } = await sideBySide(rowLoads, rounds, quietDown, SIDE_BY_SIDE_WARM_UP_ROUNDS);
     const ours = rows as Record<'standaloneNoToken' | 'standaloneToken' | 'bareConstant', SideBySideLoad>;
     Object.assign(index, ours);
     if (baseline) index.baseline = { ...baseline, root: baselineRoot! };
+    // Its rows are done: the rows after them share the cores with this build's hub alone.
+    if (baselineHub) {
+      await stopAll([baselineHub]);
+      children.splice(children.indexOf(baselineHub), 1);
+      await quietDown();
+    }
     const rate = Math.max(1, Math.round(ours.standaloneToken.rps / 2));
     const half = await withLoopStalls(standaloneUrl, () => pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' }));
     index.halfLoad = { ...half.result, ...half.stalls };
@@ -345,7 +357,7 @@ ${shareRow('distributed', pull.distributed)}${errors.join('')}
 autocannon, 32 connections; the answer is ${pull.bodyBytes} bytes of JSON (${pull.layers} images). The standalone
 rows, bare Fastify's and the baseline build's are measured side by side in ${index.standaloneNoToken.rounds.length} interleaved rounds (no token, token,
 bare Fastify, baseline, then again; the distributed gateway's two rows likewise, after the distributed pull run), each
-row ${round(benchSeconds() / index.standaloneNoToken.rounds.length, 2)} s a round after ${round(Math.max(1, benchSeconds() / index.standaloneNoToken.rounds.length / 4), 2)} s of warm-up (autocannon's \`warmup\`), after ${SIDE_BY_SIDE_WARM_UP_ROUNDS} unmeasured rounds of every row (a hub's JIT needs seconds at full load; one row's first seconds measured cold charged that to it alone): this shared machine's
+row ${round(benchSeconds() / index.standaloneNoToken.rounds.length, 2)} s a round after ${round(Math.max(1, benchSeconds() / index.standaloneNoToken.rounds.length / 4), 2)} s of warm-up (autocannon's \`warmup\`), after ${SIDE_BY_SIDE_WARM_UP_ROUNDS} unmeasured rounds of every standalone row (a hub's JIT needs seconds at full load; one row's first seconds measured cold charged that to it alone; the distributed rows come after the distributed pull run, which warmed their gateway): this shared machine's
 speed drifts within minutes, and rows measured one after the other would carry that drift into their
 ratios. Requests/s is the mean of the rounds (each round's in brackets), p50 / p99 the medians;
 a ratio is the median of the rounds' ratios. The paced rows at half load: ${benchSeconds()} s each after ${Math.max(1, benchSeconds() / 4)} s

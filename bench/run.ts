@@ -21,6 +21,7 @@ import { benchSoak, reportSoak } from './soak.bench';
 import { capacitySummary, reportCapacity } from './capacity';
 import { writeSections } from './doc-sections';
 import { benchPort } from './hub-processes';
+import { deleteBenchTopics } from './bench-topics';
 import { PullBench, benchPull, reportPull } from './pull.bench';
 import { ReplicasBench, benchReplicas, reportReplicas } from './replicas.bench';
 
@@ -216,6 +217,8 @@ async function main(): Promise<void> {
   const sections = new Map<string, string>([['header', header()]]);
   const stamp = (name: string) =>
     `\n\n_Measured ${new Date().toISOString()} by \`npm run bench -- ${name}\`._`;
+  const left = await deleteBenchTopics(context.brokers);
+  if (left > 0) console.log(`deleted ${left} topics earlier benches left on the broker`);
   try {
     for (const bench of chosen) {
       console.log(`${bench.name}: ${bench.what} ...`);
@@ -234,6 +237,7 @@ async function main(): Promise<void> {
       writeSections(DOC, sections);
     }
   } finally {
+    await deleteBenchTopics(context.brokers);
     await pg.stop();
   }
 }
@@ -246,7 +250,8 @@ Written by \`npm run bench\` (scripts/bench.sh: builds, starts Kafka, runs \`dis
 only their sections, each between its \`<!-- bench:<name> -->\` markers: every section says when it
 was measured. Every figure is a ratio against a baseline measured in the same run on the same
 machine; these machines are noisy (±20 %). Ports: BENCH_PORT_BASE (5600) + fixed offsets, PostgreSQL on
-BENCH_PORT_BASE + 19832; Kafka on KAFKA_PORT (29092); BENCH_SECONDS sets the measured windows of the pull
+BENCH_PORT_BASE + 19832; Kafka on KAFKA_PORT (29092), whose \`bench…\` topics a run deletes when it starts and ends
+(\`bench/bench-topics.ts\`: left there, they cost the broker CPU while later runs measure); BENCH_SECONDS sets the measured windows of the pull
 and replicas benches, BENCH_PUSH_SEQUENCES and BENCH_PUSH_WARMUP_SECONDS the push bench's length and
 least warm-up, BENCH_SIDE_BY_SIDE_ROUNDS the pull bench's interleaved rounds (3), REBUILD_USERS and REBUILD_REPOSITORIES the rebuild bench's backlogs (30,000 and 10,000), BENCH_BASELINE_ROOT a build to
 measure side by side. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded
