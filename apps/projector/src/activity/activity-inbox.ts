@@ -1,13 +1,9 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { RepositoryActivity } from '@dockyard/contracts';
 import { inTransaction, isTransientError } from '@dockyard/eventstore';
 import { InboxWriter, InboxWriterOptions } from '../inbox-writer';
+import { InboxMessage, MessageInboxTable } from '../message-inbox';
 import { foldsAnything, projectActivities } from './activity.projection';
-
-interface MessageRow {
-  message_id: string;
-  activity: RepositoryActivity;
-}
 
 /**
  * The counts' way in for `dockyard.activity`. Each gateway replica sends one message every 50 ms
@@ -27,11 +23,14 @@ interface MessageRow {
  * error: activity is best effort (DESIGN §3), and retrying it would only fail again.
  */
 export class ActivityInbox extends InboxWriter {
+  private readonly inbox: MessageInboxTable<RepositoryActivity>;
+
   constructor(
     private readonly pool: Pool,
     private readonly options: InboxWriterOptions & { batchSize?: number } = {},
   ) {
     super('activity inbox', options);
+    this.inbox = new MessageInboxTable(pool, 'read.activity_inbox', 'activity');
   }
 
   private get batchSize(): number {
@@ -46,11 +45,7 @@ export class ActivityInbox extends InboxWriter {
     if (!foldsAnything(activity)) return; // kinds this version does not fold
     await this.admit(
       () => inTransaction(this.pool, (client) => projectActivities(client, [activity])),
-      async () =>
-        void (await this.pool.query(`INSERT INTO read.activity_inbox (message_id, activity) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-          activity.activityId,
-          JSON.stringify(activity),
-        ])),
+      () => this.inbox.keep(activity.activityId, activity),
     );
   }
 
@@ -61,39 +56,26 @@ export class ActivityInbox extends InboxWriter {
     } catch (error) {
       if (isTransientError(error)) throw error;
     }
-    const { rows } = await this.pool.query<MessageRow>(
-      `SELECT message_id, activity FROM read.activity_inbox ORDER BY received_at, message_id LIMIT $1`,
-      [this.batchSize],
-    );
+    const rows = await this.inbox.oldest(this.batchSize);
     await this.oneByOne(
       rows,
       (row) => this.fold(row),
       async (row, error) => {
         this.options.logger?.error({ err: error, messageId: row.message_id }, 'activity inbox: message cannot be folded; dropped');
-        await this.pool.query(`DELETE FROM read.activity_inbox WHERE message_id = $1`, [row.message_id]);
+        await this.inbox.remove(this.pool, [row.message_id]);
       },
     );
     return rows.length >= this.batchSize;
   }
 
   /** The oldest messages no other writer holds (or only `only`) folded in one transaction; whether the batch was full. */
-  private fold(only?: MessageRow): Promise<boolean> {
+  private fold(only?: InboxMessage<RepositoryActivity>): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      const rows = await this.take(client, only ? 1 : this.batchSize, only);
+      const rows = await this.inbox.take(client, only ? 1 : this.batchSize, only?.message_id);
       if (rows.length === 0) return false;
-      await projectActivities(client, rows.map((row) => row.activity));
-      await client.query(`DELETE FROM read.activity_inbox WHERE message_id = ANY($1::text[])`, [rows.map((row) => row.message_id)]);
+      await projectActivities(client, rows.map((row) => row.payload));
+      await this.inbox.remove(client, rows.map((row) => row.message_id));
       return rows.length >= this.batchSize;
     });
-  }
-
-  private async take(client: PoolClient, limit: number, only?: MessageRow): Promise<MessageRow[]> {
-    const { rows } = await client.query<MessageRow>(
-      `SELECT message_id, activity FROM read.activity_inbox
-       WHERE $2::text IS NULL OR message_id = $2
-       ORDER BY received_at, message_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit, only?.message_id ?? null],
-    );
-    return rows;
   }
 }

@@ -5,6 +5,7 @@ import { AuditedActivity, auditedActivities, freshActivityEntries } from './audi
 import { NewAuditEntry, appendAuditEntries, linkAllToRepositories } from './audit-feed';
 import { AuditFeedTurn } from './audit-feed-turn';
 import { InboxWriter, InboxWriterOptions } from '../inbox-writer';
+import { InboxMessage, MessageInboxTable } from '../message-inbox';
 import { auditEntryOf } from './audit.projection';
 
 interface InboxRow {
@@ -13,10 +14,7 @@ interface InboxRow {
   event: PublishedEvent;
 }
 
-interface ActivityRow {
-  message_id: string;
-  activities: AuditedActivity[];
-}
+type ActivityRow = InboxMessage<AuditedActivity[]>;
 
 /**
  * What one batch takes: the rows that wait, or only one row (a row alone, after its batch failed),
@@ -59,6 +57,8 @@ export const batchedIntoFeed = (event: PublishedEvent): boolean =>
  * the writer's poll) takes them. Writers of several projector replicas take disjoint rows (`SKIP LOCKED`).
  */
 export class AuditInbox extends InboxWriter {
+  private readonly activityInbox: MessageInboxTable<AuditedActivity[]>;
+
   constructor(
     private readonly pool: Pool,
     /** Where a row that fails on its own goes: the StreamConsumer's way, which retries it, then parks it. */
@@ -66,6 +66,7 @@ export class AuditInbox extends InboxWriter {
     private readonly options: InboxWriterOptions & { batchSize?: number; activityBatchSize?: number; turn?: AuditFeedTurn } = {},
   ) {
     super('audit inbox', options);
+    this.activityInbox = new MessageInboxTable(pool, 'read.audit_activity_inbox', 'activities');
   }
 
   private get batchSize(): number {
@@ -94,14 +95,9 @@ export class AuditInbox extends InboxWriter {
   async receiveActivity(activity: RepositoryActivity): Promise<void> {
     const audited = auditedActivities(activity);
     if (audited.length === 0) return;
-    const message: ActivityRow = { message_id: activity.activityId, activities: audited };
     await this.admit(
-      async () => void (await this.writeBatch({ delivered: message })),
-      async () =>
-        void (await this.pool.query(
-          `INSERT INTO read.audit_activity_inbox (message_id, activities) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-          [message.message_id, JSON.stringify(message.activities)],
-        )),
+      async () => void (await this.writeBatch({ delivered: { message_id: activity.activityId, payload: audited } })),
+      () => this.activityInbox.keep(activity.activityId, audited),
     );
   }
 
@@ -129,16 +125,13 @@ export class AuditInbox extends InboxWriter {
         await this.pool.query(`DELETE FROM read.audit_inbox WHERE stream_id = $1 AND stream_version = $2`, [row.stream_id, row.stream_version]);
       },
     );
-    const { rows: messages } = await this.pool.query<ActivityRow>(
-      `SELECT message_id, activities FROM read.audit_activity_inbox ORDER BY received_at, message_id LIMIT $1`,
-      [this.activityBatchSize],
-    );
+    const messages = await this.activityInbox.oldest(this.activityBatchSize);
     await this.oneByOne(
       messages,
       (row) => this.writeBatch({ activity: row }),
       async (row, error) => {
         this.options.logger?.error({ err: error, messageId: row.message_id }, 'audit inbox: activity message cannot be put in the feed; dropped');
-        await this.pool.query(`DELETE FROM read.audit_activity_inbox WHERE message_id = $1`, [row.message_id]);
+        await this.activityInbox.remove(this.pool, [row.message_id]);
       },
     );
     return rows.length >= this.batchSize || messages.length >= this.activityBatchSize;
@@ -153,20 +146,12 @@ export class AuditInbox extends InboxWriter {
 
   private async writeBatchNow(only?: Only): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      const rows = only ? ('event' in only ? await this.takeEvents(client, 1, only.event) : []) : await this.takeEvents(client, this.batchSize);
-      const delivered = only && 'delivered' in only ? [only.delivered] : [];
-      const messages =
-        delivered.length > 0
-          ? delivered
-          : only
-            ? 'activity' in only
-              ? await this.takeActivity(client, 1, only.activity)
-              : []
-            : await this.takeActivity(client, this.activityBatchSize);
+      const rows = await this.eventsOf(client, only);
+      const messages = await this.messagesOf(client, only);
       if (rows.length === 0 && messages.length === 0) return false;
       const fresh = await this.unappliedEvents(client, rows);
       const tokenEntries = fresh.map(auditEntryOf);
-      const activityEntries = await freshActivityEntries(client, messages.flatMap((message) => message.activities));
+      const activityEntries = await freshActivityEntries(client, messages.flatMap((message) => message.payload));
       const entries: NewAuditEntry[] = [...tokenEntries, ...activityEntries];
       if (entries.length > 0) {
         // The head's lock is taken here, after the inbox rows': every audit write takes it before
@@ -195,13 +180,27 @@ export class AuditInbox extends InboxWriter {
           [rows.map((row) => row.stream_id), rows.map((row) => row.stream_version)],
         );
       }
-      if (messages.length > 0 && delivered.length === 0) {
-        await client.query(`DELETE FROM read.audit_activity_inbox WHERE message_id = ANY($1::text[])`, [messages.map((m) => m.message_id)]);
+      // A message folded as delivered was never kept.
+      if (messages.length > 0 && !(only && 'delivered' in only)) {
+        await this.activityInbox.remove(client, messages.map((m) => m.message_id));
       }
       const now = Date.now();
       for (const event of fresh) eventStoreMetrics.projectionLag.observe({ consumer: PROJECTIONS.audit }, secondsSince(event.metadata?.occurredAt, now));
       return rows.length >= this.batchSize || messages.length >= this.activityBatchSize;
     });
+  }
+
+  /** The TokenIssued rows a batch takes: the oldest that wait, only the one named, or none. */
+  private eventsOf(client: PoolClient, only?: Only): Promise<InboxRow[]> {
+    if (!only) return this.takeEvents(client, this.batchSize);
+    return 'event' in only ? this.takeEvents(client, 1, only.event) : Promise.resolve([]);
+  }
+
+  /** The activity messages a batch takes: the oldest that wait, only the one named (kept or delivered), or none. */
+  private async messagesOf(client: PoolClient, only?: Only): Promise<ActivityRow[]> {
+    if (!only) return this.activityInbox.take(client, this.activityBatchSize);
+    if ('delivered' in only) return [only.delivered];
+    return 'activity' in only ? this.activityInbox.take(client, 1, only.activity.message_id) : [];
   }
 
   /** The oldest TokenIssued rows no other writer holds (or only `row`), locked until this batch commits. */
@@ -211,17 +210,6 @@ export class AuditInbox extends InboxWriter {
        WHERE $2::text IS NULL OR (stream_id = $2 AND stream_version = $3)
        ${OLDEST_FIRST} LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit, row?.stream_id ?? null, row?.stream_version ?? null],
-    );
-    return rows;
-  }
-
-  /** The oldest activity messages no other writer holds (or only `row`), locked until this batch commits. */
-  private async takeActivity(client: PoolClient, limit: number, row?: ActivityRow): Promise<ActivityRow[]> {
-    const { rows } = await client.query<ActivityRow>(
-      `SELECT message_id, activities FROM read.audit_activity_inbox
-       WHERE $2::text IS NULL OR message_id = $2
-       ORDER BY received_at, message_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit, row?.message_id ?? null],
     );
     return rows;
   }
