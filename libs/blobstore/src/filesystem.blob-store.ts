@@ -6,6 +6,8 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BLOB_KEY, BlobStore, ByteRange, StoredBlob } from './blob-store';
 
+const UPLOAD_BUFFER_BYTES = 1 << 20;
+
 /**
  * Blobs on the local disk under `<root>/sha256/<ab>/<hex>`. Bytes stream into `<root>/uploads/` and
  * are renamed into place once complete (rename is atomic on one filesystem), so a reader never sees
@@ -34,7 +36,9 @@ export class FilesystemBlobStore implements BlobStore {
       },
     });
     try {
-      await pipeline(source, digest, createWriteStream(temporary));
+      // Up to 1 MiB waits for the disk while the socket goes on being read (and is written in one
+      // writev): at the 16 KiB default each 64 KiB socket read stopped the upload until its write was done.
+      await pipeline(source, digest, createWriteStream(temporary, { highWaterMark: UPLOAD_BUFFER_BYTES }));
       const key = sha256.digest('hex');
       const target = this.path(key);
       await mkdir(join(target, '..'), { recursive: true });
