@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { basicAuth, benchPort, imageIds, startScript, waitFor } from './hub-processes';
+import { promisify } from 'node:util';
+import { basicAuth, benchPort, cpuSeconds, imageIds, startScript, waitFor } from './hub-processes';
 import { round } from './stats';
 
 const HUB = `http://127.0.0.1:${benchPort(31)}`;
@@ -58,6 +60,17 @@ function upload(path: string, url: string, headers: Record<string, string>): Pro
   });
 }
 
+/** Whether curl is on this machine: a native client, as the docker client is (Go), not a Node one. */
+const hasCurl = (): boolean => spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** The hub's CPU seconds (utime + stime, /proc) and the wall seconds `work` took. */
+async function measured<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; seconds: number; hubCpuSeconds: number }> {
+  const cpu = cpuSeconds(pid);
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { result, seconds: Number(process.hrtime.bigint() - started) / 1e9, hubCpuSeconds: cpuSeconds(pid) - cpu };
+}
+
 /**
  * Layer upload and download through the gateway against a plain file copy on the same disk, and the
  * gateway's peak memory while it moves the layer (it streams: memory must stay flat).
@@ -99,10 +112,8 @@ export async function benchLayers(databaseUrl: string, sizeMb = Number(process.e
     await fetch(`${HUB}/v1/images/${id}/json`, { method: 'PUT', headers: { ...auth, 'Content-Type': 'application/json' }, body: json });
     const idle = rssOf(hub.pid!);
 
-    const upStarted = process.hrtime.bigint();
-    const up = await peakRss(hub.pid!, () => upload(layer, `${HUB}/v1/images/${id}/layer`, auth));
-    const upSeconds = Number(process.hrtime.bigint() - upStarted) / 1e9;
-    if (up.result !== 200) throw new Error(`upload answered ${up.result}`);
+    const up = await measured(hub.pid!, () => peakRss(hub.pid!, () => upload(layer, `${HUB}/v1/images/${id}/layer`, auth)));
+    if (up.result.result !== 200) throw new Error(`upload answered ${up.result.result}`);
     const payload = createHash('sha256').update(json).update('\n');
     for await (const chunk of createReadStream(layer)) payload.update(chunk as Buffer);
     const verified = await fetch(`${HUB}/v1/images/${id}/checksum`, {
@@ -111,23 +122,39 @@ export async function benchLayers(databaseUrl: string, sizeMb = Number(process.e
     });
     if (verified.status !== 200) throw new Error(`checksum answered ${verified.status}`);
 
-    const downStarted = process.hrtime.bigint();
-    const down = await peakRss(hub.pid!, async () => {
-      const response = await fetch(`${HUB}/v1/images/${id}/layer`, { headers: auth });
-      await pipeline(Readable.fromWeb(response.body as never), createWriteStream(resolve(dir, 'pulled.tar')));
-    });
-    const downSeconds = Number(process.hrtime.bigint() - downStarted) / 1e9;
-    void down.result;
+    const down = await measured(hub.pid!, () =>
+      peakRss(hub.pid!, async () => {
+        const response = await fetch(`${HUB}/v1/images/${id}/layer`, { headers: auth });
+        await pipeline(Readable.fromWeb(response.body as never), createWriteStream(resolve(dir, 'pulled.tar')));
+      }),
+    );
+    rmSync(resolve(dir, 'pulled.tar'));
+    // The same download read by curl: how fast the hub sends when its client costs next to nothing.
+    // The Node client above spends about three CPU seconds a GiB of its own (fetch's web stream into
+    // a file stream) on the same two cores.
+    const native = hasCurl()
+      ? await measured(hub.pid!, () =>
+          promisify(execFile)('curl', ['-sS', '--fail', '-o', resolve(dir, 'pulled.tar'), '-H', `Authorization: ${auth.Authorization}`, `${HUB}/v1/images/${id}/layer`]),
+        )
+      : undefined;
+    const gib = sizeMb / 1024;
     return {
       layerMb: sizeMb,
       fileCopyMbPerSecond: round(sizeMb / copySeconds, 0),
-      uploadMbPerSecond: round(sizeMb / upSeconds, 0),
-      uploadRatio: round(copySeconds / upSeconds, 2),
-      downloadMbPerSecond: round(sizeMb / downSeconds, 0),
-      downloadRatio: round(copySeconds / downSeconds, 2),
+      uploadMbPerSecond: round(sizeMb / up.seconds, 0),
+      uploadRatio: round(copySeconds / up.seconds, 2),
+      uploadHubCpuSecondsPerGib: round(up.hubCpuSeconds / gib, 2),
+      downloadMbPerSecond: round(sizeMb / down.seconds, 0),
+      downloadRatio: round(copySeconds / down.seconds, 2),
+      downloadHubCpuSecondsPerGib: round(down.hubCpuSeconds / gib, 2),
+      ...(native && {
+        nativeDownloadMbPerSecond: round(sizeMb / native.seconds, 0),
+        nativeDownloadRatio: round(copySeconds / native.seconds, 2),
+        nativeDownloadHubCpuSecondsPerGib: round(native.hubCpuSeconds / gib, 2),
+      }),
       idleRssMb: round(idle, 0),
-      uploadPeakRssMb: round(up.peak, 0),
-      downloadPeakRssMb: round(down.peak, 0),
+      uploadPeakRssMb: round(up.result.peak, 0),
+      downloadPeakRssMb: round(down.result.peak, 0),
     };
   } finally {
     hub.kill('SIGTERM');

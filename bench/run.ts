@@ -489,17 +489,27 @@ memory (RSS of the hub process) is sampled every 50 ms: it must stay flat, whate
 The baseline rows are the build at BENCH_BASELINE_ROOT, run right after with its own bench code and
 its own file copy: the machine's disk varies from minute to minute, so compare ratios, run to run.
 
-| | MB/s | ratio to a file copy |
-|---|---|---|
-| plain file copy | ${layers.fileCopyMbPerSecond} | 1 |
-| upload through the gateway (hashing json+layer on the way) | ${layers.uploadMbPerSecond} | ${layers.uploadRatio} |
-| download through the gateway | ${layers.downloadMbPerSecond} | ${layers.downloadRatio} |
+The hub's CPU a GiB (utime + stime from \`/proc\`) steadies what the disk's speed does not: it is
+what the gateway itself spends moving the bytes. The clients are Node's (\`node:http\` up, \`fetch\`
+down), as in every earlier run; the last row reads the same download with curl, a native client as
+the docker client is, whose own CPU is next to nothing.
+
+| | MB/s | ratio to a file copy | hub CPU seconds a GiB |
+|---|---|---|---|
+| plain file copy | ${layers.fileCopyMbPerSecond} | 1 | |
+| upload through the gateway (hashing json+layer on the way) | ${layers.uploadMbPerSecond} | ${layers.uploadRatio} | ${layers.uploadHubCpuSecondsPerGib ?? ''} |
+| download through the gateway | ${layers.downloadMbPerSecond} | ${layers.downloadRatio} | ${layers.downloadHubCpuSecondsPerGib ?? ''} |
+${
+  layers.nativeDownloadMbPerSecond !== undefined
+    ? `| download through the gateway, read by curl | ${layers.nativeDownloadMbPerSecond} | ${layers.nativeDownloadRatio} | ${layers.nativeDownloadHubCpuSecondsPerGib} |`
+    : '| download through the gateway, read by curl | curl not found | | |'
+}
 ${
   baseline
-    ? `| baseline build (\`${process.env.BENCH_BASELINE_ROOT}\`): its file copy | ${baseline.fileCopyMbPerSecond} | 1 |
-| baseline build: upload | ${baseline.uploadMbPerSecond} | ${baseline.uploadRatio} |
-| baseline build: download | ${baseline.downloadMbPerSecond} | ${baseline.downloadRatio} |`
-    : '| baseline build (BENCH_BASELINE_ROOT) | not measured | |'
+    ? `| baseline build (\`${process.env.BENCH_BASELINE_ROOT}\`): its file copy | ${baseline.fileCopyMbPerSecond} | 1 | |
+| baseline build: upload | ${baseline.uploadMbPerSecond} | ${baseline.uploadRatio} | ${baseline.uploadHubCpuSecondsPerGib ?? 'not measured by its bench'} |
+| baseline build: download | ${baseline.downloadMbPerSecond} | ${baseline.downloadRatio} | ${baseline.downloadHubCpuSecondsPerGib ?? 'not measured by its bench'} |`
+    : '| baseline build (BENCH_BASELINE_ROOT) | not measured | | |'
 }
 
 | hub memory (RSS) | MiB |
