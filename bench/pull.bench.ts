@@ -15,6 +15,8 @@ import { median, round } from './stats';
 const ROOT = resolve(__dirname, '../..');
 export const REMOTE = `${PULLER.username}/app`;
 const IMAGES_PATH = `/v1/repositories/${REMOTE}/images`;
+/** The gateway's route of IMAGES_PATH, as its request histogram labels it. */
+const IMAGES_ROUTE = '/v1/repositories/:first/:second/images';
 export const LAYERS = 3;
 
 /** Seconds per measured window (BENCH_SECONDS, 10 by default; a few seconds prove the benches work). */
@@ -100,7 +102,7 @@ export async function load(
 
 /**
  * Rows whose ratios are targets, measured in `rounds` interleaved rounds (row a, row b, ..., then
- * again), each a `1 / rounds` share of the window: this shared machine's speed drifts by tens of
+ * the same rows in reverse, and so on), each a `1 / rounds` share of the window: this shared machine's speed drifts by tens of
  * percent within minutes (bare Fastify measured 15,007 and 26,250 requests/s half an hour apart), and
  * rows measured one whole window after the other carry that drift into their ratios. Each row's
  * requests/s is its mean over the rounds; its p50 and p99 are the medians of the rounds'.
@@ -120,7 +122,9 @@ async function sideBySide<K extends string>(
     }
   }
   for (let n = 0; n < rounds; n++) {
-    for (const name of names) {
+    // Every other round in the reverse order: a drift within a round (the machine, or the work a row
+    // leaves for the next one) then weighs on each row in turn, not always on the later ones.
+    for (const name of n % 2 === 0 ? names : [...names].reverse()) {
       measured.get(name)!.push(await rows[name]());
       await between();
     }
@@ -244,7 +248,11 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
       await quietDown();
     }
     const rate = Math.max(1, Math.round(ours.standaloneToken.rps / 2));
-    const half = await withLoopStalls(standaloneUrl, () => pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' }));
+    const half = await withLoopStalls(
+      standaloneUrl,
+      () => pacedLoad(`${standaloneUrl}${IMAGES_PATH}`, rate, benchSeconds(), { 'X-Docker-Token': 'true' }),
+      IMAGES_ROUTE,
+    );
     index.halfLoad = { ...half.result, ...half.stalls };
     await quietDown();
 
@@ -286,8 +294,10 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
     );
     Object.assign(index, distributedRows);
     const distributedRate = Math.max(1, Math.round(distributedRows.distributedToken.rps / 2));
-    const half = await withLoopStalls(gateway, () =>
-      pacedLoad(`${gateway}${IMAGES_PATH}`, distributedRate, benchSeconds(), { 'X-Docker-Token': 'true' }),
+    const half = await withLoopStalls(
+      gateway,
+      () => pacedLoad(`${gateway}${IMAGES_PATH}`, distributedRate, benchSeconds(), { 'X-Docker-Token': 'true' }),
+      IMAGES_ROUTE,
     );
     index.distributedHalfLoad = { ...half.result, ...half.stalls };
   } finally {
@@ -299,6 +309,10 @@ export async function benchPull(database: (name: string) => Promise<string>, bro
 const ms = (value: number) => `${value} ms`;
 const stallCell = (s: LoopStalls) =>
   `${s.hubLoopP99} / ${s.hubLoopMax} ms; GC ${s.hubGcPauses} pauses, ${s.hubGcMs} ms; client ${s.clientLoopP99} / ${s.clientLoopMax} ms`;
+const hubRequestCell = (s: LoopStalls) =>
+  s.hubRequest
+    ? `p50 ${s.hubRequest.p50Ms} ms, p99 ${s.hubRequest.p99BeyondBuckets ? '≥ ' : ''}${s.hubRequest.p99Ms} ms; ${s.hubRequest.over10MsPercent} % over 10 ms (${s.hubRequest.count} requests)`
+    : 'not read';
 const percent = (share: number) => `${round(share * 100, 1)} %`;
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : NaN);
 
@@ -356,7 +370,7 @@ ${shareRow('distributed', pull.distributed)}${errors.join('')}
 
 autocannon, 32 connections; the answer is ${pull.bodyBytes} bytes of JSON (${pull.layers} images). The standalone
 rows, bare Fastify's and the baseline build's are measured side by side in ${index.standaloneNoToken.rounds.length} interleaved rounds (no token, token,
-bare Fastify, baseline, then again; the distributed gateway's two rows likewise, after the distributed pull run), each
+bare Fastify, baseline, then the same in reverse, and so on; the distributed gateway's two rows likewise, after the distributed pull run), each
 row ${round(benchSeconds() / index.standaloneNoToken.rounds.length, 2)} s a round after ${round(Math.max(1, benchSeconds() / index.standaloneNoToken.rounds.length / 4), 2)} s of warm-up (autocannon's \`warmup\`), after ${SIDE_BY_SIDE_WARM_UP_ROUNDS} unmeasured rounds of every standalone row (a hub's JIT needs seconds at full load; one row's first seconds measured cold charged that to it alone; the distributed rows come after the distributed pull run, which warmed their gateway): this shared machine's
 speed drifts within minutes, and rows measured one after the other would carry that drift into their
 ratios. Requests/s is the mean of the rounds (each round's in brackets), p50 / p99 the medians;
@@ -383,6 +397,8 @@ ${baseline}
 | … the same at half the distributed gateway's rate (${index.distributedHalfLoad.rate} req/s; p50 ${index.distributedHalfLoad.p50} ms) | ${index.distributedHalfLoad.p99} ms |
 | … where the standalone tail came from, while that row ran: how late the hub's event loop ran, p99 / at most; its GC pauses and their sum; how late the bench client's own loop ran, p99 / at most (the three share the 2 cores with PostgreSQL) | hub ${stallCell(index.halfLoad)} |
 | … the same for the distributed gateway's row | gateway ${stallCell(index.distributedHalfLoad)} |
+| … the hub's own time for the standalone row's requests: its \`dockyard_http_request_seconds\` histogram (Fastify's clock, from reading the request to the answer sent; interpolated within its buckets, as Prometheus's \`histogram_quantile\`; the row's unmeasured first seconds included) | ${hubRequestCell(index.halfLoad)} |
+| … the same for the distributed gateway's row | ${hubRequestCell(index.distributedHalfLoad)} |
 | gateway (no token) ÷ baseline build (≥ 3) | ${threeX} |
 `;
 }
