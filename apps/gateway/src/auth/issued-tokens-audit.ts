@@ -24,7 +24,11 @@ const SYSTEM_METADATA = { correlationId: 'issued-tokens-audit', actor: 'system:g
 export class IssuedTokensAudit {
   private pending: IssuedTokenRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private sending: Promise<void> = Promise.resolve();
+  /** The send running now, and at most one flush queued behind it (it sends whatever is pending then). */
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  /** A send failed: until the retry, new grants wait for it rather than each starting a send of their own. */
+  private backingOff = false;
   private readonly flushAfterMs: number;
   private readonly batchSize: number;
   private readonly maxPending: number;
@@ -44,19 +48,31 @@ export class IssuedTokensAudit {
       const dropped = this.pending.splice(0, this.pending.length - this.maxPending);
       this.options.logger?.warn({ dropped: dropped.length }, 'token audit backlog full: oldest TokenIssued records dropped');
     }
-    if (this.pending.length >= this.batchSize) void this.flush();
+    if (this.pending.length >= this.batchSize && !this.backingOff) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushAfterMs).unref();
   }
 
-  /** Sends what is pending, one batch at a time, in order; resolves once sent or put back. */
+  /**
+   * Sends what is pending, one batch at a time, in order; resolves once sent or put back. Called
+   * while a send runs, it queues one flush behind it, shared by every caller meanwhile: during an
+   * outage each grant would otherwise chain a send of its own, each waiting out its timeout.
+   */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.sending = this.sending.then(() => this.sendAll());
-    return this.sending;
+    if (!this.running) {
+      this.running = this.sendAll().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.flush();
+    });
+    return this.queued;
   }
 
   private async sendAll(): Promise<void> {
+    this.backingOff = false;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.batchSize);
       try {
@@ -65,9 +81,12 @@ export class IssuedTokensAudit {
         // Kept, first in line, and tried again later: the tokens service or the bus is away.
         this.pending.unshift(...batch);
         this.options.logger?.warn({ err: error, pending: this.pending.length }, 'issued tokens not recorded yet; retrying');
-        this.timer ??= setTimeout(() => void this.flush(), Math.max(this.flushAfterMs, 1000)).unref();
+        this.backingOff = true;
+        this.timer ??= setTimeout(() => void this.flush(), Math.max(this.flushAfterMs, RETRY_AFTER_MS)).unref();
         return;
       }
     }
   }
 }
+
+const RETRY_AFTER_MS = 1000;
