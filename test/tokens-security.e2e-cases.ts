@@ -151,6 +151,101 @@ export function describeTokensSecurity(mode: string, startHub: () => Promise<Tes
       });
     });
 
+    describe('a private repository answers a refused token as a missing name does', () => {
+      let image: TestImage;
+      let bobToken: string;
+      const hidden = 'alice_01/hidden';
+      const missing = 'alice_01/nothere';
+      beforeAll(async () => {
+        [image] = await imageChain('hidden', [{ 'h.txt': 'h' }]);
+        await push(alice, hidden, [image]);
+        await makePrivate(hidden, 'alice_01');
+        bobToken = await push(new DockerIndexClient(writer, { username: 'bob_0001', password: 'secret1' }), 'bob_0001/own', await imageChain('bobown', [{ 'o.txt': 'o' }]));
+      });
+      /** Status and body of every index route a token reaches, for one repository name. */
+      const answersFor = async (remote: string, headers: Record<string, string>) => {
+        const answers: Record<string, { status: number; body: string }> = {};
+        for (const [route, method, path] of [
+          ['images', 'GET', `/v1/repositories/${remote}/images`],
+          ['tags', 'GET', `/v1/repositories/${remote}/tags`],
+          ['tag', 'GET', `/v1/repositories/${remote}/tags/latest`],
+          ['detail', 'GET', `/v1/repositories/${remote}`],
+          ['auth', 'PUT', `/v1/repositories/${remote}/auth`],
+        ] as const) {
+          const answer = await http(other, method, path, { headers });
+          answers[route] = { status: answer.status, body: answer.text };
+        }
+        return answers;
+      };
+
+      it.each([
+        ['a garbage token naming it', (remote: string) => `signature=abc.def,repository="${remote}",access=read`],
+        ['another repository’s token edited to name it', (remote: string) => bobToken.replace('repository="bob_0001/own"', `repository="${remote}"`)],
+        ['a valid token of another repository', () => bobToken],
+      ])('%s: the same 404 as for a name nobody has, on every index route', async (_what, tokenFor) => {
+        const onHidden = await answersFor(hidden, withToken(tokenFor(hidden)));
+        const onMissing = await answersFor(missing, withToken(tokenFor(missing)));
+        expect(onHidden).toEqual(onMissing);
+        for (const answer of Object.values(onHidden)) expect(answer.status).toBe(404);
+      });
+
+      it('a registry call with a token naming it answers as for a token naming a missing repository', async () => {
+        const forged = (remote: string) => `signature=abc.def,repository="${remote}",access=read`;
+        const onHidden = await http(other, 'GET', `/v1/images/${image.id}/json`, { headers: withToken(forged(hidden)) });
+        const onMissing = await http(other, 'GET', `/v1/images/${image.id}/json`, { headers: withToken(forged(missing)) });
+        expect({ status: onHidden.status, body: onHidden.text }).toEqual({ status: onMissing.status, body: onMissing.text });
+        expect(onHidden.status).toBe(403);
+      });
+
+      it('a wrong password gets the same 401 on it as on a missing name', async () => {
+        const wrong = { Authorization: basic('bob_0001', 'not-his') };
+        const onHidden = await http(other, 'GET', `/v1/repositories/${hidden}/images`, { headers: wrong });
+        const onMissing = await http(other, 'GET', `/v1/repositories/${missing}/images`, { headers: wrong });
+        expect({ status: onHidden.status, body: onHidden.text }).toEqual({ status: onMissing.status, body: onMissing.text });
+        expect(onHidden.status).toBe(401);
+      });
+
+      it('the controls: the owner reads it; a token of this very repository, refused now, still gets its 403', async () => {
+        expect((await http(other, 'GET', `/v1/repositories/${hidden}/images`, { headers: as('alice_01') })).status).toBe(200);
+        expect((await http(other, 'GET', `/v1/repositories/${hidden}/images`, { headers: as('bob_0001') })).status).toBe(404);
+        const aliceToken = await readToken(hidden, as('alice_01'));
+        expect((await http(other, 'PUT', `/v1/repositories/${hidden}/auth`, { headers: withToken(aliceToken) })).status).toBe(200);
+      });
+    });
+
+    describe('a write or delete token ends with its holder’s right to change the repository', () => {
+      it('an admin’s write and delete tokens for another user’s public repository stop working once the admin role is revoked', async () => {
+        const role = (method: 'PUT' | 'DELETE') => http(writer, method, '/v1/admin/users/dora_001/roles/admin', { headers: as('tok_root') });
+        const dora = await register('dora_001');
+        const [base] = await imageChain('demoted', [{ 'd.txt': 'd' }]);
+        await push(alice, 'alice_01/demoted', [base]);
+        expect((await role('PUT')).status).toBe(204);
+        // As an admin, dora gets a write token (the push's create) and a delete token (the Hub delete's index half).
+        const created = await dora.createRepository('alice_01/demoted', [{ id: base.id }]);
+        expect(created.status).toBe(200);
+        const writeToken = created.headers.get('x-docker-token')!;
+        const indexDelete = await http(writer, 'DELETE', '/v1/repositories/alice_01/demoted/', { headers: { ...as('dora_001'), 'X-Docker-Token': 'true' } });
+        expect(indexDelete.status).toBe(202);
+        const deleteToken = indexDelete.headers.get('x-docker-token')!;
+        const writeTag = () =>
+          http(other, 'PUT', '/v1/repositories/alice_01/demoted/tags/dora', { raw: JSON.stringify(base.id), headers: { ...withToken(writeToken), 'Content-Type': 'application/json' } });
+        expect((await writeTag()).status).toBe(200); // the control, while dora is an admin
+
+        expect((await role('DELETE')).status).toBe(204);
+        expect((await writeTag()).status).toBe(403);
+        const deleted = await http(other, 'DELETE', '/v1/repositories/alice_01/demoted/', { headers: withToken(deleteToken) });
+        expect(deleted.status).toBe(403);
+        expect((await http(other, 'GET', '/v1/repositories/alice_01/demoted/images')).status).toBe(200);
+      });
+
+      it('the owner’s own write token is unaffected (the control)', async () => {
+        const [base] = await imageChain('owned', [{ 'w.txt': 'w' }]);
+        const token = await push(alice, 'alice_01/owned', [base]);
+        const tag = await http(other, 'PUT', '/v1/repositories/alice_01/owned/tags/again', { raw: JSON.stringify(base.id), headers: { ...withToken(token), 'Content-Type': 'application/json' } });
+        expect(tag.status).toBe(200);
+      });
+    });
+
     describe('token signature variants', () => {
       let token: string;
       let image: TestImage;

@@ -31,7 +31,7 @@ class TokensServiceDouble {
 
 const grant = (n: number): IssuedTokenRecord => ({
   event: { tokenId: `t${n}`, repository: 'alice/web', repositoryId: 'r1', access: 'write', username: 'alice', expiresAt: new Date(0).toISOString(), kid: 'k' },
-  metadata: { correlationId: `c${n}` },
+  metadata: { correlationId: `c${n}`, actor: 'user:alice' },
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

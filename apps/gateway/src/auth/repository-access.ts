@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { FastifyRequest } from 'fastify';
 import { noteCaller } from '../http/command-identity';
 import { readMetadata } from '../http/request-metadata';
-import { Actor, DomainError, TOKENS_COMMANDS, TeamPermission, TokenAccess, ValidateTokenReply } from '@dockyard/contracts';
+import { Actor, DomainError, TOKENS_COMMANDS, TeamPermission, TokenAccess, ValidateTokenReply, isDomainError } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
 import { ClientProxy } from '@nestjs/microservices';
 import { RepositoriesReadModel, RepositoryView } from '../repositories/repositories.read-model';
@@ -77,20 +77,33 @@ export class RepositoryAccess {
   /**
    * `known` is the repository's read-model row when the route has looked it up already; otherwise a
    * token's repository is looked up here (the registry image routes).
+   *
+   * `refusedAs`: what a refused token is answered with when the repository is missing or private,
+   * unless the token proves it knew this very repository (its grant, MAC checked, names this
+   * repository's id). Otherwise any token (garbage, forged, expired, or another repository's)
+   * would tell a private repository from a free name by a 403 against the 404 of a missing one.
    */
   async caller(
     request: FastifyRequest,
     repository: string,
     tokenAccess: TokenAccess | 'any',
     known?: RepositoryView,
+    refusedAs?: DomainError,
   ): Promise<Caller> {
     const header = request.headers.authorization ?? '';
     const token = presentedToken(request);
     if (token) {
       const since = arrivalOf(request);
       const view = known ?? (await this.findByFullName(repository, since));
-      const grant = (await this.validatedHere(token, repository, tokenAccess, view, since)) ?? (await this.validatedByTokensService(request, token, repository, tokenAccess));
-      await this.assertTokenStillOpens(grant, view, since);
+      let grant: ValidateTokenReply | undefined;
+      try {
+        grant = (await this.validatedHere(token, repository, tokenAccess, view, since)) ?? (await this.validatedByTokensService(request, token, repository, tokenAccess));
+        await this.assertTokenStillOpens(grant, view, since);
+      } catch (error) {
+        const provesThisRepository = grant !== undefined && view !== undefined && grant.repositoryId === view.repositoryId;
+        if (refusedAs && !view?.isPublic && !provesThisRepository && isRefusal(error)) throw refusedAs;
+        throw error;
+      }
       noteCaller(request, `token:${grant.username ?? 'anonymous'}:${grant.repositoryId}`);
       return { kind: 'token', grant };
     }
@@ -151,24 +164,36 @@ export class RepositoryAccess {
   }
 
   /**
-   * A token is signed while its repository is public, but visibility can change during its day of
-   * life: once the repository is private, the token opens it only for a holder who may read it now
-   * (the namespace's user, an admin, an organization owner or a team with access), per the read models — the same rows the `PUT` that made it
-   * private waited for, so every replica refuses from the moment that `PUT` answered. A grant
-   * without a user (an anonymous pull's) opens no private repository. 403, not 404: the holder
-   * was given the name.
+   * A token is signed while its holder may use it, but its day of life outlasts that:
+   * - once the repository is private, a token opens it only for a holder who may read it now (the
+   *   namespace's user, an admin, an organization owner or a team with access), per the read models —
+   *   the same rows the `PUT` that made it private waited for, so every replica refuses from the
+   *   moment that `PUT` answered. A grant without a user (an anonymous pull's) opens no private
+   *   repository;
+   * - a write or delete token changes the repository only while its holder may still do so (write;
+   *   delete: admin), public or not: an admin's token for someone else's repository ends with the
+   *   admin role, a team member's with the team's write permission.
+   * 403, not 404: the holder was given the name.
    */
   private async assertTokenStillOpens(grant: ValidateTokenReply, repository: RepositoryView | undefined, since: number): Promise<void> {
     if (!repository) return;
     // A token of an earlier repository of that name (deleted, then created again) never opens the
     // new one, even before the tokens service has learnt of the deletion.
     if (repository.repositoryId !== grant.repositoryId) throw new DomainError('forbidden', 'Token is for another repository');
-    if (repository.isPublic) return;
-    const refused = new DomainError('forbidden', 'This token no longer opens the repository: it is private');
+    const changes = grant.access !== 'read';
+    if (repository.isPublic && !changes) return;
+    const refused = new DomainError(
+      'forbidden',
+      changes ? 'This token no longer lets its holder change the repository' : 'This token no longer opens the repository: it is private',
+    );
     if (!grant.username) throw refused;
     const user = await this.users.find(grant.username, since);
     if (!user || !user.active) throw refused;
     const holder: Principal = { username: user.username, active: user.active, admin: user.admin, credentialsVersion: user.credentialsVersion };
+    if (changes) {
+      if (!covers(await this.permission(holder, repository), grant.access === 'delete' ? 'admin' : 'write')) throw refused;
+      return;
+    }
     if (!(await this.mayRead(holder, repository))) throw refused;
   }
 
@@ -180,12 +205,14 @@ export class RepositoryAccess {
 
   /** For reads: a token for this repository, or credentials that may read it, or a public repository. */
   async requireRead(request: FastifyRequest, repository: RepositoryView | undefined, fullName: string): Promise<Caller> {
-    if (!repository) throw new DomainError('not-found', 'Repository not found');
-    const caller = await this.caller(request, fullName, 'any', repository);
+    // The caller first, whether or not the name exists: wrong credentials are a 401 and a refused
+    // token a 404 for a missing and a private repository alike.
+    const caller = await this.caller(request, fullName, 'any', repository, repositoryNotFound());
+    if (!repository) throw repositoryNotFound();
     if (caller.kind === 'token') return caller;
     if (repository.isPublic) return caller;
     if (caller.kind === 'user' && (await this.mayRead(caller.principal, repository))) return caller;
-    throw new DomainError('not-found', 'Repository not found');
+    throw repositoryNotFound();
   }
 
   /**
@@ -208,3 +235,8 @@ export class RepositoryAccess {
     throw new DomainError('forbidden', 'You may not change this repository');
   }
 }
+
+const repositoryNotFound = () => new DomainError('not-found', 'Repository not found');
+
+/** A token's refusal (a 403 or a 404 of its checks), not an outage, which must stay a 503. */
+const isRefusal = (error: unknown): boolean => isDomainError(error) && (error.code === 'forbidden' || error.code === 'not-found');

@@ -45,12 +45,12 @@ export class ImageAccess {
     if (token) {
       const fullName = /repository="([^"/]+)\/([^"]+)"/.exec(token);
       const repository = fullName && (await this.repositories.find(fullName[1], fullName[2], arrivalOf(request)));
-      if (!repository) throw new DomainError('forbidden', 'Token is not valid');
+      // One answer for a token naming a missing repository and for any refused token of a private
+      // one: what the token names must not tell a private repository from a free name.
+      if (!repository) throw invalidToken();
       // The row just read is the one the token check compares with: no second lookup on a pull.
-      const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any', repository);
-      if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) {
-        throw new DomainError('forbidden', 'Token is not valid');
-      }
+      const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any', repository, invalidToken());
+      if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) throw invalidToken();
       // The repository's image list, as the pull's first call read it (from the hot view).
       const listed = await this.repositories.images(repository.repositoryId, arrivalOf(request));
       if (!listed.some((image) => image.id === imageId)) {
@@ -82,3 +82,6 @@ export class ImageAccess {
     return { namespace, username: principal?.username ?? null, reader: async () => reader };
   }
 }
+
+/** The same words as a token whose MAC does not check (token-keys), so the two cannot be told apart. */
+const invalidToken = () => new DomainError('forbidden', 'Invalid token');

@@ -103,8 +103,10 @@ export class RepositoryImagesHttpController {
       throw new DomainError('unauthenticated', 'A repository token is required');
     }
     const repository = await this.repositories.find(path.namespace, path.name);
-    if (!repository) throw new DomainError('not-found', 'Repository not found');
-    const caller = await this.access.caller(request, path.fullName, 'any');
+    const notFound = new DomainError('not-found', 'Repository not found');
+    if (!repository) throw notFound;
+    // A private repository's refusal is its missing name's 404: any token must not tell them apart.
+    const caller = await this.access.caller(request, path.fullName, 'any', repository, notFound);
     if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) {
       throw new DomainError('forbidden', 'Token is not valid for this repository');
     }
