@@ -52,6 +52,23 @@ export function describeRoles(
       expect((await createLibrary('boot_no', as('carol_01'))).status).toBe(403);
     });
 
+    it('an admin creates repositories only in a namespace a user or an organization has: a name registered later inherits nothing', async () => {
+      const push = (remote: string) => http(url, 'PUT', `/v1/repositories/${remote}/`, { raw: '[]', headers: { ...admin, 'Content-Type': 'application/json' } });
+      const unclaimed = await push('later_01/app');
+      expect(unclaimed.status).toBe(404);
+      expect(unclaimed.json()).toEqual({ error: expect.stringMatching(/namespace/) });
+      const created = await http(url, 'POST', '/v1/repositories/later_01/', { body: { repo_name: 'secret', is_public: false }, headers: admin });
+      expect(created.status).toBe(404);
+      // Whoever registers the name afterwards finds nothing made there before.
+      expect((await register('later_01')).status).toBe(201);
+      for (const name of ['app', 'secret']) {
+        expect((await http(url, 'GET', `/v1/repositories/later_01/${name}/images`, { headers: as('later_01') })).status).toBe(404);
+      }
+      // The controls: in a namespace a user has (now later_01's too), the admin may.
+      expect((await push('carol_01/by_admin')).status).toBe(200);
+      expect((await push('later_01/by_admin')).status).toBe(200);
+    });
+
     it('DOCKYARD_ADMINS and DOCKYARD_AUDITORS grant nothing to the name they list, and start-up warns', async () => {
       expect((await createLibrary('eve_lib', as('eve_0001'))).status).toBe(403);
       expect((await role('PUT', 'carol_01', 'auditor', as('eve_0001'))).status).toBe(403);

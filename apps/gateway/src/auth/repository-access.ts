@@ -57,10 +57,21 @@ export class RepositoryAccess {
     return repository.isPublic || (await this.permission(principal, repository)) !== null;
   }
 
-  /** Who may create repositories in a namespace: its user, an admin, an owner of the organization. */
+  /**
+   * Who may create repositories in a namespace: its user, an owner of the organization, an admin
+   * where a user or an organization has the namespace (or `library`). Not an admin in a namespace
+   * nobody has: whoever registered that name later would own the repositories made there before,
+   * private ones and their audit history included.
+   */
   async mayCreateIn(principal: Principal, namespace: string): Promise<boolean> {
-    if (mayWriteIn(principal, namespace)) return true;
+    if (mayWriteIn({ ...principal, admin: false }, namespace)) return true;
+    if (principal.admin) return namespace === 'library' || (await this.namespaceIsClaimed(namespace));
     return (await this.organizations.role(principal.username, namespace)) === 'owner';
+  }
+
+  /** Whether a user or an organization has the name (names are unique across both). */
+  async namespaceIsClaimed(namespace: string): Promise<boolean> {
+    return (await this.users.find(namespace)) !== undefined || (await this.organizations.isOrganization(namespace));
   }
 
   /**

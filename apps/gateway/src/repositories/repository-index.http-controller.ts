@@ -231,6 +231,7 @@ export class RepositoryIndexHttpController {
    */
   private async mustMayCreateIn(principal: Principal, namespace: string): Promise<void> {
     if (await this.access.mayCreateIn(principal, namespace)) return;
+    if (principal.admin) throw new DomainError('not-found', 'No user or organization has this namespace: create one first');
     throw new DomainError(
       'forbidden',
       namespace === 'library' ? 'Only admins may create library repositories' : 'You may not create repositories in this namespace',
