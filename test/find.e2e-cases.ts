@@ -283,6 +283,20 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
         expect(names(await search('q=acme_org/app', as('dave_001')))).toEqual([]);
       });
 
+      it('a member sees the names of the private repositories his own teams hold, and of public ones; the owner sees every one', async () => {
+        expect((await create('acme_org', 'vault', as('olga_001'), { is_public: false })).status).toBe(201);
+        expect((await org('PUT', 'acme_org/teams/vaulters', as('olga_001'), { permission: 'read' })).status).toBe(204);
+        for (const name of ['vault', 'tools']) expect((await org('PUT', `acme_org/teams/vaulters/repositories/${name}`, as('olga_001'))).status).toBe(204);
+        const teamsAs = async (username: string) =>
+          ((await org('GET', 'acme_org', as(username))).json() as { teams: { name: string; repositories: string[] }[] }).teams;
+        // rita holds no vaulters membership: the private vault's name is not hers to see, the public tools is.
+        expect((await teamsAs('rita_001')).find((team) => team.name === 'vaulters')!.repositories).toEqual(['tools']);
+        expect((await http(url, 'GET', '/v1/repositories/acme_org/vault', { headers: as('rita_001') })).status).toBe(404);
+        // The controls: the owner sees both; rita's own team still shows its private app.
+        expect((await teamsAs('olga_001')).find((team) => team.name === 'vaulters')!.repositories).toEqual(['tools', 'vault']);
+        expect((await teamsAs('rita_001')).find((team) => team.name === 'readers')!.repositories).toEqual(['app']);
+      });
+
       it('a removed member’s token stops working, and so does his access', async () => {
         // A public repository: only the token's revocation, not visibility, can refuse it.
         expect((await org('PUT', 'acme_org/teams/writers/repositories/tools', as('olga_001'))).status).toBe(204);

@@ -8,7 +8,8 @@ import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
-import { OrganizationsReadModel } from './organizations.read-model';
+import { RepositoriesReadModel } from '../repositories/repositories.read-model';
+import { OrganizationView, OrganizationsReadModel } from './organizations.read-model';
 
 /** A JSON object body's string field; its value is the domain's to judge. */
 function field(body: unknown, name: string): string {
@@ -29,6 +30,7 @@ export class OrganizationsHttpController {
     @Inject(GATEWAY.authenticator) private readonly authenticator: Authenticator,
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
     @Inject(GATEWAY.organizations) private readonly organizations: OrganizationsReadModel,
+    @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
   ) {}
 
   @Post()
@@ -47,15 +49,28 @@ export class OrganizationsHttpController {
     sendJson(reply, 201, await this.organizations.find(String(name)));
   }
 
-  /** Members (and admins) see the organization; to anyone else it does not exist. */
+  /**
+   * Members (and admins) see the organization; to anyone else it does not exist. A member who is not
+   * an owner sees, in the teams' repository lists, the repositories his own teams hold and the public
+   * ones: a private repository's name is for those who may read it.
+   */
   @Get(':org')
   async show(@Param('org') org: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const principal = await this.authenticator.requireActive(request);
     const organization = await this.organizations.find(org);
-    if (!organization || !(principal.admin || (await this.organizations.role(principal.username, org)))) {
-      throw new DomainError('not-found', 'Organization not found');
+    const role = organization && (await this.organizations.role(principal.username, org));
+    if (!organization || !(principal.admin || role)) throw new DomainError('not-found', 'Organization not found');
+    sendJson(reply, 200, principal.admin || role === 'owner' ? organization : await this.asSeenByMember(organization, principal.username));
+  }
+
+  private async asSeenByMember(organization: OrganizationView, username: string): Promise<OrganizationView> {
+    const held = new Set(organization.teams.filter((team) => team.members.includes(username)).flatMap((team) => team.repositories));
+    const names = new Set(organization.teams.flatMap((team) => team.repositories));
+    const visible = new Set<string>();
+    for (const name of names) {
+      if (held.has(name) || (await this.repositories.find(organization.name, name))?.isPublic) visible.add(name);
     }
-    sendJson(reply, 200, organization);
+    return { ...organization, teams: organization.teams.map((team) => ({ ...team, repositories: team.repositories.filter((name) => visible.has(name)) })) };
   }
 
   @Put(':org/members/:username')
