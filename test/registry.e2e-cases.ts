@@ -1,5 +1,6 @@
 import { mkdtempSync, readdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { DockerIndexClient } from './support/docker-index-client';
@@ -141,6 +142,43 @@ export function describeRegistryApi(mode: string, start: () => Promise<TestHub>)
       expect(await new DockerRegistryClient(url, token).pushImage(images[0])).toBe('pushed');
       const layer = await fetch(`${url}/v1/images/${images[0].id}/layer`, { headers: auth });
       expect(Buffer.from(await layer.arrayBuffer()).equals(images[0].layer)).toBe(true);
+    });
+
+    it('a json stored again while a layer streams in: that layer is refused (409), never recorded over the other json', async () => {
+      const [image] = await imageChain('swap', [{ big: Buffer.alloc(1024 * 1024, 5) }]);
+      const created = await index.createRepository('reg_user/swap', [{ id: image.id }]);
+      const auth = { Authorization: `Token ${created.headers.get('x-docker-token')}` };
+      const putJson = (json: string) => http(url, 'PUT', `/v1/images/${image.id}/json`, { raw: json, headers: { ...auth, 'Content-Type': 'application/json' } });
+      expect((await putJson(image.json)).status).toBe(200);
+      // The first push's layer: half of it sent, then a second push of the same id stores another json.
+      let secondJson = 0;
+      const target = new URL(`/v1/images/${image.id}/layer`, url);
+      const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          { method: 'PUT', hostname: target.hostname, port: target.port, path: target.pathname, headers: { ...auth, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' } },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.write(image.layer.subarray(0, image.layer.length / 2));
+        setTimeout(() => {
+          const other = JSON.stringify({ ...JSON.parse(image.json), comment: 'the second push' });
+          putJson(other).then((answer) => {
+            secondJson = answer.status;
+            req.end(image.layer.subarray(image.layer.length / 2));
+          }, reject);
+        }, 500);
+      });
+      const first = await answered;
+      expect(secondJson).toBe(200);
+      expect(first.status).toBe(409);
+      expect(JSON.parse(first.body)).toEqual({ error: expect.stringMatching(/json changed/) });
+      // Nothing of it was recorded: the checksum over the first json finds no layer.
+      expect((await http(url, 'PUT', `/v1/images/${image.id}/checksum`, { headers: { ...auth, 'X-Docker-Checksum-Payload': payloadChecksum(image) } })).status).toBe(404);
+      expect((await http(url, 'GET', `/v1/images/${image.id}/layer`, { headers: auth })).status).toBeGreaterThanOrEqual(400);
     });
 
     it('a wrong checksum is a 400, the layer stays invisible, and the next try succeeds', async () => {

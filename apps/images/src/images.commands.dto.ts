@@ -49,6 +49,7 @@ export class RecordLayerDto implements RecordLayerCommand {
   @IsString() blobKey!: string;
   @IsInt() @Min(0) size!: number;
   @IsString() payloadChecksum!: string;
+  @IsOptional() @IsString() hashedJson?: string;
 }
 
 export class VerifyChecksumDto implements VerifyChecksumCommand {

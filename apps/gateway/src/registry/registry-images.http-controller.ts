@@ -78,7 +78,8 @@ export class RegistryImagesHttpController {
   @Put(':id/layer')
   async putLayer(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { namespace } = await this.access.target(request, validId(id), 'write');
-    const image = await this.images.find(namespace, id);
+    // Every json stored before this request is in the row read: the checksum is computed over the latest.
+    const image = await this.images.find(namespace, id, arrivalOf(request));
     if (!image) throw new DomainError('not-found', 'Image not found: upload its json first');
     if (image.complete) return sendJson(reply, 409, ALREADY_EXISTS);
     const body = request.body;
@@ -88,7 +89,7 @@ export class RegistryImagesHttpController {
     const written = await this.command<WrittenStream | null>(
       request,
       IMAGE_COMMANDS.RecordLayer,
-      { namespace, imageId: id, blobKey: blob.key, size: blob.size, payloadChecksum: `sha256:${payload.digest('hex')}` },
+      { namespace, imageId: id, blobKey: blob.key, size: blob.size, payloadChecksum: `sha256:${payload.digest('hex')}`, hashedJson: image.json },
       namespace,
       id,
     );

@@ -29,7 +29,8 @@ export class ImageHandlers {
   async recordLayer(command: RecordLayerCommand, metadata: MessageMetadata): Promise<WrittenStream | null> {
     const ref = imageRef(command.namespace, command.imageId);
     const layer = { blobKey: String(command.blobKey), size: Number(command.size), payloadChecksum: String(command.payloadChecksum) };
-    return written(await this.images.change(ref, (state) => recordLayer(state, ref, layer), metadata));
+    const hashedJson = typeof command.hashedJson === 'string' ? command.hashedJson : undefined;
+    return written(await this.images.change(ref, (state) => recordLayer(state, ref, layer, hashedJson), metadata));
   }
 
   async verifyChecksum(command: VerifyChecksumCommand, metadata: MessageMetadata): Promise<WrittenStream | null> {

@@ -41,6 +41,12 @@ export interface RecordLayerCommand {
   blobKey: string;
   size: number;
   payloadChecksum: string;
+  /**
+   * The image json the payload checksum was computed over (json + "\n" + layer). The layer is
+   * recorded only if the copy still holds that json: another `PUT json` during the upload must not
+   * leave one push's json with another's bytes. Absent from gateways older than this field.
+   */
+  hashedJson?: string;
 }
 export interface VerifyChecksumCommand {
   namespace: string;

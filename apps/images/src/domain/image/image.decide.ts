@@ -34,14 +34,23 @@ export function storeJson(state: ImageState, ref: ImageRef, json: string): Image
   return [{ type: IMAGE_EVENTS.ImageJsonStored, data: { namespace: ref.namespace, imageId: ref.id, parent, json } }];
 }
 
-/** `PUT /v1/images/(id)/layer`: the bytes are already in the blob store under `blobKey`. */
+/**
+ * `PUT /v1/images/(id)/layer`: the bytes are already in the blob store under `blobKey`, and
+ * `payloadChecksum` covers `hashedJson` + "\n" + them. A json stored again while they streamed in
+ * (another push of the same id) is a 409: recorded, the copy would hold one push's json and
+ * another's bytes under a checksum that matches neither.
+ */
 export function recordLayer(
   state: ImageState,
   ref: ImageRef,
   layer: { blobKey: string; size: number; payloadChecksum: string },
+  hashedJson?: string,
 ): ImageEvent[] {
   mustNotBeComplete(state);
   if (state.json === null) throw new DomainError('not-found', 'Image json not found: upload it first');
+  if (hashedJson !== undefined && hashedJson !== state.json) {
+    throw new DomainError('conflict', 'The image json changed while the layer was uploaded: upload the layer again');
+  }
   return [{ type: IMAGE_EVENTS.LayerUploaded, data: { namespace: ref.namespace, imageId: ref.id, ...layer } }];
 }
 

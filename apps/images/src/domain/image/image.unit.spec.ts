@@ -37,6 +37,16 @@ describe('Image aggregate (one copy per namespace)', () => {
     expect(imageRef('library', A)).toEqual({ namespace: 'library', id: A });
   });
 
+  it('records a layer only over the json its payload checksum covered: a json stored again meanwhile is a conflict', () => {
+    const first = storeJson(after(), alice, jsonOf(A));
+    // Another push of the same id stores its json while the first push's layer streams in.
+    const second = storeJson(after(...first), alice, jsonOf(A, P));
+    expect(codeOf(() => recordLayer(after(...first, ...second), alice, layer, jsonOf(A)))).toBe('conflict');
+    // The controls: over the json the copy holds; and a command without the field (an older gateway).
+    expect(recordLayer(after(...first, ...second), alice, layer, jsonOf(A, P))).toHaveLength(1);
+    expect(recordLayer(after(...first, ...second), alice, layer)).toHaveLength(1);
+  });
+
   it('a complete copy refuses json, layer and checksum: "Image already exists"', () => {
     const state = complete('alice', A, jsonOf(A));
     expect(codeOf(() => storeJson(state, alice, jsonOf(A)))).toBe('already-exists');
