@@ -22,9 +22,11 @@ export type Caller =
   | { kind: 'user'; principal: Principal }
   | { kind: 'token'; grant: ValidateTokenReply };
 
+/** A user's own namespace: the one named after him (`library` is nobody's). */
+export const ownsNamespace = (principal: Principal, namespace: string): boolean => namespace !== 'library' && principal.username === namespace;
+
 /** The repositories service's rule, read side: a namespace's user, or an admin; `library` admins only. */
-export const mayWriteIn = (principal: Principal, namespace: string): boolean =>
-  principal.admin || (namespace !== 'library' && principal.username === namespace);
+export const mayWriteIn = (principal: Principal, namespace: string): boolean => principal.admin || ownsNamespace(principal, namespace);
 
 /**
  * Decides access to a repository for the index and registry routes: a token issued by the index
@@ -64,7 +66,7 @@ export class RepositoryAccess {
    * private ones and their audit history included.
    */
   async mayCreateIn(principal: Principal, namespace: string): Promise<boolean> {
-    if (mayWriteIn({ ...principal, admin: false }, namespace)) return true;
+    if (ownsNamespace(principal, namespace)) return true;
     if (principal.admin) return namespace === 'library' || (await this.namespaceIsClaimed(namespace));
     return (await this.organizations.role(principal.username, namespace)) === 'owner';
   }

@@ -3,7 +3,8 @@ import { ClientProxy } from '@nestjs/microservices';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ORGANIZATIONS_COMMANDS, OrganizationChange, OrganizationReply, PROJECTIONS } from '@dockyard/contracts';
 import { sendCommand } from '@dockyard/messaging';
-import { Authenticator } from '../auth/authenticator';
+import { Authenticator, Principal } from '../auth/authenticator';
+import { RepositoryAccess } from '../auth/repository-access';
 import { GATEWAY } from '../gateway.tokens';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
@@ -31,6 +32,7 @@ export class OrganizationsHttpController {
     @Inject(GATEWAY.readYourWrites) private readonly readYourWrites: ReadYourWrites,
     @Inject(GATEWAY.organizations) private readonly organizations: OrganizationsReadModel,
     @Inject(GATEWAY.repositories) private readonly repositories: RepositoriesReadModel,
+    @Inject(GATEWAY.repositoryAccess) private readonly access: RepositoryAccess,
   ) {}
 
   @Post()
@@ -50,26 +52,30 @@ export class OrganizationsHttpController {
   }
 
   /**
-   * Members (and admins) see the organization; to anyone else it does not exist. A member who is not
-   * an owner sees, in the teams' repository lists, the repositories his own teams hold and the public
-   * ones: a private repository's name is for those who may read it.
+   * Members (and admins) see the organization; to anyone else it does not exist. In the teams'
+   * repository lists each caller sees the repositories he may read (RepositoryAccess.mayRead: an
+   * owner all, a member his own teams' and the public ones) and names not created yet: a private
+   * repository's name is for those who may read it.
    */
   @Get(':org')
   async show(@Param('org') org: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const principal = await this.authenticator.requireActive(request);
     const organization = await this.organizations.find(org);
-    const role = organization && (await this.organizations.role(principal.username, org));
-    if (!organization || !(principal.admin || role)) throw new DomainError('not-found', 'Organization not found');
-    sendJson(reply, 200, principal.admin || role === 'owner' ? organization : await this.asSeenByMember(organization, principal.username));
+    if (!organization || !(principal.admin || (await this.organizations.role(principal.username, org)))) {
+      throw new DomainError('not-found', 'Organization not found');
+    }
+    sendJson(reply, 200, await this.asSeenBy(organization, principal));
   }
 
-  private async asSeenByMember(organization: OrganizationView, username: string): Promise<OrganizationView> {
-    const held = new Set(organization.teams.filter((team) => team.members.includes(username)).flatMap((team) => team.repositories));
-    const names = new Set(organization.teams.flatMap((team) => team.repositories));
-    const visible = new Set<string>();
-    for (const name of names) {
-      if (held.has(name) || (await this.repositories.find(organization.name, name))?.isPublic) visible.add(name);
-    }
+  private async asSeenBy(organization: OrganizationView, principal: Principal): Promise<OrganizationView> {
+    const names = [...new Set(organization.teams.flatMap((team) => team.repositories))];
+    const readable = await Promise.all(
+      names.map(async (name) => {
+        const repository = await this.repositories.find(organization.name, name);
+        return !repository || (await this.access.mayRead(principal, repository));
+      }),
+    );
+    const visible = new Set(names.filter((_, i) => readable[i]));
     return { ...organization, teams: organization.teams.map((team) => ({ ...team, repositories: team.repositories.filter((name) => visible.has(name)) })) };
   }
 

@@ -1,7 +1,7 @@
 import { FastifyRequest } from 'fastify';
 import { DomainError } from '@dockyard/contracts';
 import { Authenticator, Principal } from '../auth/authenticator';
-import { RepositoryAccess, mayWriteIn, presentedToken } from '../auth/repository-access';
+import { RepositoryAccess, mayWriteIn, ownsNamespace, presentedToken } from '../auth/repository-access';
 import { RepositoriesReadModel } from '../repositories/repositories.read-model';
 import { ImagesReadModel, Reader } from './images.read-model';
 import { arrivalOf } from '../http/request-arrival';
@@ -19,7 +19,7 @@ const ANONYMOUS: Reader = { any: false, own: null };
 /** The repository read rule (public, or `mayWriteIn`) as a filter on repositories. */
 const readerOf = (principal: Principal | null): Reader =>
   principal
-    ? { any: principal.admin, own: mayWriteIn({ ...principal, admin: false }, principal.username) ? principal.username : null }
+    ? { any: principal.admin, own: ownsNamespace(principal, principal.username) ? principal.username : null }
     : ANONYMOUS;
 
 /**
@@ -48,9 +48,10 @@ export class ImageAccess {
       // One answer for a token naming a missing repository and for any refused token of a private
       // one: what the token names must not tell a private repository from a free name.
       if (!repository) throw invalidToken();
-      // The row just read is the one the token check compares with: no second lookup on a pull.
+      // The row just read is the one the token check compares with: no second lookup on a pull. Given
+      // that row, `caller` refuses a grant of any other repository (one deleted and created again too).
       const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any', repository, invalidToken());
-      if (caller.kind !== 'token' || caller.grant.repositoryId !== repository.repositoryId) throw invalidToken();
+      if (caller.kind !== 'token') throw invalidToken();
       // The repository's image list, as the pull's first call read it (from the hot view).
       const listed = await this.repositories.images(repository.repositoryId, arrivalOf(request));
       if (!listed.some((image) => image.id === imageId)) {
