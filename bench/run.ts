@@ -253,7 +253,7 @@ machine; these machines are noisy (±20 %). Ports: BENCH_PORT_BASE (5600) + fixe
 BENCH_PORT_BASE + 19832; Kafka on KAFKA_PORT (29092), whose \`bench…\` topics a run deletes when it starts and ends
 (\`bench/bench-topics.ts\`: left there, they cost the broker CPU while later runs measure); BENCH_SECONDS sets the measured windows of the pull
 and replicas benches, BENCH_PUSH_SEQUENCES and BENCH_PUSH_WARMUP_SECONDS the push bench's length and
-least warm-up, BENCH_SIDE_BY_SIDE_ROUNDS the pull bench's interleaved rounds (3), REBUILD_USERS and REBUILD_REPOSITORIES the rebuild bench's backlogs (30,000 and 10,000), BENCH_BASELINE_ROOT a build to
+least warm-up, BENCH_REPLICA_CORES each gateway replica's CPU limit in the replicas bench's limited rows (0.2), BENCH_SIDE_BY_SIDE_ROUNDS the pull bench's interleaved rounds (3), REBUILD_USERS and REBUILD_REPOSITORIES the rebuild bench's backlogs (30,000 and 10,000), BENCH_BASELINE_ROOT a build to
 measure side by side. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded
 PostgreSQL 18 (fsync on), Apache Kafka 3.9.2 single node.
 `;
