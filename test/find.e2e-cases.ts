@@ -206,6 +206,15 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
       const org = (method: string, path: string, who: Record<string, string>, body?: unknown) =>
         http(url, method, `/v1/organizations/${path}`, { headers: who, body });
       let base: TestImage[];
+      /** The tokens service learns of a change from the accounts service's event: a token's refusal is awaited (10 s at most). */
+      const statusOnceRefused = async (write: () => Promise<{ status: number }>): Promise<number> => {
+        let status = 0;
+        for (let i = 0; i < 100 && status !== 403; i++) {
+          status = (await write()).status;
+          if (status !== 403) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return status;
+      };
 
       beforeAll(async () => {
         base = await imageChain('org-base', [{ 'etc/os': 'one' }]);
@@ -307,13 +316,7 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
         await new DockerRegistryClient(url, token).pushImage(base[0]);
         expect((await index.putTag('acme_org/tools', 'walt', base[0].id, token)).status).toBe(200);
         expect((await org('DELETE', 'acme_org/members/walt_001', as('olga_001'))).status).toBe(204);
-        // The tokens service learns of the removal from the accounts service's event: allow it a moment.
-        let status = 0;
-        for (let i = 0; i < 100 && status !== 403; i++) {
-          status = (await index.putTag('acme_org/tools', 'walt2', base[0].id, token)).status;
-          if (status !== 403) await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        expect(status).toBe(403);
+        expect(await statusOnceRefused(() => index.putTag('acme_org/tools', 'walt2', base[0].id, token))).toBe(403);
         expect(await pull('walt_001', 'acme_org/app')).toBe(404);
         expect(await push('walt_001', 'acme_org/app', base)).toBe(403);
       });
@@ -326,15 +329,31 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
         const token = pushed.headers.get('x-docker-token')!;
         expect((await index.putTag('acme_org/app', 'rita', base[0].id, token)).status).toBe(200); // the control
         expect((await org('PUT', 'acme_org/teams/readers', as('olga_001'), { permission: 'read' })).status).toBe(204);
-        // The tokens service learns of it from the accounts service's event: allow it a moment.
-        let status = 0;
-        for (let i = 0; i < 100 && status !== 403; i++) {
-          status = (await index.putTag('acme_org/app', 'rita2', base[0].id, token)).status;
-          if (status !== 403) await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        expect(status).toBe(403);
+        expect(await statusOnceRefused(() => index.putTag('acme_org/app', 'rita2', base[0].id, token))).toBe(403);
         expect(await push('rita_001', 'acme_org/app', base)).toBe(403);
         expect(await pull('rita_001', 'acme_org/app')).toEqual(expect.arrayContaining([base[0].id]));
+      });
+
+      it('teams and users named as Object.prototype members (constructor, __proto__) are plain names: no 5xx, no phantom event, revocation still works', async () => {
+        // Before: removing the missing team `__proto__` recorded a TeamRemoved without members, the
+        // tokens service parked it and held the organization's stream, and no later removal voided a token.
+        for (const team of ['__proto__', 'constructor']) expect((await org('DELETE', `acme_org/teams/${team}`, as('olga_001'))).status).toBe(204);
+        const refused = await org('PUT', 'acme_org/teams/hasOwnProperty/members/rita_001', as('olga_001'));
+        expect(refused.status).toBe(400);
+        expect(refused.json()).toEqual({ error: expect.any(String) });
+        expect((await org('PUT', 'acme_org/teams/__proto__/repositories/app', as('olga_001'))).status).toBe(404);
+        expect((await org('PUT', 'acme_org/teams/constructor', as('olga_001'), { permission: 'write' })).status).toBe(204);
+        expect((await org('PUT', 'acme_org/teams/constructor/members/rita_001', as('olga_001'))).status).toBe(204);
+        expect((await org('PUT', 'acme_org/teams/constructor/repositories/app', as('olga_001'))).status).toBe(204);
+        const shown = await org('GET', 'acme_org/', as('olga_001'));
+        expect((shown.json() as { teams: unknown[] }).teams).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'constructor', members: ['rita_001'], repositories: ['app'] })]));
+        const index = new DockerIndexClient(url, { username: 'rita_001', password: 'secret1' });
+        const pushed = await index.createRepository('acme_org/app', [{ id: base[0].id, Tag: 'proto' }]);
+        expect(pushed.status).toBe(200);
+        const token = pushed.headers.get('x-docker-token')!;
+        expect((await index.putTag('acme_org/app', 'proto', base[0].id, token)).status).toBe(200); // the control
+        expect((await org('DELETE', 'acme_org/teams/constructor/members/rita_001', as('olga_001'))).status).toBe(204);
+        expect(await statusOnceRefused(() => index.putTag('acme_org/app', 'proto2', base[0].id, token))).toBe(403);
       });
     });
   });

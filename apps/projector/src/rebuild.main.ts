@@ -12,7 +12,7 @@ import { REBUILDABLE_READ_MODELS } from './rebuild/rebuildable-read-models';
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const name = args.find((arg) => !arg.startsWith('--'));
-  const model = name ? REBUILDABLE_READ_MODELS[name] : undefined;
+  const model = name && Object.hasOwn(REBUILDABLE_READ_MODELS, name) ? REBUILDABLE_READ_MODELS[name] : undefined;
   if (!name || !model) {
     throw new Error(`usage: npm run rebuild -- <${Object.keys(REBUILDABLE_READ_MODELS).join('|')}> [--verify]`);
   }

@@ -81,46 +81,48 @@ export class OrganizationsHttpController {
 
   @Put(':org/members/:username')
   setMember(@Param('org') org: string, @Param('username') username: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'set-member', username, role: field(body, 'role') as 'owner' });
+    return this.change(request, reply, org, () => ({ kind: 'set-member', username, role: field(body, 'role') as 'owner' }));
   }
 
   @Delete(':org/members/:username')
   removeMember(@Param('org') org: string, @Param('username') username: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'remove-member', username });
+    return this.change(request, reply, org, () => ({ kind: 'remove-member', username }));
   }
 
   @Put(':org/teams/:team')
   setTeam(@Param('org') org: string, @Param('team') team: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'set-team', team, permission: field(body, 'permission') as 'read' });
+    return this.change(request, reply, org, () => ({ kind: 'set-team', team, permission: field(body, 'permission') as 'read' }));
   }
 
   @Delete(':org/teams/:team')
   removeTeam(@Param('org') org: string, @Param('team') team: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'remove-team', team });
+    return this.change(request, reply, org, () => ({ kind: 'remove-team', team }));
   }
 
   @Put(':org/teams/:team/members/:username')
   addTeamMember(@Param('org') org: string, @Param('team') team: string, @Param('username') username: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'add-team-member', team, username });
+    return this.change(request, reply, org, () => ({ kind: 'add-team-member', team, username }));
   }
 
   @Delete(':org/teams/:team/members/:username')
   removeTeamMember(@Param('org') org: string, @Param('team') team: string, @Param('username') username: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'remove-team-member', team, username });
+    return this.change(request, reply, org, () => ({ kind: 'remove-team-member', team, username }));
   }
 
   @Put(':org/teams/:team/repositories/:repository')
   addTeamRepository(@Param('org') org: string, @Param('team') team: string, @Param('repository') repository: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'add-team-repository', team, repository });
+    return this.change(request, reply, org, () => ({ kind: 'add-team-repository', team, repository }));
   }
 
   @Delete(':org/teams/:team/repositories/:repository')
   removeTeamRepository(@Param('org') org: string, @Param('team') team: string, @Param('repository') repository: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.change(request, reply, org, { kind: 'remove-team-repository', team, repository });
+    return this.change(request, reply, org, () => ({ kind: 'remove-team-repository', team, repository }));
   }
 
-  private async change(request: FastifyRequest, reply: FastifyReply, organization: string, change: OrganizationChange): Promise<void> {
+  /** `change` reads the body only once the caller is known: no credentials is a 401 whatever was sent. */
+  private async change(request: FastifyRequest, reply: FastifyReply, organization: string, describe: () => OrganizationChange): Promise<void> {
     const principal = await this.authenticator.requireActive(request);
+    const change = describe();
     const written = await sendCommand<OrganizationReply>(
       this.accountsClient,
       ORGANIZATIONS_COMMANDS.ChangeOrganization,

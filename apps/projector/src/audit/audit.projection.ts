@@ -72,12 +72,14 @@ async function valuesReplaced(client: PoolClient, event: PublishedEvent, reposit
     case REPOSITORIES_EVENTS.RepositoryUpdated: {
       const metadata = (await known())?.metadata ?? {};
       const changes = (event.data as unknown as RepositoryUpdatedV1).changes ?? {};
-      return Object.fromEntries(Object.keys(changes).map((key) => [key, metadata[key] ?? null]));
+      return Object.fromEntries(Object.keys(changes).map((key) => [key, Object.hasOwn(metadata, key) ? metadata[key] : null]));
     }
     case IMAGES_EVENTS.TagSet:
     case IMAGES_EVENTS.TagDeleted: {
       const tag = (event.data as unknown as TagDeletedV1).tag;
-      return { imageId: (await known())?.tags[tag] ?? null };
+      const tags = (await known())?.tags ?? {};
+      // Own keys only: `constructor` is a valid tag name, and must not find Object's.
+      return { imageId: Object.hasOwn(tags, tag) ? tags[tag] : null };
     }
     default:
       return undefined;

@@ -119,7 +119,10 @@ const REVOKING: Record<string, (client: PoolClient, data: unknown) => Promise<vo
   },
   [ORGANIZATION_EVENTS.TeamRemoved]: (client, data) => {
     const removed = data as TeamRemovedV1;
-    return revokeMembership(client, removed.organization, removed.members);
+    // Builds before the organization's own-name lookups recorded removals of teams that never
+    // existed (`constructor`) without members: nothing to void, and such an event must not park
+    // the organization's stream.
+    return revokeMembership(client, removed.organization, removed.members ?? []);
   },
   // An owner made a member (or a user who joins: no earlier tokens there to void but public reads).
   [ORGANIZATION_EVENTS.MemberRoleSet]: async (client, data) => {

@@ -2,7 +2,7 @@ import { Actor, DomainError, ORGANIZATION_EVENTS, OrganizationChange } from '@do
 import { Email } from '../user/email';
 import { Username } from '../user/username';
 import { OrganizationEvent } from './organization.events';
-import { OrganizationState } from './organization.state';
+import { OrganizationState, Team, roleOf, teamOf } from './organization.state';
 import { teamName, teamRepositoryName } from './team-name';
 
 const ROLES = new Set(['owner', 'member']);
@@ -30,13 +30,15 @@ const owners = (state: OrganizationState) => Object.entries(state.members).filte
 /** Only owners (and hub admins) change an organization; a member is refused, an outsider is not told it exists. */
 function mustBeOwner(state: OrganizationState, actor: Actor): void {
   if (!state.exists) throw new DomainError('not-found', 'Organization not found');
-  if (actor.admin || state.members[actor.username] === 'owner') return;
-  if (state.members[actor.username]) throw new DomainError('forbidden', 'Only owners may change the organization');
+  if (actor.admin || roleOf(state, actor.username) === 'owner') return;
+  if (roleOf(state, actor.username)) throw new DomainError('forbidden', 'Only owners may change the organization');
   throw new DomainError('not-found', 'Organization not found');
 }
 
-function mustBeTeam(state: OrganizationState, team: string): void {
-  if (!state.teams[team]) throw new DomainError('not-found', 'Team not found');
+function mustBeTeam(state: OrganizationState, team: string): Team {
+  const found = teamOf(state, teamName(team));
+  if (!found) throw new DomainError('not-found', 'Team not found');
+  return found;
 }
 
 /**
@@ -57,16 +59,17 @@ export function changeOrganization(
   switch (change.kind) {
     case 'set-member': {
       if (!ROLES.has(change.role)) throw new DomainError('invalid', 'role must be owner or member');
-      if (state.members[change.username] === change.role) return [];
+      if (roleOf(state, change.username) === change.role) return [];
       mustBeUser(change.username);
-      if (state.members[change.username] === 'owner' && owners(state).length === 1) {
+      if (roleOf(state, change.username) === 'owner' && owners(state).length === 1) {
         throw new DomainError('invalid', 'The last owner cannot stop being an owner');
       }
       return [{ type: ORGANIZATION_EVENTS.MemberRoleSet, data: { organization, username: change.username, role: change.role } }];
     }
     case 'remove-member': {
-      if (!state.members[change.username]) return [];
-      if (state.members[change.username] === 'owner' && owners(state).length === 1) {
+      const role = roleOf(state, change.username);
+      if (!role) return [];
+      if (role === 'owner' && owners(state).length === 1) {
         throw new DomainError('invalid', 'The last owner cannot be removed');
       }
       return [{ type: ORGANIZATION_EVENTS.MemberRemoved, data: { organization, username: change.username } }];
@@ -74,38 +77,35 @@ export function changeOrganization(
     case 'set-team': {
       const team = teamName(change.team);
       if (!PERMISSIONS.has(change.permission)) throw new DomainError('invalid', 'permission must be read, write or admin');
-      if (state.teams[team]?.permission === change.permission) return [];
+      if (teamOf(state, team)?.permission === change.permission) return [];
       return [{ type: ORGANIZATION_EVENTS.TeamPermissionSet, data: { organization, team, permission: change.permission } }];
     }
     case 'remove-team': {
-      const team = state.teams[change.team];
+      const team = teamOf(state, teamName(change.team));
       if (!team) return [];
       return [{ type: ORGANIZATION_EVENTS.TeamRemoved, data: { organization, team: change.team, members: team.members } }];
     }
     case 'add-team-member': {
-      mustBeTeam(state, change.team);
-      if (state.teams[change.team].members.includes(change.username)) return [];
+      if (mustBeTeam(state, change.team).members.includes(change.username)) return [];
       mustBeUser(change.username);
       // A team member is a member of the organization: joining a team makes one.
-      const joins: OrganizationEvent[] = state.members[change.username]
+      const joins: OrganizationEvent[] = roleOf(state, change.username)
         ? []
         : [{ type: ORGANIZATION_EVENTS.MemberRoleSet, data: { organization, username: change.username, role: 'member' } }];
       return [...joins, { type: ORGANIZATION_EVENTS.TeamMemberAdded, data: { organization, team: change.team, username: change.username } }];
     }
     case 'remove-team-member': {
-      mustBeTeam(state, change.team);
-      if (!state.teams[change.team].members.includes(change.username)) return [];
+      if (!mustBeTeam(state, change.team).members.includes(change.username)) return [];
       return [{ type: ORGANIZATION_EVENTS.TeamMemberRemoved, data: { organization, team: change.team, username: change.username } }];
     }
     case 'add-team-repository': {
-      mustBeTeam(state, change.team);
+      const team = mustBeTeam(state, change.team);
       const repository = teamRepositoryName(change.repository);
-      if (state.teams[change.team].repositories.includes(repository)) return [];
+      if (team.repositories.includes(repository)) return [];
       return [{ type: ORGANIZATION_EVENTS.TeamRepositoryAdded, data: { organization, team: change.team, repository } }];
     }
     case 'remove-team-repository': {
-      mustBeTeam(state, change.team);
-      if (!state.teams[change.team].repositories.includes(change.repository)) return [];
+      if (!mustBeTeam(state, change.team).repositories.includes(change.repository)) return [];
       return [{ type: ORGANIZATION_EVENTS.TeamRepositoryRemoved, data: { organization, team: change.team, repository: change.repository } }];
     }
     default:

@@ -17,12 +17,23 @@ export interface OrganizationState {
 
 export const initialOrganizationState = (): OrganizationState => ({ exists: false, name: '', members: {}, teams: {} });
 
+/**
+ * Members and teams are keyed by names users choose, and `constructor`, `toString` or `__proto__`
+ * are valid user and team names: a plain `record[name]` would find Object.prototype's members
+ * there. Every lookup goes through these two, which see only the organization's own entries.
+ */
+export const roleOf = (state: OrganizationState, username: string): OrganizationRole | undefined =>
+  Object.hasOwn(state.members, username) ? state.members[username] : undefined;
+
+export const teamOf = (state: OrganizationState, team: string): Team | undefined =>
+  Object.hasOwn(state.teams, team) ? state.teams[team] : undefined;
+
 const without = (list: string[], item: string) => list.filter((x) => x !== item);
 
 /** Changes one team (which exists: decide only records events about existing teams). */
 const withTeam = (state: OrganizationState, team: string, change: (t: Team) => Team): OrganizationState => ({
   ...state,
-  teams: { ...state.teams, [team]: change(state.teams[team]) },
+  teams: { ...state.teams, [team]: change(teamOf(state, team)!) },
 });
 
 export function evolveOrganization(state: OrganizationState, event: OrganizationEvent): OrganizationState {
@@ -39,7 +50,7 @@ export function evolveOrganization(state: OrganizationState, event: Organization
       return { ...state, members, teams };
     }
     case ORGANIZATION_EVENTS.TeamPermissionSet: {
-      const team = state.teams[event.data.team] ?? { permission: event.data.permission, members: [], repositories: [] };
+      const team = teamOf(state, event.data.team) ?? { permission: event.data.permission, members: [], repositories: [] };
       return { ...state, teams: { ...state.teams, [event.data.team]: { ...team, permission: event.data.permission } } };
     }
     case ORGANIZATION_EVENTS.TeamRemoved: {

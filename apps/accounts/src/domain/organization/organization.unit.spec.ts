@@ -4,7 +4,7 @@ import { Email, Username } from '../user';
 import { OrganizationEvent, changeOrganization, createOrganization, foldOrganization } from './index';
 
 const olga: Actor = { username: 'olga_001', admin: false };
-const users = new Set(['olga_001', 'walt_001', 'rita_001']);
+const users = new Set(['olga_001', 'walt_001', 'rita_001', 'constructor', '__proto__', 'tostring']);
 const isUser = (name: string) => users.has(name);
 const created = (): OrganizationEvent[] =>
   createOrganization(foldOrganization([]), { name: Username.forRegistration('acme_org'), email: Email.create('a@acme.example'), creator: 'olga_001' });
@@ -93,5 +93,56 @@ describe('Organization aggregate (given / when / then)', () => {
     expect(codeOf(() => given(events).when(olga, { kind: 'set-team', team: 'Bad Name', permission: 'read' }))).toBe('invalid');
     expect(codeOf(() => given(events).when(olga, { kind: 'set-team', team: 'devs', permission: 'root' as never }))).toBe('invalid');
     expect(codeOf(() => given(events).when(olga, { kind: 'set-member', username: 'walt_001', role: 'king' as never }))).toBe('invalid');
+  });
+
+  describe('names that are also Object.prototype members (found in review)', () => {
+    const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+    it('given no such team, when it is removed or changed, then nothing is recorded: not found, or a refused name', () => {
+      for (const team of PROTOTYPE_NAMES) {
+        // Before: `state.teams.constructor` is Object, so TeamRemoved was recorded without members.
+        const remove = () => given(created()).when(olga, { kind: 'remove-team', team });
+        if (/^[a-z0-9_-]+$/.test(team)) expect(remove()).toEqual([]);
+        else expect(codeOf(remove)).toBe('invalid');
+        for (const change of [
+          { kind: 'add-team-member', team, username: 'walt_001' },
+          { kind: 'remove-team-member', team, username: 'walt_001' },
+          { kind: 'add-team-repository', team, repository: 'app' },
+          { kind: 'remove-team-repository', team, repository: 'app' },
+        ] as OrganizationChange[]) {
+          expect(['not-found', 'invalid']).toContain(codeOf(() => given(created()).when(olga, change)));
+        }
+      }
+    });
+
+    it('given a team named constructor, when members and repositories are added and it is removed, then it behaves as any team', () => {
+      const events = given(created()).when(
+        olga,
+        { kind: 'set-team', team: 'constructor', permission: 'write' },
+        { kind: 'add-team-member', team: 'constructor', username: 'walt_001' },
+        { kind: 'add-team-repository', team: 'constructor', repository: 'app' },
+        { kind: 'remove-team', team: 'constructor' },
+      );
+      expect(events.map((e) => e.type)).toEqual([
+        'TeamPermissionSet',
+        'OrganizationMemberRoleSet',
+        'TeamMemberAdded',
+        'TeamRepositoryAdded',
+        'TeamRemoved',
+      ]);
+      expect(events[4].data).toEqual({ organization: 'acme_org', team: 'constructor', members: ['walt_001'] });
+    });
+
+    it('given users named constructor and __proto__, when they join a team, then they become members of the organization; removing a non-member records nothing', () => {
+      const all = [...created(), ...given(created()).when(olga, { kind: 'set-team', team: 'devs', permission: 'read' })];
+      for (const username of ['constructor', '__proto__']) {
+        const events = given(all).when(olga, { kind: 'add-team-member', team: 'devs', username });
+        expect(events.map((e) => e.type)).toEqual(['OrganizationMemberRoleSet', 'TeamMemberAdded']);
+        expect(foldOrganization([...all, ...events]).members[username]).toBe('member');
+        expect(given(all).when(olga, { kind: 'remove-member', username })).toEqual([]);
+      }
+      // Nor may such a name pass as an owner.
+      expect(codeOf(() => given(all).when({ username: 'constructor', admin: false }, { kind: 'set-team', team: 'x', permission: 'read' }))).toBe('not-found');
+    });
   });
 });
