@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { connect } from 'node:net';
-import { HttpAnswer, basic, http } from './support/http';
+import { HttpAnswer, basic, http, rawExchange } from './support/http';
 import { DockerIndexClient } from './support/docker-index-client';
 import { DockerRegistryClient } from './support/docker-registry-client';
 import { HubOptions, TestHub } from './support/hubs';
@@ -23,21 +22,6 @@ function expectJsonError(answer: HttpAnswer, status: number): string {
   return error as string;
 }
 
-/** Bytes written as they are on one connection; resolves with what came back once the server closes it. */
-function rawExchange(url: string, bytes: string | Buffer): Promise<{ status: number; text: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(target.port), target.hostname, () => socket.write(bytes));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
-      resolve({ status, text: text.slice(text.indexOf('\r\n\r\n') + 4) });
-    });
-  });
-}
 
 /** A request with a Host header of our choosing (fetch will not send one). */
 function withHost(url: string, method: string, path: string, host: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {

@@ -3,7 +3,7 @@ import { tokensDatabaseUrl } from './tokens-security.e2e-cases';
 import { DockerIndexClient } from './support/docker-index-client';
 import { putChunked } from './support/docker-registry-client';
 import { TestHub } from './support/hubs';
-import { basic, http } from './support/http';
+import { basic, http, rawExchange } from './support/http';
 import { imageChain, payloadChecksum } from './support/layers';
 
 /**
@@ -81,6 +81,19 @@ export function describeIdempotency(mode: string, startHub: () => Promise<TestHu
       }).catch(() => ({ status: 400 })); // fetch itself may refuse a non-ASCII header value
       expect(answer.status).toBe(400);
       expect(await events('accounts', 'UserRegistered', 'username', 'idem_eve')).toBe(0);
+    });
+
+    it('two Idempotency-Key headers are a 400 and nothing runs (found in review: Node joined them into one valid-looking key)', async () => {
+      const body = JSON.stringify({ username: 'idem_two', password: 'secret1', email: 'idem_two@example.com' });
+      const target = new URL(url);
+      const answer = await rawExchange(
+        url,
+        `POST /v1/users/ HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\nIdempotency-Key: k1\r\n` +
+          `Idempotency-Key: k2\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text)).toEqual({ error: expect.stringContaining('Idempotency-Key') });
+      expect(await events('accounts', 'UserRegistered', 'username', 'idem_two')).toBe(0);
     });
 
     it('a registration answered 503 that still ran: the retry with its key gets the first result, 201, and it ran once', async () => {

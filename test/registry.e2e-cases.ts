@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
@@ -241,6 +242,19 @@ export function describeRegistryApi(mode: string, start: () => Promise<TestHub>)
         expect(answer.status).toBe(400);
       }
       expect((await putChunked(url, `/v1/images/${images[0].id}/layer`, images[0].layer, { Authorization: `Token ${token}` })).status).toBe(404);
+    });
+
+    it('a json whose parent chain leads back to it is a 400 (found in review: a cycle, then an ancestry of 1,001 ids)', async () => {
+      const [x, y, z] = ['c1', 'c2', 'c3'].map((seed) => createHash('sha256').update(`cycle-${seed}`).digest('hex'));
+      const token = (await index.createRepository('reg_user/cycle', [{ id: x }, { id: y }, { id: z }])).headers.get('x-docker-token')!;
+      const putJson = (id: string, parent: string) =>
+        http(url, 'PUT', `/v1/images/${id}/json`, { raw: JSON.stringify({ id, parent }), headers: { Authorization: `Token ${token}`, 'Content-Type': 'application/json' } });
+      expect((await putJson(x, y)).status).toBe(200);
+      expect((await putJson(y, z)).status).toBe(200);
+      const closing = await putJson(z, x);
+      expect(closing.status).toBe(400);
+      expect(closing.json()).toEqual({ error: expect.stringContaining('leads back') });
+      expect((await putJson(z, 'd'.repeat(64))).status).toBe(200); // the control: another parent
     });
   });
 }

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 export interface HttpAnswer {
@@ -63,4 +64,20 @@ export async function registerRetrying(
     if (answer.status !== 503 || Date.now() > deadline) return answer.status;
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** Bytes written as they are on one connection; resolves with what came back once the server closes it. */
+export function rawExchange(url: string, bytes: string | Buffer): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(target.port), target.hostname, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, text: text.slice(text.indexOf('\r\n\r\n') + 4) });
+    });
+  });
 }

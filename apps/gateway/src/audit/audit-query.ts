@@ -23,11 +23,25 @@ const single = (query: Record<string, unknown>, name: string): string | null => 
   return value;
 };
 
-/** An ISO-8601 instant (with a date at least), as a Date's ISO string; 400 otherwise. */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+const daysIn = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/**
+ * An ISO-8601 instant (with a date at least), as a Date's ISO string; 400 otherwise. `Date.parse`
+ * rolls an impossible day over (2026-02-30 is March 2nd), so the calendar date is checked first; and
+ * the instant must fall in years 1 to 9999, which PostgreSQL's timestamps take (year 0 it refuses).
+ */
 export function parseInstant(value: string, name: string): string {
-  const time = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(time)) throw new DomainError('invalid', `${name} must be an ISO-8601 instant`);
-  return new Date(time).toISOString();
+  const parts = INSTANT.exec(value);
+  const [year, month, day] = parts ? [Number(parts[1]), Number(parts[2]), Number(parts[3])] : [0, 0, 0];
+  const time = parts && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) ? Date.parse(value) : NaN;
+  const instant = Number.isNaN(time) ? null : new Date(time);
+  if (!instant || instant.getUTCFullYear() < 1 || instant.getUTCFullYear() > 9999) {
+    throw new DomainError('invalid', `${name} must be an ISO-8601 instant from year 1 to 9999`);
+  }
+  return instant.toISOString();
 }
 
 /** `?cursor=&limit=&type=&actor=&from=&until=`, checked: a malformed value is a 400. */

@@ -10,8 +10,8 @@ const source = (over: Partial<CommandIdSource> = {}): CommandIdSource => ({
   ...over,
 });
 
-const request = (headers: Record<string, unknown>, url = '/v1/users/') =>
-  ({ headers, method: 'POST', url, id: 'req-1' }) as unknown as FastifyRequest;
+const request = (headers: Record<string, unknown>, url = '/v1/users/', rawHeaders = Object.entries(headers).flatMap(([name, value]) => [name, String(value)])) =>
+  ({ headers, raw: { rawHeaders }, method: 'POST', url, id: 'req-1' }) as unknown as FastifyRequest;
 
 describe('command ids', () => {
   it('a retry of the same request with the same key names the same commands, numbered in order', () => {
@@ -59,5 +59,11 @@ describe('command ids', () => {
     for (const bad of ['', 'x'.repeat(201), 'caf\u00e9', 'a\tb', 'a\u007fb', ['a', 'b']]) {
       expect(() => idempotencyKeyOf(request({ 'idempotency-key': bad }))).toThrow(expect.objectContaining({ code: 'invalid' }));
     }
+  });
+
+  it('two Idempotency-Key header lines are invalid, though Node joins them into one printable value', () => {
+    const joined = request({ 'idempotency-key': 'k1, k2' }, '/v1/users/', ['Idempotency-Key', 'k1', 'idempotency-key', 'k2']);
+    expect(() => idempotencyKeyOf(joined)).toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect(idempotencyKeyOf(request({ 'idempotency-key': 'k1, k2' }))).toBe('k1, k2'); // one line: one key
   });
 });

@@ -66,6 +66,7 @@ export class RegistryImagesHttpController {
     const json = (request as FastifyRequest & { rawJson?: string }).rawJson;
     if (typeof json !== 'string') throw new DomainError('invalid', 'The body must be the image json');
     if ((await this.images.find(namespace, id))?.complete) return sendJson(reply, 409, ALREADY_EXISTS);
+    await this.mustNotCloseACycle(request, namespace, id);
     const source = await this.mountSource(target, id, json);
     if (source && (await this.mount(request, namespace, id, source, json))) return sendJson(reply, 409, ALREADY_EXISTS);
     const written = await this.command<WrittenStream | null>(request, IMAGE_COMMANDS.StoreJson, { namespace, imageId: id, json }, namespace, id);
@@ -141,6 +142,20 @@ export class RegistryImagesHttpController {
       void reply.status(200).header('Content-Length', String(size));
     }
     return reply.send(stream);
+  }
+
+  /**
+   * A json whose parent chain in the namespace already leads back to this id (X's parent Y stored
+   * first, then Y with parent X) would make a chain without a base: 400. The image aggregate sees
+   * only its own image, so the chain is read here; two such jsons stored at the same instant can
+   * still both pass, which `ancestry` survives (it stops at the first id it has seen).
+   */
+  private async mustNotCloseACycle(request: FastifyRequest, namespace: string, id: string): Promise<void> {
+    const parent = (request.body as { parent?: unknown } | null)?.parent;
+    if (typeof parent !== 'string' || !isImageId(parent)) return; // the image aggregate judges what is no id
+    if (parent !== id && (await this.images.chainReaches(namespace, parent, id))) {
+      throw new DomainError('invalid', 'The parent chain of this image leads back to it');
+    }
   }
 
   /** Parents within the same namespace: the namespace's own (uploaded or mounted) copies. */
