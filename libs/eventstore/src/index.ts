@@ -19,3 +19,4 @@ export * from './verify-streams';
 export * from './in-transaction';
 export * from './read-model-changes';
 export * from './database-unreachable';
+export * from './retry-on-conflict';

@@ -1,7 +1,7 @@
 import { ChangeRoleCommand, ChangeRoleReply, DomainError, MessageMetadata } from '@dockyard/contracts';
 import { changeRole, hasRole } from '../domain/user';
 import { UserRepository } from '../infrastructure/user.repository';
-import { retryOnConflict } from './retry-on-conflict';
+import { retryOnConflict } from '@dockyard/eventstore';
 
 /**
  * `PUT` / `DELETE /v1/admin/users/(username)/roles/(role)`. The gateway has checked that the caller

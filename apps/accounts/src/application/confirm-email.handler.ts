@@ -2,7 +2,7 @@ import { ConfirmEmailCommand, ConfirmEmailReply, DomainError, MessageMetadata } 
 import { confirmEmail } from '../domain/user';
 import { UserRepository } from '../infrastructure/user.repository';
 import { hashConfirmationCode } from './register-user.handler';
-import { retryOnConflict } from './retry-on-conflict';
+import { retryOnConflict } from '@dockyard/eventstore';
 
 export class ConfirmEmailHandler {
   constructor(private readonly users: UserRepository) {}

@@ -9,7 +9,7 @@ import { WrongExpectedVersionError } from '@dockyard/eventstore';
 import { changeOrganization, createOrganization } from '../domain/organization';
 import { Email, Username } from '../domain/user';
 import { OrganizationStore } from '../infrastructure/organization.store';
-import { retryOnConflict } from './retry-on-conflict';
+import { retryOnConflict } from '@dockyard/eventstore';
 
 const TAKEN = (name: string) => new DomainError('invalid', `The name ${name} is taken`);
 

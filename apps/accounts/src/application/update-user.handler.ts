@@ -2,7 +2,7 @@ import { DomainError, MessageMetadata, UpdateUserCommand, UpdateUserReply } from
 import { Email, Password, UserEvent, addEmail, changePassword, evolve } from '../domain/user';
 import { PasswordHasher } from '../infrastructure/password-hasher';
 import { UserRepository } from '../infrastructure/user.repository';
-import { retryOnConflict } from './retry-on-conflict';
+import { retryOnConflict } from '@dockyard/eventstore';
 
 /** `PUT /v1/users/(username)/`: adds an e-mail and/or changes the password, for oneself or as admin. */
 export class UpdateUserHandler {

@@ -1,39 +1,31 @@
-import { DomainError, MessageMetadata, WrittenStream, imageStreamId, repositoryImagesStreamId } from '@dockyard/contracts';
-import { EventStore, WrongExpectedVersionError } from '@dockyard/eventstore';
+import { MessageMetadata, WrittenStream, imageStreamId, repositoryImagesStreamId } from '@dockyard/contracts';
+import { EventStore, retryOnConflict } from '@dockyard/eventstore';
 import { RepositoryImagesEvent, RepositoryImagesState, foldRepositoryImages } from '../domain/repository-images';
 import { ImageEvent, ImageRef, ImageState, foldImage } from '../domain/image';
 
 export const IMAGES_SCHEMA = 'images';
 
-/**
- * load → decide → append on one stream, decided again on fresh state when another writer got there
- * first; after five lost races it is a 409.
- */
-export async function changeStream<TEvent extends { type: string; data: object }, TState>(
+/** load → decide → append on one stream, decided again on fresh state when another writer got there first (`retryOnConflict`). */
+export function changeStream<TEvent extends { type: string; data: object }, TState>(
   store: EventStore,
   streamId: string,
   fold: (events: TEvent[]) => TState,
   decide: (state: TState) => TEvent[],
   metadata: MessageMetadata,
 ): Promise<(WrittenStream & { events: TEvent[] }) | null> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const stored = await store.readStream(streamId);
-      const state = fold(stored.map((e) => ({ type: e.type, data: e.data }) as unknown as TEvent));
-      const events = decide(state);
-      if (events.length === 0) return null;
-      try {
-        const result = await store.append(
-          streamId,
-          stored.length,
-          events.map((e) => ({ type: e.type, data: { ...(e.data as Record<string, unknown>) } })),
-          metadata,
-        );
-        return { source: 'images', streamId, streamVersion: result.streamVersion, events };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-      }
-    }
-    throw new DomainError('conflict', 'Changed concurrently, try again');
+  return retryOnConflict(async () => {
+    const stored = await store.readStream(streamId);
+    const state = fold(stored.map((e) => ({ type: e.type, data: e.data }) as unknown as TEvent));
+    const events = decide(state);
+    if (events.length === 0) return null;
+    const result = await store.append(
+      streamId,
+      stored.length,
+      events.map((e) => ({ type: e.type, data: { ...(e.data as Record<string, unknown>) } })),
+      metadata,
+    );
+    return { source: 'images' as const, streamId, streamVersion: result.streamVersion, events };
+  });
 }
 
 /** RepositoryImages aggregates (one stream per repository incarnation). */
