@@ -126,7 +126,8 @@ export function describeRegistryApi(mode: string, start: () => Promise<TestHub>)
       expect(Buffer.from(await rest.arrayBuffer()).equals(images[0].layer.subarray(500))).toBe(true);
       const beyond = await fetch(path, { headers: { Range: `bytes=${images[0].layer.length + 10}-` } });
       expect(beyond.status).toBe(416);
-      await beyond.arrayBuffer();
+      expect(beyond.headers.get('content-range')).toBe(`bytes */${images[0].layer.length}`);
+      expect(await beyond.json()).toEqual({ error: 'Range Not Satisfiable' });
     });
 
     it('a connection cut mid-layer leaves no visible layer; the next try succeeds', async () => {

@@ -127,10 +127,12 @@ export class RegistryImagesHttpController {
     const image = await this.readable(request, namespace, id);
     const size = image.size ?? 0;
     const range = parseByteRange(request.headers.range, size);
-    void reply.header('Accept-Ranges', 'bytes').type('application/octet-stream');
+    void reply.header('Accept-Ranges', 'bytes');
     if (range === 'unsatisfiable') {
-      return void reply.status(416).header('Content-Range', `bytes */${size}`).send();
+      // A refusal like every other: a JSON error body (it had an empty octet-stream one).
+      return void sendJson(reply.header('Content-Range', `bytes */${size}`), 416, { error: 'Range Not Satisfiable' });
     }
+    void reply.type('application/octet-stream');
     const stream = await this.blobs.get(image.blobKey!, range);
     if (username) this.recordFetch(request, username, namespace, id);
     if (range) {
