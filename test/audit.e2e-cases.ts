@@ -376,6 +376,67 @@ export function describeAudit(mode: string, startHub: () => Promise<TestHub & { 
       expect(check).toEqual({ consistent: false });
     });
 
+    it('verify is false when an entry of a repository is missing from its history, or another repository\'s stream is linked in (found in review)', async () => {
+      const index = new DockerIndexClient(url, { username: 'aud_owner', password });
+      const [image] = await imageChain('linked', [{ l: '1' }]);
+      for (const name of ['linked', 'foreign']) {
+        const created = await index.createRepository(`aud_owner/${name}`, [{ id: image.id, Tag: 'latest' }]);
+        expect(created.status).toBe(200);
+        const token = created.headers.get('x-docker-token')!;
+        if (name === 'linked') await new DockerRegistryClient(url, token).pushImage(image);
+        expect((await index.putTag(`aud_owner/${name}`, 'latest', image.id, token)).status).toBe(200);
+        await until(`${name}'s tag`, (entries) => entries.some((e) => e.type === 'TagSet'), `aud_owner/${name}`);
+      }
+      const verdict = async () => (await get('/v1/audit/repositories/aud_owner/linked/verify')).json() as Record<string, any>;
+      expect(await verdict()).toMatchObject({ valid: true, first_invalid: null }); // the control
+      const [tagSet] = await sql(
+        hub,
+        `DELETE FROM read.audit_repository_entries l USING read.audit_entries e
+         WHERE l.seq = e.seq AND l.repository = 'aud_owner/linked' AND e.type = 'TagSet' RETURNING l.seq, e.stream, e.version`,
+      );
+      expect((await history('aud_owner/linked')).some((e) => e.type === 'TagSet')).toBe(false);
+      expect((await verdict()).first_invalid).toMatchObject({ stream: tagSet.stream, version: tagSet.version, reason: expect.stringMatching(/lacks/) });
+      await sql(hub, `INSERT INTO read.audit_repository_entries (repository, seq) VALUES ('aud_owner/linked', $1)`, [tagSet.seq]);
+      expect(await verdict()).toMatchObject({ valid: true });
+      // Every entry of the other repository's image list linked in: complete, yet not this name's.
+      await sql(
+        hub,
+        `INSERT INTO read.audit_repository_entries (repository, seq)
+         SELECT 'aud_owner/linked', l.seq FROM read.audit_repository_entries l JOIN read.audit_entries e ON e.seq = l.seq
+         WHERE l.repository = 'aud_owner/foreign' AND e.stream LIKE 'images-%'`,
+      );
+      expect((await verdict()).first_invalid).toMatchObject({ reason: expect.stringMatching(/another repository/) });
+    });
+
+    it('a reader resuming after a cursor gets the entries that joined the history since, also older ones (found in review: an image listed later)', async () => {
+      const index = new DockerIndexClient(url, { username: 'aud_owner', password });
+      const [image] = await imageChain('listed-late', [{ late: '1' }]);
+      const early = await index.createRepository('aud_owner/early', [{ id: image.id, Tag: 'latest' }]);
+      await new DockerRegistryClient(url, early.headers.get('x-docker-token')!).pushImage(image);
+      expect((await index.createRepository('aud_owner/late', [])).status).toBe(200);
+      await until('the late repository', (entries) => entries.some((e) => e.type === 'RepositoryCreated'), 'aud_owner/late');
+      const read = await history('aud_owner/late');
+      const cursor = read.at(-1)!.cursor;
+      const feedPosition = (e: Entry) => BigInt((e as Entry & { feed_cursor?: string }).feed_cursor ?? e.cursor);
+      const created = feedPosition(read.find((e) => e.type === 'RepositoryCreated')!);
+      // The image's own entries (json, layer, checksum) are older than anything read so far.
+      expect((await index.createRepository('aud_owner/late', [{ id: image.id }])).status).toBe(200);
+      const resumed = await waitUntil(
+        async () => {
+          const page = (await get(`/v1/audit/repositories/aud_owner/late/history?cursor=${cursor}`)).json() as { entries: Entry[] };
+          return page.entries.some((e) => e.type === 'ImagesAdded') ? page.entries : undefined;
+        },
+        { timeoutMs: 30000, intervalMs: 100, what: 'the listing' },
+      );
+      const imageEntries = resumed.filter((e) => e.stream === `image-aud_owner/${image.id}`);
+      expect(imageEntries.map((e) => e.type)).toEqual(expect.arrayContaining(['ImageJsonStored']));
+      // They keep their feed position: older than the repository itself, all of which the reader had read.
+      expect(imageEntries.every((e) => feedPosition(e) < created)).toBe(true);
+      // And a full read shows each entry once.
+      const full = await history('aud_owner/late');
+      expect(new Set(full.map((e) => e.cursor)).size).toBe(full.length);
+    });
+
     it('pulls made at once are each counted and audited once (the gateway sends them to the projector in batches)', async () => {
       const index = new DockerIndexClient(url, { username: 'aud_owner', password });
       expect((await index.createRepository('aud_owner/busy', [])).status).toBe(200);

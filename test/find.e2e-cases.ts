@@ -1,7 +1,7 @@
 import { DockerIndexClient } from './support/docker-index-client';
 import { DockerRegistryClient } from './support/docker-registry-client';
 import { DEFAULT_TEST_ADMIN, TEST_ADMIN_PASSWORD, TestHub } from './support/hubs';
-import { basic, http } from './support/http';
+import { basic, http, rawExchange } from './support/http';
 import { TestImage, imageChain, imageOn } from './support/layers';
 
 interface SearchAnswer {
@@ -174,6 +174,13 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
         expect((await star('PUT', 'carol_01/hidden', as('dave_001'))).status).toBe(404);
         expect((await star('PUT', 'carol_01/nothing', as('dave_001'))).status).toBe(404);
         expect((await star('PUT', 'carol_01/hidden', as('carol_01'))).status).toBe(204);
+        // Names no repository or user can have are a 400, as on every route (found in review: 404 and an empty 200).
+        for (const name of ['Carol_01/starry', 'carol_01/json', 'carol_01/A']) expect((await star('PUT', name, as('carol_01'))).status).toBe(400);
+        expect((await http(url, 'GET', '/v1/users/A/starred')).status).toBe(400);
+        // `..` as it is on the wire (fetch would resolve the dot segment away): an empty 200 before.
+        const target = new URL(url);
+        const dots = await rawExchange(url, `GET /v1/users/../starred HTTP/1.1\r\nHost: ${target.host}\r\nConnection: close\r\n\r\n`);
+        expect(dots.status).toBe(400);
       });
 
       it('lists a user’s stars in seed 004’s shape, private ones only to that user', async () => {

@@ -2,7 +2,7 @@ import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { READ_SCHEMA } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
 import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
-import { CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
+import { AuditLinkPositions1732400030700, CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
 import { CreateAuditActivityInbox1732400030500, CreateAuditInbox1732400030400 } from './audit/audit-inbox.migrations';
 import { CreateActivityInbox1732400030600, CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { ActivityInbox } from './activity/activity-inbox';
@@ -36,6 +36,7 @@ export const READ_MODEL_MIGRATIONS = [
   CreateAuditInbox1732400030400,
   CreateAuditActivityInbox1732400030500,
   CreateActivityInbox1732400030600,
+  AuditLinkPositions1732400030700,
 ];
 
 /**

@@ -7,6 +7,11 @@
  */
 export interface AuditEntry {
   cursor: string;
+  /**
+   * In a repository's history only: the entry's feed position, when `cursor` is its position in
+   * that history instead (an entry that joined the history late: docs/api.md, Audit).
+   */
+  feed_cursor?: string;
   time: string;
   type: string;
   actor: string | null;

@@ -79,7 +79,7 @@ export class AuditHttpController {
         for (const stream of reply) verified.set(stream.streamId, stream);
       }
     }
-    sendJson(reply, 200, { repository, ...compareWithStores(audited, verified) });
+    sendJson(reply, 200, { repository, ...compareWithStores(audited, verified, await this.audit.lives(repository)) });
   }
 
   @Get('users/:username/history')

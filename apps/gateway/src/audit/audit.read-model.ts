@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { AuditEntry } from '@dockyard/contracts';
+import { AuditEntry, PROJECTIONS } from '@dockyard/contracts';
+import { AuditedStream, owningRepository } from './audit-verification';
 import { AuditQuery } from './audit-query';
 
 /** Whose entries a list reads: one repository name (every life), one account, or the whole feed. */
@@ -20,8 +21,10 @@ export interface AuditPage {
 const ENTRY_COLUMNS = `e.seq::text AS seq, e.time, e.type, e.actor, e.source_ip, e.user_agent, e.request_id, e.repository_id,
   e.service, e.stream, e.version, e.data, e.hash, e.prev_hash`;
 
+/** A row as an entry; a row of a repository's history (`position`: its place there) carries both positions. */
 export const rowToAuditEntry = (row: Record<string, any>): AuditEntry => ({
-  cursor: row.seq,
+  cursor: row.position ?? row.seq,
+  ...(row.position !== undefined && row.position !== row.seq && { feed_cursor: row.seq }),
   time: (row.time as Date).toISOString(),
   type: row.type,
   actor: row.actor,
@@ -42,8 +45,8 @@ const actorFilter = (actor: string): string => (actor.includes(':') || actor ===
 
 /**
  * Queries on the audit read model (read.audit_*, built by the projector's audit projection). Every
- * list is a keyset page on the gap-free feed position, through an index of its scope: the
- * repository name's link table, the account's entries, or the feed itself.
+ * list is a keyset page through an index of its scope: on the gap-free feed position for the
+ * account's entries and the feed itself, on the link position for a repository name's history.
  */
 export class AuditReadModel {
   constructor(private readonly pool: Pool) {}
@@ -57,7 +60,9 @@ export class AuditReadModel {
     let seq = 'e.seq';
     if ('repository' in scope) {
       from = 'read.audit_repository_entries l JOIN read.audit_entries e ON e.seq = l.seq';
-      seq = 'l.seq';
+      // Where the entry entered the name's history, not its feed position: an entry linked late
+      // (an image's earlier entries, once the repository lists it) comes after what was read before.
+      seq = 'l.link_seq';
       where.push(`l.repository = ${param(scope.repository)}`);
     } else if ('username' in scope) {
       where.push(`e.username = ${param(scope.username)}`);
@@ -67,7 +72,7 @@ export class AuditReadModel {
     if (query.actor !== null) where.push(`e.actor = ${param(actorFilter(query.actor))}`);
     if (query.from !== null) where.push(`e.time >= ${param(query.from)}`);
     if (query.until !== null) where.push(`e.time <= ${param(query.until)}`);
-    const text = `SELECT ${ENTRY_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const text = `SELECT ${ENTRY_COLUMNS}${'repository' in scope ? `, ${seq}::text AS position` : ''} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${seq} LIMIT ${param(limit)}`;
     return { text, values };
   }
@@ -105,20 +110,37 @@ export class AuditReadModel {
     return rows.map(rowToAuditEntry);
   }
 
-  /** The streams behind a repository name (all its lives), each with its audit copy's hashes by version. */
-  async streams(repository: string): Promise<{ service: string; stream: string; hashes: Map<number, string> }[]> {
+  /**
+   * The streams behind a repository name (all its lives), each with its audit copy's hashes by
+   * version as the history links them, and for a repository's own streams the version the audit
+   * projection has applied (its checkpoint).
+   */
+  async streams(repository: string): Promise<AuditedStream[]> {
     const { rows } = await this.pool.query(
       `SELECT e.service, e.stream, e.version, e.hash FROM read.audit_repository_entries l JOIN read.audit_entries e ON e.seq = l.seq
        WHERE l.repository = $1 AND e.stream IS NOT NULL ORDER BY l.seq`,
       [repository],
     );
-    const streams = new Map<string, { service: string; stream: string; hashes: Map<number, string> }>();
+    const streams = new Map<string, AuditedStream>();
     for (const row of rows) {
       const stream = streams.get(row.stream) ?? { service: row.service, stream: row.stream, hashes: new Map() };
       stream.hashes.set(row.version, row.hash);
       streams.set(row.stream, stream);
     }
+    const owned = [...streams.keys()].filter((stream) => owningRepository(stream) !== undefined);
+    const { rows: applied } = await this.pool.query(
+      `SELECT stream_id, stream_version FROM read.consumer_checkpoints WHERE consumer = $1 AND stream_id = ANY($2)`,
+      [PROJECTIONS.audit, owned],
+    );
+    const through = new Map<string, number>(applied.map((row) => [row.stream_id, row.stream_version]));
+    for (const stream of owned) streams.get(stream)!.owned = { repositoryId: owningRepository(stream)!, through: through.get(stream) ?? 0 };
     return [...streams.values()];
+  }
+
+  /** Every life (repository id) the name has had, as the audit saw them created. */
+  async lives(repository: string): Promise<Set<string>> {
+    const { rows } = await this.pool.query('SELECT repository_id FROM read.audit_repositories WHERE repository = $1', [repository]);
+    return new Set(rows.map((row) => row.repository_id as string));
   }
 
   /** The newest life of a name the audit has seen, or undefined when the name never existed. */

@@ -24,7 +24,32 @@ export function dropIdleConnections(server: Server, idleMs: number): void {
   // With a listener here Node no longer destroys timed-out sockets itself: this decides.
   server.on('timeout', (socket: Socket) => {
     const exchange = current.get(socket);
-    const working = exchange && exchange.request.complete && !exchange.response.headersSent && !exchange.response.writableEnded;
-    if (!working) socket.destroy();
+    if (exchange && !exchange.response.writableEnded) {
+      if (exchange.request.complete) {
+        // The whole request arrived: the hub is working on it (not idle), or a download stopped being read.
+        if (exchange.response.headersSent) socket.destroy();
+        return;
+      }
+      // Its body stalled: answered 408 as every refusal is answered, then the connection closes.
+      if (!exchange.response.headersSent) {
+        exchange.response
+          .writeHead(408, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(TIMED_OUT), Connection: 'close' })
+          .end(TIMED_OUT);
+        return;
+      }
+      socket.destroy();
+      return;
+    }
+    // The first request's headers stalled (bytes came, no request yet): a 408 written on the socket
+    // itself, since Node has no request for them. After an answered request the connection is only
+    // closed: Node reads the next request's first bytes with the last one's, so this cannot tell a
+    // stalled second request from a quiet kept-alive connection.
+    if (!exchange && socket.bytesRead > 0 && socket.writable) {
+      socket.end(`HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(TIMED_OUT)}\r\nConnection: close\r\n\r\n${TIMED_OUT}`);
+      return;
+    }
+    socket.destroy();
   });
 }
+
+const TIMED_OUT = JSON.stringify({ error: 'The request took too long to arrive' });

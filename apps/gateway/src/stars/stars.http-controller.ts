@@ -11,6 +11,7 @@ import { ReadYourWrites } from '../http/read-your-writes';
 import { requestMetadata } from '../http/request-metadata';
 import { sendJson } from '../http/send-json';
 import { RepositoriesReadModel } from '../repositories/repositories.read-model';
+import { namespacePath, repositoryPath } from '../repositories/repository-path';
 import { repositoryJson } from '../repositories/repository-json';
 import { StarsReadModel } from './stars.read-model';
 
@@ -45,14 +46,17 @@ export class StarsHttpController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
+    namespacePath(username); // `..` or `A` is no user: 400, not an empty page (found in review)
     const caller = await this.authenticator.authenticateIfAny(request);
     const at = listPage(pageParam, sizeParam);
     const { count, results } = await this.stars.starredBy(username, caller?.username === username, at.offset, at.size);
     sendJson(reply, 200, listAnswer(`/v1/users/${username}/starred`, at, count, results.map((view) => repositoryJson(view))));
   }
 
-  private async setStar(namespace: string, name: string, starred: boolean, request: FastifyRequest, reply: FastifyReply) {
+  private async setStar(namespaceParam: string, nameParam: string, starred: boolean, request: FastifyRequest, reply: FastifyReply) {
     const principal = await this.authenticator.requireActive(request);
+    // A name no repository can have is a 400, as on every other route (found in review: a 404).
+    const { namespace, name } = repositoryPath(namespaceParam, nameParam);
     const repository = await this.repositories.find(namespace, name);
     if (!repository || !(await this.access.mayRead(principal, repository))) throw new DomainError('not-found', 'Repository not found');
     const written = await sendCommand<StarRepositoryReply>(

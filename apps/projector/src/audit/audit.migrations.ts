@@ -70,3 +70,34 @@ export class CreateAuditReadModel1732400030300 implements MigrationInterface {
     }
   }
 }
+
+/**
+ * `read.audit_repository_entries.link_seq`: where a link entered a name's history. A repository
+ * history pages on it, not on the entry's feed position: an entry linked late (an image's earlier
+ * entries when a repository first lists the image, a new life's earlier entries at its creation)
+ * keeps its old, lower position, and a reader resuming after a cursor used to miss it (found in
+ * review). Every link is written after its transaction took the feed head's lock, so the sequence
+ * hands out positions in commit order: a reader never sees a higher one before a lower one commits.
+ * Existing links keep their entry's position (a cursor read before stays valid); new ones follow.
+ */
+export class AuditLinkPositions1732400030700 implements MigrationInterface {
+  name = 'AuditLinkPositions1732400030700';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SEQUENCE read.audit_link_seq`);
+    await queryRunner.query(`ALTER TABLE read.audit_repository_entries ADD COLUMN link_seq bigint`);
+    await queryRunner.query(`UPDATE read.audit_repository_entries SET link_seq = seq`);
+    await queryRunner.query(
+      `SELECT setval('read.audit_link_seq', GREATEST(1, (SELECT seq FROM read.audit_feed_head WHERE id = 1), (SELECT max(seq) FROM read.audit_repository_entries)))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE read.audit_repository_entries ALTER COLUMN link_seq SET DEFAULT nextval('read.audit_link_seq'), ALTER COLUMN link_seq SET NOT NULL`,
+    );
+    await queryRunner.query(`CREATE UNIQUE INDEX audit_repository_entries_links ON read.audit_repository_entries (repository, link_seq)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE read.audit_repository_entries DROP COLUMN link_seq`);
+    await queryRunner.query(`DROP SEQUENCE read.audit_link_seq`);
+  }
+}

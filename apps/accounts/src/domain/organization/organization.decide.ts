@@ -105,7 +105,7 @@ export function changeOrganization(
       return [{ type: ORGANIZATION_EVENTS.TeamRepositoryAdded, data: { organization, team: change.team, repository } }];
     }
     case 'remove-team-repository': {
-      if (!mustBeTeam(state, change.team).repositories.includes(change.repository)) return [];
+      if (!mustBeTeam(state, change.team).repositories.includes(teamRepositoryName(change.repository))) return [];
       return [{ type: ORGANIZATION_EVENTS.TeamRepositoryRemoved, data: { organization, team: change.team, repository: change.repository } }];
     }
     default:

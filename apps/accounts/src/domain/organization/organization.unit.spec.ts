@@ -93,6 +93,10 @@ describe('Organization aggregate (given / when / then)', () => {
     expect(codeOf(() => given(events).when(olga, { kind: 'set-team', team: 'Bad Name', permission: 'read' }))).toBe('invalid');
     expect(codeOf(() => given(events).when(olga, { kind: 'set-team', team: 'devs', permission: 'root' as never }))).toBe('invalid');
     expect(codeOf(() => given(events).when(olga, { kind: 'set-member', username: 'walt_001', role: 'king' as never }))).toBe('invalid');
+    // Removals check names as additions do (found in review: DELETE .../teams/A and .../repositories/APP were 204).
+    const withTeam = [...events, ...given(events).when(olga, { kind: 'set-team', team: 'devs', permission: 'read' })];
+    expect(codeOf(() => given(withTeam).when(olga, { kind: 'remove-team', team: 'A' }))).toBe('invalid');
+    expect(codeOf(() => given(withTeam).when(olga, { kind: 'remove-team-repository', team: 'devs', repository: 'APP' }))).toBe('invalid');
   });
 
   describe('names that are also Object.prototype members (found in review)', () => {
