@@ -1,5 +1,5 @@
-import { DomainError, MessageMetadata, StarRepositoryCommand, StarRepositoryReply, starStreamId } from '@dockyard/contracts';
-import { EventStore, WrongExpectedVersionError, appendClaiming } from '@dockyard/eventstore';
+import { MessageMetadata, StarRepositoryCommand, StarRepositoryReply, starStreamId } from '@dockyard/contracts';
+import { EventStore, appendClaiming, retryOnConflict } from '@dockyard/eventstore';
 import { RepositoryName } from '../domain/repository';
 import { StarEvent, foldStar, setStar } from '../domain/star';
 import { RepositoryStore } from '../infrastructure/repository.store';
@@ -17,21 +17,16 @@ export class StarRepositoryHandler {
 
   async handle(command: StarRepositoryCommand, metadata: MessageMetadata): Promise<StarRepositoryReply> {
     const name = RepositoryName.create(command.namespace, command.name);
-    for (let attempt = 0; attempt < 5; attempt++) {
+    return retryOnConflict(async () => {
       const { state: repository } = await this.repositories.loadByName(name);
       const streamId = starStreamId(repository.repositoryId, command.actor.username);
       const stored = repository.exists ? await this.store.readStream(streamId) : [];
       const star = foldStar(stored.map((e) => ({ type: e.type, data: e.data }) as unknown as StarEvent));
       const events = setStar(star, repository, { username: command.actor.username, starred: command.starred });
       if (events.length === 0) return null;
-      try {
-        const expectedVersion = stored.length === 0 ? 0 : stored[stored.length - 1].streamVersion;
-        const data = events.map((e) => ({ type: e.type, data: { ...e.data } }));
-        return await appendClaiming(this.store, 'repositories', { streamId, expectedVersion }, data, metadata);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-      }
-    }
-    throw new DomainError('conflict', 'The star was changed concurrently, try again');
+      const expectedVersion = stored.length === 0 ? 0 : stored[stored.length - 1].streamVersion;
+      const data = events.map((e) => ({ type: e.type, data: { ...e.data } }));
+      return appendClaiming(this.store, 'repositories', { streamId, expectedVersion }, data, metadata);
+    });
   }
 }
