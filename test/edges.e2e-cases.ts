@@ -365,6 +365,17 @@ export function describeEdges(mode: string, startHub: (options: HubOptions) => P
       expect((await http(url, 'GET', '/v1/repositories/own_0001/other', { headers: as('own_0001') })).status).toBe(404);
     });
 
+    it('refusals Node itself made now carry the JSON error too: no Host, two Hosts, an unknown Expect; an unknown route does not echo its path (found in review)', async () => {
+      const raw = (head: string) => rawExchange(url, `${head}\r\nConnection: close\r\n\r\n`);
+      const refusal = (answer: { status: number; text: string }) => [answer.status, JSON.parse(answer.text)];
+      expect(refusal(await raw('GET /v1/_ping HTTP/1.1'))).toEqual([400, { error: expect.stringContaining('Host') }]);
+      expect(refusal(await raw('GET /v1/_ping HTTP/1.1\r\nHost: localhost\r\nHost: evil.example'))).toEqual([400, { error: expect.stringContaining('Host') }]);
+      expect(refusal(await raw('GET /v1/_ping HTTP/1.1\r\nHost: localhost\r\nExpect: junk'))).toEqual([417, { error: expect.stringContaining('Expect') }]);
+      expect((await raw('GET /v1/_ping HTTP/1.0')).status).toBe(200); // HTTP/1.0 needs no Host: the control
+      const unknown = await http(url, 'GET', '/v1/x%3Cscript%3E');
+      expect([unknown.status, unknown.json()]).toEqual([404, { error: 'No such route' }]);
+    });
+
     describe('hostile input (issue 8)', () => {
       const OWNER = 'hst_0001';
       const ID = 'a'.repeat(64);

@@ -9,6 +9,7 @@ import { HubExceptionFilter } from './http/hub-exception.filter';
 import { JsonBodyPipe } from './http/json-body.pipe';
 import { registerJsonContentParser, registerStreamContentParser } from './http/json-content-parser';
 import { dropIdleConnections } from './http/idle-connections';
+import { refuseUnknownExpectations } from './http/expectations';
 import { answerClientError, answerFrameworkError, inHubWords } from './http/framework-errors';
 import { registerRequestInputGuard } from './http/request-input-guard';
 import { stampRequestArrival } from './http/request-arrival';
@@ -40,6 +41,9 @@ export const gatewayAdapter = (trustProxy: boolean | number | string = false): F
     // parts still reach the hub's own name checks, which say what the rule is.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PART },
     bodyLimit: JSON_BODY_LIMIT,
+    // Node answers a request without Host with an empty 400 of its own; the input guard answers it
+    // (and two Host lines, which Node would let through) with the hub's JSON body instead.
+    http: { requireHostHeader: false },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
@@ -63,6 +67,7 @@ export function configureGatewayApp(app: NestFastifyApplication, runtime: HubRun
   registerStreamContentParser(fastify);
   registerRequestInputGuard(fastify);
   dropIdleConnections(app.getHttpServer(), runtime.config.idleTimeoutMs);
+  refuseUnknownExpectations(app.getHttpServer());
   app.useGlobalFilters(new HubExceptionFilter(runtime.logger));
   app.useGlobalPipes(new JsonBodyPipe());
   // The request id is the correlation id of everything the request causes; the commands it sends

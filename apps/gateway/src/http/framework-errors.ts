@@ -75,11 +75,15 @@ const MALFORMED_REQUEST: FrameworkRefusal = { status: 400, message: 'Malformed H
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, message } = PARSER_REFUSALS[error.code ?? ''] ?? MALFORMED_REQUEST;
-  const body = JSON.stringify({ error: message });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
+  writeRawRefusal(socket, status, message);
   socket.destroy(error);
+}
+
+/** A refusal written on the socket itself, where Node has no request (yet) to answer through. */
+export function writeRawRefusal(socket: Socket, status: number, message: string): void {
+  if (!socket.writable) return;
+  const body = JSON.stringify({ error: message });
+  socket.write(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '@dockyard/contracts';
 import { Logger } from '@dockyard/runtime';
@@ -47,6 +47,8 @@ export class HubExceptionFilter implements ExceptionFilter {
   private describe(exception: unknown): { status: number; message: string } {
     if (isOutage(exception)) return { status: 503, message: 'the hub is temporarily unavailable; retry shortly' };
     if (isDomainError(exception)) return { status: DOMAIN_ERROR_STATUS[exception.code] ?? 500, message: exception.message };
+    // Nest's router says `Cannot GET /the/path`: a refusal does not repeat what the client sent.
+    if (exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(exception.message)) return { status: 404, message: 'No such route' };
     if (exception instanceof HttpException) {
       const response = exception.getResponse();
       const message =

@@ -1,5 +1,6 @@
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { writeRawRefusal } from './framework-errors';
 
 /**
  * Drops connections on which the client has gone quiet for `idleMs`: headers or a body that stall,
@@ -45,11 +46,13 @@ export function dropIdleConnections(server: Server, idleMs: number): void {
     // closed: Node reads the next request's first bytes with the last one's, so this cannot tell a
     // stalled second request from a quiet kept-alive connection.
     if (!exchange && socket.bytesRead > 0 && socket.writable) {
-      socket.end(`HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(TIMED_OUT)}\r\nConnection: close\r\n\r\n${TIMED_OUT}`);
+      writeRawRefusal(socket, 408, TIMED_OUT_MESSAGE);
+      socket.end();
       return;
     }
     socket.destroy();
   });
 }
 
-const TIMED_OUT = JSON.stringify({ error: 'The request took too long to arrive' });
+const TIMED_OUT_MESSAGE = 'The request took too long to arrive';
+const TIMED_OUT = JSON.stringify({ error: TIMED_OUT_MESSAGE });

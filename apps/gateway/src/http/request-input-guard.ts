@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnsupportedMediaTypeException } from '@nestjs/common';
+import { DomainError } from '@dockyard/contracts';
 import { idempotencyKeyOf } from './command-identity';
 import { refuseControlCharacters, refuseControlCharactersInJson } from './control-characters';
 
@@ -28,6 +29,14 @@ const hasBody = (request: FastifyRequest) =>
  * JSON is a 415, except on the layer route. Errors leave through the HubExceptionFilter like any other.
  */
 export function registerRequestInputGuard(app: FastifyInstance): void {
+  // HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two lines (Node keeps the first and
+  // drops the rest), is a 400 before anything else runs.
+  app.addHook('onRequest', async (request) => {
+    const lines = request.raw.rawHeaders.filter((line, i) => i % 2 === 0 && line.toLowerCase() === 'host').length;
+    if (lines > 1 || (lines === 0 && request.raw.httpVersion === '1.1')) {
+      throw new DomainError('invalid', 'An HTTP/1.1 request needs exactly one Host header');
+    }
+  });
   app.addHook('preHandler', async (request) => {
     for (const [name, value] of Object.entries((request.params as Record<string, unknown>) ?? {})) {
       if (typeof value === 'string') refuseControlCharacters(value, `The path part ${name}`);

@@ -7,7 +7,11 @@ import { ByteRange } from '@dockyard/blobstore';
  */
 export function parseByteRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
   if (!header) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  // Range units are case-insensitive, and one the server does not know is ignored (RFC 9110 §14.2):
+  // `Bytes=0-1` is a range, `items=0-1` asks for the whole layer.
+  const unit = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)=/.exec(header);
+  if (unit && unit[1].toLowerCase() !== 'bytes') return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());
   if (!match) return header.includes(',') ? undefined : 'unsatisfiable';
   const [, from, to] = match;
   if (from === '' && to === '') return 'unsatisfiable';
