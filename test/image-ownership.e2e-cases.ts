@@ -1,3 +1,4 @@
+import { waitUntil } from '../libs/testing/src';
 import { DockerIndexClient } from './support/docker-index-client';
 import { DockerRegistryClient, putChunked } from './support/docker-registry-client';
 import { TestHub } from './support/hubs';
@@ -207,6 +208,67 @@ export function describeImageOwnership(mode: string, start: () => Promise<TestHu
       const asCarol = await pull('carol/service', 'carol');
       expect(asCarol.get(base.id)!.layer.equals(poisoned.layer)).toBe(false);
       await expectPulled('mallory/hub-base', [poisoned]);
+    });
+
+    describe('in an organization, whose teams hold different repositories (found in review)', () => {
+      const org = (method: string, path: string, body?: unknown) =>
+        http(url, method, `/v1/organizations/${path}`, { headers: basicOf('alice'), body });
+
+      beforeAll(async () => {
+        expect((await http(url, 'POST', '/v1/organizations/', { body: { name: 'teams_org', email: 'ops@teams.example' }, headers: basicOf('alice') })).status).toBe(201);
+        for (const [team, member, repo] of [['vault', 'carol', 'vault'], ['tools', 'mallory', 'tools']]) {
+          expect((await org('PUT', `teams_org/teams/${team}`, { permission: 'write' })).status).toBe(204);
+          expect((await org('PUT', `teams_org/teams/${team}/members/${member}`)).status).toBe(204);
+          expect((await org('PUT', `teams_org/teams/${team}/repositories/${repo}`)).status).toBe(204);
+        }
+        // Teams push to the repositories an owner made: the vault private, the tools public.
+        expect((await http(url, 'POST', '/v1/repositories/teams_org/', { body: { repo_name: 'vault', is_public: false }, headers: basicOf('alice') })).status).toBe(201);
+        expect((await http(url, 'POST', '/v1/repositories/teams_org/', { body: { repo_name: 'tools', is_public: true }, headers: basicOf('alice') })).status).toBe(201);
+      });
+
+      it('leaker: a member who lists another team’s private image in her own repository reads nothing of it, and learns nothing of its existence', async () => {
+        const [secret] = await imageChain('org-secret', [{ 'key.pem': 'the vault team key' }]);
+        await push('carol', 'teams_org/vault', [secret]);
+        const leak = await open('mallory', 'teams_org/tools', [secret]);
+        for (const what of ['json', 'layer', 'ancestry'] as const) {
+          // Before: 200, served from the namespace's one copy.
+          expect((await get(what, secret.id, tokenAuth(leak.token))).status).toBe(404);
+        }
+        // Her docker then uploads, as for any image it has not: into her repository's copy alone.
+        const [unknown] = await imageChain('org-unknown', [{ u: 'never pushed' }]);
+        expect((await get('json', unknown.id, tokenAuth(leak.token))).status).toBe(404);
+        // The vault team still reads its own.
+        const vault = await pull('teams_org/vault', 'carol');
+        expect(vault.get(secret.id)!.layer.equals(secret.layer)).toBe(true);
+        // The audit lists the vault's copy under the vault alone, though the tools repository lists the id too.
+        const imageEntries = async (repo: string) => {
+          const history = await http(url, 'GET', `/v1/audit/repositories/teams_org/${repo}/history?limit=1000`, { headers: basicOf(ADMIN) });
+          return ((history.json() as { entries: { stream: string | null }[] }).entries ?? []).filter((e) => e.stream?.endsWith(secret.id));
+        };
+        const inVault = await waitUntil(async () => ((await imageEntries('vault')).length > 0 ? imageEntries('vault') : undefined), {
+          timeoutMs: 30000,
+          intervalMs: 100,
+          what: 'the vault copy in the vault history',
+        });
+        expect(new Set(inVault.map((e) => e.stream))).toEqual(new Set([`image-teams_org/vault/${secret.id}`]));
+        expect((await imageEntries('tools')).filter((e) => e.stream === `image-teams_org/vault/${secret.id}`)).toEqual([]);
+      });
+
+      it('squatter: a member’s earlier upload of an id another team will push is not what that team’s push skips to, nor what its pulls get', async () => {
+        const [victim] = await imageChain('org-victim', [{ 'app/bin': 'vault team bytes' }]);
+        const evil = await forged(victim, 'tools team bytes');
+        expect((await push('mallory', 'teams_org/tools', [evil])).layerPuts).toBe(1);
+        const opened = await open('carol', 'teams_org/vault', [victim]);
+        // docker's existence check: not "already exists" (before: a 200 json, then a skipped upload)
+        expect((await get('json', victim.id, tokenAuth(opened.token))).status).toBe(404);
+        expect(await opened.registry.pushImage(victim)).toBe('pushed');
+        await finish('carol', 'teams_org/vault', opened, victim);
+        const pulled = await pull('teams_org/vault', 'carol');
+        expect(pulled.get(victim.id)!.layer.equals(victim.layer)).toBe(true);
+        // and the squatter keeps her own bytes in her own repository
+        const hers = await pull('teams_org/tools', 'mallory');
+        expect(hers.get(victim.id)!.layer.equals(evil.layer)).toBe(true);
+      });
     });
 
     it('one image pushed to two of one’s own repositories is uploaded once', async () => {

@@ -166,7 +166,8 @@ export class RepositoryAccess {
    * tokens a membership change voids. Kept by repository id: names are unique across users and
    * organizations and a repository never moves, so the answer holds for the repository's life.
    */
-  private async ownedByOrganization(view: RepositoryView): Promise<boolean> {
+  /** Whether an organization has the repository's namespace (never changes for a repository: names are unique across users and organizations). */
+  async ownedByOrganization(view: RepositoryView): Promise<boolean> {
     if (view.kind === 'library') return false;
     let owned = this.organizationOwned.get(view.repositoryId);
     if (owned === undefined) {

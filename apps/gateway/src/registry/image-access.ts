@@ -2,12 +2,13 @@ import { FastifyRequest } from 'fastify';
 import { DomainError } from '@dockyard/contracts';
 import { Authenticator, Principal } from '../auth/authenticator';
 import { RepositoryAccess, mayWriteIn, ownsNamespace, presentedToken } from '../auth/repository-access';
-import { RepositoriesReadModel } from '../repositories/repositories.read-model';
+import { RepositoriesReadModel, RepositoryView } from '../repositories/repositories.read-model';
 import { ImagesReadModel, Reader } from './images.read-model';
 import { arrivalOf } from '../http/request-arrival';
 
-/** Which namespace's copy of an image a request reads or writes, and who is asking (for mounts). */
+/** Which copy of an image a request reads or writes, and who is asking (for mounts). */
 export interface ImageTarget {
+  /** The copy's scope: a namespace, or in an organization its repository (`org/name`, `copyScope`). */
   namespace: string;
   /** The identified user (a token's user, or Basic credentials); null when anonymous. */
   username: string | null;
@@ -24,7 +25,7 @@ const readerOf = (principal: Principal | null): Reader =>
 
 /**
  * An image is identified by (namespace, id), and a request reaches one namespace's copy:
- * - a token for repository R (namespace N): N's copy, and only if R lists the id;
+ * - a token for repository R (namespace N): N's copy (in an organization: R's own), and only if R lists the id;
  * - Basic, to write: the caller's own namespace if one of its repositories lists the id, for admins
  *   also `library`; nobody ever writes another namespace's copy;
  * - Basic or anonymous, to read: a copy listed by a repository of its namespace that the caller may
@@ -60,7 +61,10 @@ export class ImageAccess {
       }
       const username = caller.grant.username;
       return {
-        namespace: repository.namespace,
+        // No fallback to the namespace's copy of an organization's images stored before copies were
+        // per repository: reading it would keep the leak open. As for the streams from before images
+        // had a namespace (image-metadata projection), there is no production data to carry over.
+        namespace: await copyScope(this.repositoryAccess, repository),
         username,
         reader: async () =>
           username ? readerOf({ username, active: true, admin: await this.images.isAdmin(username), credentialsVersion: 0 }) : ANONYMOUS,
@@ -82,6 +86,16 @@ export class ImageAccess {
     if (!namespace) throw new DomainError('not-found', 'Image not found');
     return { namespace, username: principal?.username ?? null, reader: async () => reader };
   }
+}
+
+/**
+ * In an organization, teams' rights differ per repository, so each repository has its own copies
+ * (`org/name`): a team that lists another team's image id in its own repository reaches no copy but
+ * its own, and cannot pre-upload bytes into the copy the other team's push would then skip (found
+ * in review). A user's repositories share one writer, and so one copy per namespace.
+ */
+async function copyScope(access: RepositoryAccess, repository: RepositoryView): Promise<string> {
+  return (await access.ownedByOrganization(repository)) ? `${repository.namespace}/${repository.name}` : repository.namespace;
 }
 
 /** The same words as a token whose MAC does not check (token-keys), so the two cannot be told apart. */

@@ -25,8 +25,11 @@ export interface Reader {
 }
 
 // A repository of the copy's namespace lists the id, and the reader may read that repository.
+// A copy is its namespace's, or in an organization its repository's (`org/name`): listed by a
+// repository of that namespace, or by that very repository.
 const READABLE_COPY = `EXISTS (SELECT 1 FROM read.repository_images ri JOIN read.repositories r USING (repository_id)
-  WHERE ri.image_id = i.image_id AND r.namespace = i.namespace AND ($2 OR r.is_public OR r.namespace = $3))`;
+  WHERE ri.image_id = i.image_id AND (i.namespace = r.namespace OR i.namespace = r.namespace || '/' || r.name)
+    AND ($2 OR r.is_public OR r.namespace = $3))`;
 
 /**
  * Queries on read.images (one row per namespace's copy of an id) and on the repositories that list

@@ -134,7 +134,8 @@ async function trackRepository(client: PoolClient, event: PublishedEvent, reposi
       await client.query(
         `INSERT INTO read.audit_repository_entries (repository, seq)
          SELECT r.repository, e.seq FROM read.audit_repositories r
-         JOIN read.audit_entries e ON e.image_ref = ANY (ARRAY(SELECT split_part(r.repository, '/', 1) || '/' || unnest($2::text[])))
+         JOIN read.audit_entries e ON e.image_ref = ANY (ARRAY(
+           SELECT scope || '/' || id FROM unnest($2::text[]) AS id, unnest(ARRAY[split_part(r.repository, '/', 1), r.repository]) AS scope))
          WHERE r.repository_id = $1 AND r.repository IS NOT NULL
          ON CONFLICT DO NOTHING`,
         [repositoryId, ids],
@@ -158,18 +159,22 @@ async function linkLife(client: PoolClient, repositoryId: string, namespace: str
   );
   await client.query(
     `INSERT INTO read.audit_repository_entries (repository, seq)
-     SELECT $2, e.seq FROM read.audit_repository_images i JOIN read.audit_entries e ON e.image_ref = $3 || '/' || i.image_id
+     SELECT $2, e.seq FROM read.audit_repository_images i
+       JOIN read.audit_entries e ON e.image_ref IN ($3 || '/' || i.image_id, $2 || '/' || i.image_id)
      WHERE i.repository_id = $1 ON CONFLICT DO NOTHING`,
     [repositoryId, name, namespace],
   );
 }
 
-/** An image's own event: listed under every repository of its namespace that lists the image. */
+/**
+ * An image's own event: listed under every repository of its namespace that lists the image, or for
+ * an organization's copy (`org/name`) under that repository.
+ */
 async function linkImageEntry(client: PoolClient, seq: string, namespace: string, imageId: string): Promise<void> {
   await client.query(
     `INSERT INTO read.audit_repository_entries (repository, seq)
      SELECT r.repository, $1 FROM read.audit_repository_images i JOIN read.audit_repositories r USING (repository_id)
-     WHERE i.image_id = $3 AND split_part(r.repository, '/', 1) = $2
+     WHERE i.image_id = $3 AND (split_part(r.repository, '/', 1) = $2 OR r.repository = $2)
      ON CONFLICT DO NOTHING`,
     [seq, namespace, imageId],
   );

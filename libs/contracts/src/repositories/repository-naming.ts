@@ -39,3 +39,15 @@ export function repositoryNameProblem(namespace: unknown, name: unknown): string
   if (!isRepositoryName(namespace, name)) return REPOSITORY_NAME_RULE;
   return undefined;
 }
+
+/**
+ * Which copy of an image a request reaches (the images service's "namespace" of an image): a user's
+ * or `library`'s namespace, or in an organization one repository (`org/name`), whose teams' rights
+ * differ from its neighbours'.
+ */
+export function isImageScope(scope: unknown): scope is string {
+  if (isNamespace(scope)) return true;
+  if (typeof scope !== 'string') return false;
+  const slash = scope.indexOf('/');
+  return slash > 0 && repositoryNameProblem(scope.slice(0, slash), scope.slice(slash + 1)) === undefined;
+}

@@ -1,15 +1,18 @@
-import { DomainError, isNamespace } from '@dockyard/contracts';
+import { DomainError, isImageScope } from '@dockyard/contracts';
 import { imageId } from '../repository-images/image-id';
 
-/** An image is identified by (namespace, id): each namespace has its own copy of an id. */
+/**
+ * An image is identified by (namespace, id): each namespace has its own copy of an id, and in an
+ * organization each repository (`org/name`), since teams' rights are per repository.
+ */
 export interface ImageRef {
   namespace: string;
   id: string;
 }
 
-/** A namespace as repositories have them: a username (4 to 30 of [a-z0-9_]) or `library`. */
+/** A namespace as repositories have them (a username or `library`), or an organization's repository `org/name`. */
 export const imageNamespace = (raw: unknown): string => {
-  if (!isNamespace(raw)) throw new DomainError('invalid', 'Invalid namespace');
+  if (!isImageScope(raw)) throw new DomainError('invalid', 'Invalid namespace');
   return raw;
 };
 

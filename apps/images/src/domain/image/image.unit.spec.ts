@@ -30,11 +30,15 @@ describe('Image aggregate (one copy per namespace)', () => {
     expect(after(...stored, ...uploaded, ...verified).complete).toBe(true);
   });
 
-  it('rejects invalid namespaces and ids', () => {
+  it('rejects invalid namespaces and ids; an organization repository’s copy is `org/name`', () => {
     expect(codeOf(() => imageRef('Alice!', A))).toBe('invalid');
-    expect(codeOf(() => imageRef('alice/x', A))).toBe('invalid');
+    expect(codeOf(() => imageRef('alice/X', A))).toBe('invalid');
+    expect(codeOf(() => imageRef('alice/images', A))).toBe('invalid');
+    expect(codeOf(() => imageRef('alice/x/y', A))).toBe('invalid');
+    expect(codeOf(() => imageRef('/x', A))).toBe('invalid');
     expect(codeOf(() => imageRef('alice', 'nope'))).toBe('invalid');
     expect(imageRef('library', A)).toEqual({ namespace: 'library', id: A });
+    expect(imageRef('acme_org/app', A)).toEqual({ namespace: 'acme_org/app', id: A });
   });
 
   it('records a layer only over the json its payload checksum covered: a json stored again meanwhile is a conflict', () => {
