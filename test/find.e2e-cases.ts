@@ -238,6 +238,14 @@ export function describeFindAndShare(mode: string, start: () => Promise<TestHub>
         }
         expect((await http(url, 'POST', '/v1/organizations/', { body: { name: 'acme_two', email: 'x@acme.example' } })).status).toBe(401);
         expect((await register('acme_org')).status).toBe(400);
+        // Unknown fields and wrong types are refused and nothing is created (found in review: 201); a name no organization can have is a 400 on its routes.
+        for (const body of [{ name: 'acme_three', email: 'x@acme.example', extra: 1 }, { name: 5, email: 'x@acme.example' }]) {
+          const refused = await http(url, 'POST', '/v1/organizations/', { body, headers: as('dave_001') });
+          expect([refused.status, refused.json()]).toEqual([400, { error: expect.any(String) }]);
+        }
+        expect((await http(url, 'GET', '/v1/organizations/acme_three/', { headers: as('dave_001') })).status).toBe(404);
+        expect((await http(url, 'GET', '/v1/organizations/BAD/', { headers: as('olga_001') })).status).toBe(400);
+        expect((await http(url, 'PUT', '/v1/organizations/BAD/teams/crew', { headers: as('olga_001'), body: { permission: 'read' } })).status).toBe(400);
       });
 
       it('cannot log in', async () => {
