@@ -23,21 +23,27 @@ const hasBody = (request: FastifyRequest) =>
   request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 
 /**
+ * HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two lines (Node keeps the first and
+ * drops the rest), is a 400. Counted on the raw lines without allocating: this runs on every pull.
+ */
+function refuseUnlessOneHost(request: FastifyRequest): void {
+  const raw = request.raw.rawHeaders;
+  let lines = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') lines++;
+  if (lines > 1 || (lines === 0 && request.raw.httpVersion === '1.1')) {
+    throw new DomainError('invalid', 'An HTTP/1.1 request needs exactly one Host header');
+  }
+}
+
+/**
  * One check of everything a request brings before any route sees it: control characters in path
  * parts, query values, the headers the hub reads and every JSON string of the body are a 400 (NUL
  * cannot be stored in PostgreSQL text; the others are in no name, id or e-mail); a body that is not
  * JSON is a 415, except on the layer route. Errors leave through the HubExceptionFilter like any other.
  */
 export function registerRequestInputGuard(app: FastifyInstance): void {
-  // HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two lines (Node keeps the first and
-  // drops the rest), is a 400 before anything else runs.
-  app.addHook('onRequest', async (request) => {
-    const lines = request.raw.rawHeaders.filter((line, i) => i % 2 === 0 && line.toLowerCase() === 'host').length;
-    if (lines > 1 || (lines === 0 && request.raw.httpVersion === '1.1')) {
-      throw new DomainError('invalid', 'An HTTP/1.1 request needs exactly one Host header');
-    }
-  });
   app.addHook('preHandler', async (request) => {
+    refuseUnlessOneHost(request);
     for (const [name, value] of Object.entries((request.params as Record<string, unknown>) ?? {})) {
       if (typeof value === 'string') refuseControlCharacters(value, `The path part ${name}`);
     }
