@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
 import { DomainError } from '@dockyard/contracts';
+import { rawHeaderLines } from './raw-header-lines';
 
 /** `Idempotency-Key`: 1–200 printable ASCII characters (space to tilde). */
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
@@ -9,10 +10,8 @@ const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
 export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const value = request.headers['idempotency-key'];
   if (value === undefined) return undefined;
-  // Node joins a repeated header it does not know into one value ("k1, k2"), which is printable
-  // ASCII too: the raw header lines tell two keys from one.
-  const sent = request.raw.rawHeaders.filter((line, i) => i % 2 === 0 && line.toLowerCase() === 'idempotency-key').length;
-  if (typeof value !== 'string' || sent > 1 || !IDEMPOTENCY_KEY.test(value)) {
+  // Node joins a repeated header into one value ("k1, k2"), which is printable ASCII too.
+  if (typeof value !== 'string' || rawHeaderLines(request, 'idempotency-key') > 1 || !IDEMPOTENCY_KEY.test(value)) {
     throw new DomainError('invalid', 'The Idempotency-Key header must be one value of 1 to 200 printable ASCII characters');
   }
   return value;

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { HttpException } from '@nestjs/common';
 import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -60,9 +60,12 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
   void reply.status(refusal.status).type('application/json').send(JSON.stringify({ error: refusal.message }));
 }
 
+/** What a request that stalls is told (Node's own header timeout, and the hub's idle timeout). */
+export const REQUEST_TIMED_OUT = 'The request took too long to arrive';
+
 /** Node's HTTP parser refusals (`clientError`): no request exists yet, so the answer is written raw. */
 const PARSER_REFUSALS: Record<string, FrameworkRefusal> = {
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: REQUEST_TIMED_OUT },
   HPE_HEADER_OVERFLOW: { status: 431, message: 'The request headers are too large' },
   HPE_URI_OVERFLOW: { status: 414, message: 'The request path is too long' },
 };
@@ -77,6 +80,15 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   const { status, message } = PARSER_REFUSALS[error.code ?? ''] ?? MALFORMED_REQUEST;
   writeRawRefusal(socket, status, message);
   socket.destroy(error);
+}
+
+/**
+ * A refusal answered through Node's response, before Fastify has one (an `Expect` Node asks about,
+ * a body that stalled); the connection closes after it.
+ */
+export function endWithRefusal(response: ServerResponse, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).end(body);
 }
 
 /** A refusal written on the socket itself, where Node has no request (yet) to answer through. */

@@ -1,6 +1,6 @@
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { writeRawRefusal } from './framework-errors';
+import { REQUEST_TIMED_OUT, endWithRefusal, writeRawRefusal } from './framework-errors';
 
 /**
  * Drops connections on which the client has gone quiet for `idleMs`: headers or a body that stall,
@@ -32,13 +32,8 @@ export function dropIdleConnections(server: Server, idleMs: number): void {
         return;
       }
       // Its body stalled: answered 408 as every refusal is answered, then the connection closes.
-      if (!exchange.response.headersSent) {
-        exchange.response
-          .writeHead(408, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(TIMED_OUT), Connection: 'close' })
-          .end(TIMED_OUT);
-        return;
-      }
-      socket.destroy();
+      if (exchange.response.headersSent) socket.destroy();
+      else endWithRefusal(exchange.response, 408, REQUEST_TIMED_OUT);
       return;
     }
     // The first request's headers stalled (bytes came, no request yet): a 408 written on the socket
@@ -46,13 +41,10 @@ export function dropIdleConnections(server: Server, idleMs: number): void {
     // closed: Node reads the next request's first bytes with the last one's, so this cannot tell a
     // stalled second request from a quiet kept-alive connection.
     if (!exchange && socket.bytesRead > 0 && socket.writable) {
-      writeRawRefusal(socket, 408, TIMED_OUT_MESSAGE);
+      writeRawRefusal(socket, 408, REQUEST_TIMED_OUT);
       socket.end();
       return;
     }
     socket.destroy();
   });
 }
-
-const TIMED_OUT_MESSAGE = 'The request took too long to arrive';
-const TIMED_OUT = JSON.stringify({ error: TIMED_OUT_MESSAGE });

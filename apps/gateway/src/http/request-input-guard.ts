@@ -3,6 +3,7 @@ import { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnsupportedMediaTypeException } from '@nestjs/common';
 import { DomainError } from '@dockyard/contracts';
 import { idempotencyKeyOf } from './command-identity';
+import { rawHeaderLines } from './raw-header-lines';
 import { refuseControlCharacters, refuseControlCharactersInJson } from './control-characters';
 
 /** Headers whose values the hub reads, compares or stores (Authorization is checked once decoded). */
@@ -22,14 +23,9 @@ const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeO
 const hasBody = (request: FastifyRequest) =>
   request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 
-/**
- * HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two lines (Node keeps the first and
- * drops the rest), is a 400. Counted on the raw lines without allocating: this runs on every pull.
- */
+/** HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two lines (Node keeps the first and drops the rest), is a 400. */
 function refuseUnlessOneHost(request: FastifyRequest): void {
-  const raw = request.raw.rawHeaders;
-  let lines = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') lines++;
+  const lines = rawHeaderLines(request, 'host');
   if (lines > 1 || (lines === 0 && request.raw.httpVersion === '1.1')) {
     throw new DomainError('invalid', 'An HTTP/1.1 request needs exactly one Host header');
   }

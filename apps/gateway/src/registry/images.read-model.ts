@@ -78,32 +78,30 @@ export class ImagesReadModel {
   }
 
   private async ancestryRows(namespace: string, imageId: string): Promise<string[]> {
+    return (await this.parentChain(namespace, imageId)).map((link) => link.image_id);
+  }
+
+  /** Whether the parent chain from `start` in a namespace reaches `target` (as an image, or as the parent the chain ends on). */
+  async chainReaches(namespace: string, start: string, target: string): Promise<boolean> {
+    return (await this.parentChain(namespace, start)).some((link) => link.image_id === target || link.parent === target);
+  }
+
+  /**
+   * The image and its parents within one namespace's copies, the image first. Stops at an id already
+   * in the chain: a cycle stored by a race (see the json route) ends the list instead of repeating
+   * it up to the depth limit.
+   */
+  private async parentChain(namespace: string, imageId: string): Promise<{ image_id: string; parent: string | null }[]> {
     const { rows } = await this.pool.query(
-      // Stops at an id already in the chain: a cycle stored by a race (see the json route) ends
-      // the list instead of repeating it up to the depth limit.
       `WITH RECURSIVE chain(image_id, parent, depth, seen) AS (
          SELECT image_id, parent, 0, ARRAY[image_id] FROM read.images WHERE namespace = $1 AND image_id = $2
          UNION ALL
          SELECT i.image_id, i.parent, c.depth + 1, c.seen || i.image_id FROM read.images i JOIN chain c ON i.namespace = $1 AND i.image_id = c.parent
          WHERE c.depth < 1000 AND i.image_id <> ALL(c.seen))
-       SELECT image_id FROM chain ORDER BY depth`,
+       SELECT image_id, parent FROM chain ORDER BY depth`,
       [namespace, imageId],
     );
-    return rows.map((r) => r.image_id);
-  }
-
-  /** Whether the parent chain from `start` in a namespace reaches `target` (as an image, or as the parent the chain ends on). */
-  async chainReaches(namespace: string, start: string, target: string): Promise<boolean> {
-    const { rows } = await this.pool.query(
-      `WITH RECURSIVE chain(image_id, parent, seen) AS (
-         SELECT image_id, parent, ARRAY[image_id] FROM read.images WHERE namespace = $1 AND image_id = $2
-         UNION ALL
-         SELECT i.image_id, i.parent, c.seen || i.image_id FROM read.images i JOIN chain c ON i.namespace = $1 AND i.image_id = c.parent
-         WHERE cardinality(c.seen) <= 1000 AND i.image_id <> ALL(c.seen))
-       SELECT EXISTS (SELECT 1 FROM chain WHERE image_id = $3 OR parent = $3) AS reaches`,
-      [namespace, start, target],
-    );
-    return rows[0].reaches;
+    return rows;
   }
 
   /**
