@@ -51,7 +51,7 @@ export class ImageAccess {
       if (!repository) throw invalidToken();
       // The row just read is the one the token check compares with: no second lookup on a pull. Given
       // that row, `caller` refuses a grant of any other repository (one deleted and created again too).
-      const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any', repository, invalidToken());
+      const caller = await this.repositoryAccess.caller(request, `${fullName![1]}/${fullName![2]}`, need === 'write' ? 'write' : 'any', repository, invalidToken);
       if (caller.kind !== 'token') throw invalidToken();
       // The repository's image list, as the pull's first call read it (from the hot view).
       const listed = await this.repositories.images(repository.repositoryId, arrivalOf(request));

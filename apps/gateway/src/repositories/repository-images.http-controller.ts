@@ -103,8 +103,8 @@ export class RepositoryImagesHttpController {
       throw new DomainError('unauthenticated', 'A repository token is required');
     }
     const repository = await this.repositories.find(path.namespace, path.name);
-    const notFound = new DomainError('not-found', 'Repository not found');
-    if (!repository) throw notFound;
+    const notFound = () => new DomainError('not-found', 'Repository not found');
+    if (!repository) throw notFound();
     // A private repository's refusal is its missing name's 404: any token must not tell them apart.
     // Given the row, `caller` refuses another repository's grant (403 on a public one).
     await this.access.caller(request, path.fullName, 'any', repository, notFound);
