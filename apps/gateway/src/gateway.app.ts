@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HubRuntime } from '@dockyard/runtime';
 import { GatewayModule } from './gateway.module';
+import { SoleGateway } from './hot/read-model-changes';
 import { GATEWAY } from './gateway.tokens';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { HubExceptionFilter } from './http/hub-exception.filter';
@@ -92,8 +93,11 @@ export function configureGatewayApp(app: NestFastifyApplication, runtime: HubRun
   return app;
 }
 
-/** The gateway's HTTP application, on Fastify; the caller decides where it listens. */
-export async function createGatewayApp(runtime: HubRuntime): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime), gatewayAdapter(runtime.config.trustProxy), GATEWAY_APP_OPTIONS);
+/**
+ * The gateway's HTTP application, on Fastify; the caller decides where it listens. `sole`: the
+ * standalone hub's, its database's only gateway (SoleGateway).
+ */
+export async function createGatewayApp(runtime: HubRuntime, sole?: SoleGateway): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRuntime(runtime, sole), gatewayAdapter(runtime.config.trustProxy), GATEWAY_APP_OPTIONS);
   return configureGatewayApp(app, runtime);
 }

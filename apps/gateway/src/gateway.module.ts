@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HUB_RUNTIME, HealthModule, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { HotReads, HotReadsLifecycle, hotViewEntries } from './hot/hot-reads';
-import { ReadModelChanges } from './hot/read-model-changes';
+import { ReadModelChanges, SoleGateway } from './hot/read-model-changes';
 import { RolesHttpController } from './admin/roles.http-controller';
 import { AuditAccess } from './audit/audit-access';
 import { AuditSigningKey } from './audit/audit-signing-key';
@@ -41,7 +41,8 @@ import { StarsReadModel } from './stars/stars.read-model';
 
 @Module({})
 export class GatewayModule {
-  static forRuntime(runtime: HubRuntime): DynamicModule {
+  /** `sole`: this gateway is its database's only one (the standalone hub; see SoleGateway). */
+  static forRuntime(runtime: HubRuntime, sole?: SoleGateway): DynamicModule {
     const readPool = runtime.pool('read');
     const metrics = new GatewayMetrics();
     const bus = timedBus(runtime.bus, metrics);
@@ -53,7 +54,7 @@ export class GatewayModule {
       tokens: new BusClient(bus, 'tokens', activity),
     };
     // The hot read path: read-model rows in memory, kept true by the projector's notifications.
-    const changes = new ReadModelChanges(databaseUrlFor(runtime.config, 'read'), runtime.logger.child({ component: 'hot-view' }));
+    const changes = new ReadModelChanges(databaseUrlFor(runtime.config, 'read'), runtime.logger.child({ component: 'hot-view' }), undefined, sole);
     const hot = new HotReads(changes, hotViewEntries());
     const users = new UsersReadModel(readPool, hot);
     const authenticator = new Authenticator(

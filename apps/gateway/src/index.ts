@@ -1,1 +1,2 @@
 export * from './gateway.app';
+export { type SoleGateway, awaitSoleGatewayLock } from './hot/read-model-changes';

@@ -5,12 +5,13 @@ import { AccountsModule } from '@dockyard/accounts';
 import { ImagesModule } from '@dockyard/images';
 import { RepositoriesModule } from '@dockyard/repositories';
 import { TokensModule } from '@dockyard/tokens';
-import { createGatewayApp } from '@dockyard/gateway';
+import { awaitSoleGatewayLock, createGatewayApp } from '@dockyard/gateway';
 import { InProcessBus, settledWithin } from '@dockyard/messaging';
 import { AuditModule, ProjectorModule } from '@dockyard/projector';
 import {
   createHubRuntime,
   createLogger,
+  databaseUrlFor,
   guardProcess,
   loadHubConfig,
   startBusMicroservice,
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     defaultTimeoutMs: config.commandTimeoutMs,
   });
   const runtime = createHubRuntime(config, bus, logger);
+  // Refused before any service starts on a database another standalone hub serves (see below).
+  await awaitSoleGatewayLock(databaseUrlFor(config, 'read'));
   const modules = [ProjectorModule, AuditModule, AccountsModule, RepositoriesModule, ImagesModule, TokensModule].map(
     (module) => ({
       dynamic: module.forRuntime(runtime),
@@ -71,7 +74,10 @@ async function main(): Promise<void> {
   const services: INestMicroservice[] = [];
   for (const { dynamic, transport } of modules)
     services.push(await startBusMicroservice(dynamic, bus, transport));
-  const gateway = await createGatewayApp(runtime);
+  // The hub's gateway is its database's only one (another standalone hub on it is refused), so its
+  // reads answer from memory without a fence. Should another hub hold the database after a lost
+  // connection, this one stops as on SIGTERM.
+  const gateway = await createGatewayApp(runtime, { displaced: () => process.kill(process.pid, 'SIGTERM') });
   await gateway.listen(config.port, config.host);
   logger.info({ port: config.port, dataDir: config.dataDir }, 'Dockyard standalone hub listening');
 

@@ -6,7 +6,7 @@ import { createTestDatabase, waitUntil } from '../../../../libs/testing/src';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { UsersReadModel } from '../users/users.read-model';
 import { HotReads } from './hot-reads';
-import { HOT_VIEW_APPLICATION_NAME, ReadModelChanges } from './read-model-changes';
+import { HOT_VIEW_APPLICATION_NAME, ReadModelChanges, SOLE_GATEWAY_LOCK } from './read-model-changes';
 
 /** A user stream's event as the accounts service publishes it (no hash: the chain is not under test). */
 const userEvent = (username: string, version: number, credentialsVersion: number): PublishedEvent => ({
@@ -252,5 +252,65 @@ describe('read-model changes (real PostgreSQL)', () => {
     const waiting = ryw.waitFor('users', { source: 'accounts', streamId: 'user-dan', streamVersion: 7 });
     await consumer.handle(userEvent('dan', 7, 7));
     await waiting;
+  });
+
+  describe('a sole gateway (the standalone hub): no fence on reads', () => {
+    it('answers from memory without a probe, yet a write it acknowledged is in its view when the answer goes (a replayed write too)', async () => {
+      const sole = new ReadModelChanges(url, logger, 50, { displaced: jest.fn() });
+      await sole.start();
+      try {
+        const soleUsers = new UsersReadModel(pool, new HotReads(sole, 1000));
+        const ryw = new ReadYourWrites(pool, 3000, undefined, sole);
+        const probe = jest.spyOn(sole as unknown as { probe(): Promise<void> }, 'probe');
+        await consumer.handle(userEvent('sol', 1, 1));
+        await ryw.waitFor('users', { source: 'accounts', streamId: 'user-sol', streamVersion: 1 });
+        for (let version = 2; version <= 40; version++) {
+          expect((await soleUsers.find('sol'))?.credentialsVersion).toBe(version - 1); // kept, or read and kept
+          // Committed before the wait begins: the wait ends on the checkpoint it reads, before this
+          // session may have heard the change. The answer must wait until it has.
+          await consumer.handle(userEvent('sol', version, version));
+          await ryw.waitFor('users', { source: 'accounts', streamId: 'user-sol', streamVersion: version });
+          const probes = probe.mock.calls.length;
+          expect((await soleUsers.find('sol'))?.credentialsVersion).toBe(version);
+          expect(probe.mock.calls.length).toBe(probes); // the read sent no probe
+        }
+      } finally {
+        await sole.close();
+      }
+    });
+
+    it('a second one on the same database is refused at start; the first keeps listening', async () => {
+      const first = new ReadModelChanges(url, logger, 50, { displaced: jest.fn() });
+      await first.start();
+      const second = new ReadModelChanges(url, logger, 50, { displaced: jest.fn(), lockWaitMs: 300 });
+      try {
+        await expect(second.start()).rejects.toThrow('another standalone hub serves this database');
+        expect(second.listening).toBe(false);
+        expect(first.listening).toBe(true);
+      } finally {
+        await second.close();
+        await first.close();
+      }
+    });
+
+    it('its session lost and the lock taken by another hub meanwhile: it stops listening and says it was displaced', async () => {
+      const displaced = jest.fn();
+      const sole = new ReadModelChanges(url, logger, 1000, { displaced });
+      await sole.start();
+      const other = new Client(url);
+      await other.connect();
+      try {
+        await pool.query('SELECT pg_terminate_backend($1)', [sole.backendPid]);
+        await waitUntil(
+          async () => (await other.query('SELECT pg_try_advisory_lock($1) AS held', [SOLE_GATEWAY_LOCK.toString()])).rows[0].held === true,
+          { what: 'the lock to be free' },
+        );
+        await waitUntil(() => displaced.mock.calls.length > 0, { what: 'the gateway to find itself displaced' });
+        expect(sole.listening).toBe(false);
+      } finally {
+        await other.end();
+        await sole.close();
+      }
+    });
   });
 });

@@ -6,6 +6,61 @@ import { CoalescedFence } from './coalesced-fence';
 /** The `application_name` of the gateways' LISTEN sessions. */
 export const HOT_VIEW_APPLICATION_NAME = 'dockyard-gateway-changes';
 
+/**
+ * The advisory lock (PostgreSQL's lock space is per database) a sole gateway's LISTEN session
+ * holds: two standalone hubs on one database would each answer from memory without hearing the
+ * other's writes first.
+ */
+export const SOLE_GATEWAY_LOCK = 0x646f636b7961726en; // "dockyard"
+
+/** How long a starting sole gateway waits for the lock (a hub it replaces may still be stopping). */
+const SOLE_GATEWAY_LOCK_WAIT_MS = 10_000;
+
+/**
+ * The standalone hub's gateway is its database's only one: each write it acknowledges was heard
+ * on its own LISTEN session first (ReadYourWrites), so its reads need no fence. Its session holds
+ * SOLE_GATEWAY_LOCK; `displaced` is called if, after the session was lost, another hub holds it.
+ */
+export interface SoleGateway {
+  displaced(): void;
+  /** How long a start waits for the lock (default 10 s). */
+  lockWaitMs?: number;
+}
+
+/** Another hub's session holds the sole-gateway lock. */
+export class SoleGatewayTaken extends Error {
+  constructor() {
+    super('another standalone hub serves this database (it holds the sole-gateway lock): stop it first, or give this hub a database of its own');
+    this.name = 'SoleGatewayTaken';
+  }
+}
+
+/**
+ * Resolves once a session of its own could take the sole-gateway lock of `connectionString`'s
+ * database (it is released again with that session); throws if another hub's session keeps it
+ * `waitMs` (a hub it replaces may still be stopping). The standalone hub checks before its
+ * services start; the LISTEN session then takes the lock for good.
+ */
+export async function awaitSoleGatewayLock(connectionString: string, waitMs = SOLE_GATEWAY_LOCK_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const client = new Client({ connectionString, application_name: HOT_VIEW_APPLICATION_NAME });
+    try {
+      await client.connect();
+      if (await holdsSoleLock(client)) return;
+    } catch {
+      // A database it cannot reach is not this check's to report: the hub's own connections fail
+      // with the message that names the setting, and the LISTEN session takes the lock when it
+      // connects (or finds itself displaced).
+      return;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    if (Date.now() >= deadline) throw new SoleGatewayTaken();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** What hears the read models' changes: each change, and "some were missed" (connection lost or regained). */
 export interface ReadModelChangeListener {
   changed(change: ReadModelChange): void;
@@ -26,6 +81,11 @@ export interface ReadModelChangeListener {
  * visibility by a moment, which is why a gateway acknowledges a write only after a barrier
  * (`announceBarrier`, ReadYourWrites): then every session has been signalled of it. That is what
  * lets a replica answer from memory and still show a write another replica acknowledged a moment ago.
+ *
+ * A sole gateway (SoleGateway: the standalone hub) fences no read: no other replica acknowledges
+ * writes, and its own were heard before their answers (`heardEverything`). Under load a fence was
+ * a `SELECT 1` after nearly every request's arrival: a PostgreSQL round trip for each, about 0.4
+ * of this machine's 2 cores between the hub and its backend (docs/benchmarks.md).
  */
 export class ReadModelChanges {
   private client: Client | undefined;
@@ -38,7 +98,13 @@ export class ReadModelChanges {
     private readonly connectionString: string,
     private readonly logger: Logger,
     private readonly reconnectMs = 250,
+    private readonly sole?: SoleGateway,
   ) {}
+
+  /** True for the sole gateway of its database (see SoleGateway): its reads need no fence. */
+  get isSole(): boolean {
+    return this.sole !== undefined;
+  }
 
   /** True while the session is listening: only then may anything be answered from memory. */
   get listening(): boolean {
@@ -55,8 +121,12 @@ export class ReadModelChanges {
     return () => this.listeners.delete(listener);
   }
 
-  /** Connects (retrying in the background until it succeeds); resolves after the first attempt. */
+  /**
+   * Connects (retrying in the background until it succeeds); resolves after the first attempt. A
+   * sole gateway fails instead while another hub's session holds the lock (after waiting a while).
+   */
   async start(): Promise<void> {
+    if (this.sole) await awaitSoleGatewayLock(this.connectionString, this.sole.lockWaitMs);
     await this.connect();
   }
 
@@ -74,6 +144,15 @@ export class ReadModelChanges {
    * what it proved: the loss flushed the view, so what is in it now was read after the loss.
    */
   fence(since?: number): Promise<boolean> {
+    if (this.sole) return Promise.resolve(this.listening);
+    return this.heardEverything(since);
+  }
+
+  /**
+   * A probe on the session whatever the mode: true once every change this session was signalled
+   * of before the call (or `since`) has been applied to the listeners.
+   */
+  heardEverything(since?: number): Promise<boolean> {
     return this.listening ? this.fencer.fence(since) : Promise.resolve(false);
   }
 
@@ -110,6 +189,15 @@ export class ReadModelChanges {
     try {
       await client.connect();
       await client.query(`LISTEN ${READ_MODEL_CHANGES_CHANNEL}`);
+      if (this.sole && !(await holdsSoleLock(client))) {
+        // Lost with the last session, and another hub took it meanwhile: two gateways answering
+        // from memory would each miss the other's writes. This one stops.
+        this.logger.error({}, 'another standalone hub holds this database now; stopping');
+        await client.end();
+        this.closed = true;
+        this.sole.displaced();
+        return;
+      }
       if (this.closed) {
         await client.end();
         return;
@@ -135,4 +223,10 @@ export class ReadModelChanges {
   private tellMissed(): void {
     for (const listener of this.listeners) listener.missed();
   }
+}
+
+/** Takes the sole-gateway lock for `client`'s session if no other session holds it. */
+async function holdsSoleLock(client: Client): Promise<boolean> {
+  const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS held', [SOLE_GATEWAY_LOCK.toString()]);
+  return rows[0].held === true;
 }

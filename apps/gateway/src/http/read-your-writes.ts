@@ -29,7 +29,9 @@ interface Waiter {
  * is visible, one after the other, so this replica may have heard the change (or read the
  * checkpoint) while another replica's session is not signalled yet, and the client's next request
  * there would fence without it and answer from the row before the write. So the wait ends with a
- * barrier (`announceBarrier`): once it has committed, every session has been signalled.
+ * barrier (`announceBarrier`): once it has committed, every session has been signalled. A sole
+ * gateway (the standalone hub) then also waits until its own session has heard it: its reads do
+ * not fence.
  */
 export class ReadYourWrites implements ReadModelChangeListener {
   private readonly waiting = new Map<string, Set<Waiter>>();
@@ -69,7 +71,11 @@ export class ReadYourWrites implements ReadModelChangeListener {
       );
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failed) throw failed.reason;
-      if (waited) await announceBarrier(this.pool);
+      if (!waited) return;
+      await announceBarrier(this.pool);
+      // A sole gateway's reads fence nothing (ReadModelChanges): its own session must have applied
+      // the change before the answer. Not listening, its view serves nothing and starts afresh.
+      if (this.changes?.isSole) await this.changes.heardEverything();
     } finally {
       for (const end of ends) end();
     }
