@@ -292,7 +292,9 @@ export function describeTokensSecurity(mode: string, startHub: () => Promise<Tes
         await waitUntil(async () => (before = await tokenIssuedEvents(db)).some((e) => e.tokenId === marker), { timeoutMs: 15000, what: 'the marker token’s TokenIssued' });
         const tokens: string[] = [];
         for (let i = 0; i < 5; i++) tokens.push(await readToken('alice_01/popular'));
-        expect(new Set(tokens).size).toBe(5);
+        // A gateway hands the same anonymous read token of a repository out for 5 s instead of
+        // signing one a pull (GatewayTokens): fewer than 5 here, whichever replica each call reached.
+        expect(new Set(tokens).size).toBeLessThan(tokens.length);
         expect(await tokenIssuedEvents(db)).toEqual(before);
         // Still signed and valid: the anonymous token pulls.
         expect(await pullStatuses('alice_01/popular', image, tokens[0])).toEqual(allOk);

@@ -12,8 +12,8 @@ const request = {
 };
 
 /** A gateway's tokens, with an audit that records nothing (the audit has its own tests). */
-function gatewayTokens(keys = TokenKeys.fromSecret(MASTER), ttlSeconds = 60): GatewayTokens {
-  const audit = { record: () => undefined, flush: async () => undefined } as unknown as IssuedTokensAudit;
+function gatewayTokens(keys = TokenKeys.fromSecret(MASTER), ttlSeconds = 60, record: () => void = () => undefined): GatewayTokens {
+  const audit = { record, flush: async () => undefined } as unknown as IssuedTokensAudit;
   return new GatewayTokens(keys, audit, ttlSeconds);
 }
 
@@ -67,5 +67,39 @@ describe('GatewayTokens.verify', () => {
     expect(() => tokens.verify(token.replace('access=write', 'access=delete'), 'alice_01/web', 'delete')).toThrow('Invalid token');
     jest.setSystemTime(new Date('2026-11-27T12:01:00Z'));
     expect(() => tokens.verify(token, 'alice_01/web', 'write')).toThrow('Token expired');
+  });
+});
+
+describe('GatewayTokens.issue', () => {
+  afterEach(() => jest.useRealTimers());
+  const anonymousRead = { repository: 'alice_01/web', repositoryId: request.repositoryId, access: 'read' as const, user: null };
+
+  it('hands one anonymous read token of a repository to every anonymous pull for 5 s, then signs a new one', () => {
+    jest.useFakeTimers({ now: new Date('2026-11-27T12:00:00Z') });
+    const audited = jest.fn();
+    const tokens = gatewayTokens(undefined, 86400, audited);
+    const first = tokens.issue(anonymousRead, META);
+    jest.setSystemTime(new Date('2026-11-27T12:00:04.900Z'));
+    expect(tokens.issue(anonymousRead, META)).toBe(first);
+    expect(tokens.verify(first, 'alice_01/web', 'read').username).toBeNull();
+    jest.setSystemTime(new Date('2026-11-27T12:00:05Z'));
+    expect(tokens.issue(anonymousRead, META)).not.toBe(first);
+    expect(audited).not.toHaveBeenCalled(); // anonymous read grants are not audited
+  });
+
+  it('never shares a token across repositories, across lives of one name, or with a user or a write grant', () => {
+    const audited = jest.fn();
+    const tokens = gatewayTokens(undefined, 86400, audited);
+    const first = tokens.issue(anonymousRead, META);
+    expect(tokens.issue({ ...anonymousRead, repository: 'alice_01/api' }, META)).not.toBe(first);
+    // The same name deleted and created again: another repository id, another token.
+    expect(tokens.issue({ ...anonymousRead, repositoryId: '5a9b3c1e-0000-4000-8000-000000000002' }, META)).not.toBe(first);
+    const userRead = { ...anonymousRead, user: { username: 'bob_01', credentialsVersion: 1 } };
+    const bobs = tokens.issue(userRead, META);
+    expect(bobs).not.toBe(first);
+    expect(tokens.issue(userRead, META)).not.toBe(bobs); // each of a user's grants is its own, and audited
+    const anonymousWrite = { ...anonymousRead, access: 'write' as const };
+    expect(tokens.issue(anonymousWrite, META)).not.toBe(tokens.issue(anonymousWrite, META));
+    expect(audited).toHaveBeenCalledTimes(4);
   });
 });
