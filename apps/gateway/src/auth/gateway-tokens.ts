@@ -60,7 +60,8 @@ export class GatewayTokens {
     if (audited) {
       this.audit.record({ event: tokenIssuedOf(grant, this.keys.kid), metadata, issuedAt: new Date(now).toISOString() });
     } else {
-      this.anonymousReads.set(repository, { token, until: now + ANONYMOUS_TOKEN_REUSE_MS });
+      // Never handed out within a second of its expiry (DOCKYARD_TOKEN_TTL_SECONDS may be short).
+      this.anonymousReads.set(repository, { token, until: Math.min(now + ANONYMOUS_TOKEN_REUSE_MS, grant.expiresAt * 1000 - 1000) });
     }
     return token;
   }

@@ -87,6 +87,18 @@ describe('GatewayTokens.issue', () => {
     expect(audited).not.toHaveBeenCalled(); // anonymous read grants are not audited
   });
 
+  it('never hands a shared token out within a second of its expiry (a short DOCKYARD_TOKEN_TTL_SECONDS)', () => {
+    jest.useFakeTimers({ now: new Date('2026-11-27T12:00:00Z') });
+    const tokens = gatewayTokens(undefined, 3);
+    const first = tokens.issue(anonymousRead, META);
+    jest.setSystemTime(new Date('2026-11-27T12:00:01.500Z'));
+    expect(tokens.issue(anonymousRead, META)).toBe(first);
+    jest.setSystemTime(new Date('2026-11-27T12:00:02.000Z'));
+    const next = tokens.issue(anonymousRead, META);
+    expect(next).not.toBe(first);
+    expect(() => tokens.verify(next, 'alice_01/web', 'read')).not.toThrow();
+  });
+
   it('never shares a token across repositories, across lives of one name, or with a user or a write grant', () => {
     const audited = jest.fn();
     const tokens = gatewayTokens(undefined, 86400, audited);

@@ -295,7 +295,7 @@ describe('read-model changes (real PostgreSQL)', () => {
 
     it('its session lost and the lock taken by another hub meanwhile: it stops listening and says it was displaced', async () => {
       const displaced = jest.fn();
-      const sole = new ReadModelChanges(url, logger, 1000, { displaced });
+      const sole = new ReadModelChanges(url, logger, 1000, { displaced, lockWaitMs: 1000 });
       await sole.start();
       const other = new Client(url);
       await other.connect();
@@ -309,6 +309,34 @@ describe('read-model changes (real PostgreSQL)', () => {
         expect(sole.listening).toBe(false);
       } finally {
         await other.end();
+        await sole.close();
+      }
+    });
+
+    it('its own earlier session still holding the lock (a network loss the server has not noticed): that backend is ended, and it listens again', async () => {
+      const displaced = jest.fn();
+      const sole = new ReadModelChanges(url, logger, 500, { displaced, lockWaitMs: 3000 });
+      await sole.start();
+      // Stands for the earlier session the server keeps: same name, holding the lock.
+      const lingering = new Client({ connectionString: url, application_name: HOT_VIEW_APPLICATION_NAME });
+      await lingering.connect();
+      lingering.on('error', () => undefined);
+      try {
+        const first = sole.backendPid!;
+        await pool.query('SELECT pg_terminate_backend($1)', [first]);
+        await waitUntil(
+          async () => (await lingering.query('SELECT pg_try_advisory_lock($1) AS held', [SOLE_GATEWAY_LOCK.toString()])).rows[0].held === true,
+          { what: 'the lock to be free' },
+        );
+        (sole as unknown as { soleBackendPid: number }).soleBackendPid = (lingering as unknown as { processID: number }).processID;
+        await waitUntil(() => sole.listening && sole.backendPid !== first, { what: 'the session to be back' });
+        expect(displaced).not.toHaveBeenCalled();
+        const { rows } = await pool.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [
+          (lingering as unknown as { processID: number }).processID,
+        ]);
+        expect(rows[0].n).toBe(0);
+      } finally {
+        await lingering.end().catch(() => undefined);
         await sole.close();
       }
     });

@@ -91,6 +91,8 @@ export class ReadModelChanges {
   private client: Client | undefined;
   private readonly listeners = new Set<ReadModelChangeListener>();
   private readonly fencer = new CoalescedFence(() => this.probe());
+  /** The backend of the last session that held the sole-gateway lock (see takeSoleLock). */
+  private soleBackendPid: number | undefined;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
 
@@ -127,7 +129,7 @@ export class ReadModelChanges {
    */
   async start(): Promise<void> {
     if (this.sole) await awaitSoleGatewayLock(this.connectionString, this.sole.lockWaitMs);
-    await this.connect();
+    await this.connect(true);
   }
 
   async close(): Promise<void> {
@@ -162,8 +164,10 @@ export class ReadModelChanges {
     await client.query('SELECT 1');
   }
 
-  private async connect(): Promise<void> {
+  /** `first`: the start's attempt, which throws SoleGatewayTaken where a later one is displaced. */
+  private async connect(first = false): Promise<void> {
     if (this.closed) return;
+    let taken = false;
     // Named, so an operator (or a test) can find the session in pg_stat_activity.
     const client = new Client({ connectionString: this.connectionString, application_name: HOT_VIEW_APPLICATION_NAME });
     client.on('notification', (message) => {
@@ -189,25 +193,50 @@ export class ReadModelChanges {
     try {
       await client.connect();
       await client.query(`LISTEN ${READ_MODEL_CHANGES_CHANNEL}`);
-      if (this.sole && !(await holdsSoleLock(client))) {
-        // Lost with the last session, and another hub took it meanwhile: two gateways answering
-        // from memory would each miss the other's writes. This one stops.
-        this.logger.error({}, 'another standalone hub holds this database now; stopping');
-        await client.end();
+      if (this.sole && !(await this.takeSoleLock(client))) {
+        // Another hub holds it (it started with this one, or took it while this one's session was
+        // lost): two gateways answering from memory would each miss the other's writes.
+        taken = true;
         this.closed = true;
-        this.sole.displaced();
-        return;
-      }
-      if (this.closed) {
         await client.end();
-        return;
+      } else if (this.closed) {
+        await client.end();
+      } else {
+        this.client = client;
+        this.soleBackendPid = this.sole ? this.backendPid : undefined;
+        // Whatever was committed while no session listened was not heard: start again from nothing.
+        this.tellMissed();
       }
-      this.client = client;
-      // Whatever was committed while no session listened was not heard: start again from nothing.
-      this.tellMissed();
     } catch (error) {
       this.logger.warn({ err: error }, 'read-model LISTEN connection failed; retrying');
       lost(error as Error);
+    }
+    if (!taken) return;
+    if (first) throw new SoleGatewayTaken();
+    this.logger.error({}, 'another standalone hub holds this database now; stopping');
+    this.sole!.displaced();
+  }
+
+  /**
+   * Takes the sole-gateway lock for `client`'s session, waiting as a start does. This gateway's
+   * own earlier session may still hold it: after a network loss the server keeps a backend until
+   * its TCP keepalive gives up (hours), so that backend is ended, never one of another hub.
+   */
+  private async takeSoleLock(client: Client): Promise<boolean> {
+    const deadline = Date.now() + (this.sole?.lockWaitMs ?? SOLE_GATEWAY_LOCK_WAIT_MS);
+    for (;;) {
+      if (await holdsSoleLock(client)) return true;
+      if (this.soleBackendPid !== undefined) {
+        await client.query(
+          `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.pid = $1 AND l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid AND l.objid = $3::oid
+             AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+             AND a.application_name = $4`,
+          [this.soleBackendPid, Number(SOLE_GATEWAY_LOCK >> 32n), Number(SOLE_GATEWAY_LOCK & 0xffffffffn), HOT_VIEW_APPLICATION_NAME],
+        );
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
