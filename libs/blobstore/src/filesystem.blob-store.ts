@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,16 +35,20 @@ export class FilesystemBlobStore implements BlobStore {
         done(null, chunk);
       },
     });
+    // Created before the bytes flow: a write stream opening the file itself could create it after a
+    // failed upload's cleanup had already run (an upload that broke early left an empty file).
+    const file = await open(temporary, 'w');
     try {
       // Up to 1 MiB waits for the disk while the socket goes on being read (and is written in one
       // writev): at the 16 KiB default each 64 KiB socket read stopped the upload until its write was done.
-      await pipeline(source, digest, createWriteStream(temporary, { highWaterMark: UPLOAD_BUFFER_BYTES }));
+      await pipeline(source, digest, file.createWriteStream({ highWaterMark: UPLOAD_BUFFER_BYTES }));
       const key = sha256.digest('hex');
       const target = this.path(key);
       await mkdir(join(target, '..'), { recursive: true });
       await rename(temporary, target);
       return { key, size };
     } catch (error) {
+      await file.close().catch(() => undefined);
       await unlink(temporary).catch(() => undefined);
       throw error;
     }
