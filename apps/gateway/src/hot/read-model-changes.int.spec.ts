@@ -255,6 +255,15 @@ describe('read-model changes (real PostgreSQL)', () => {
   });
 
   describe('a sole gateway (the standalone hub): no fence on reads', () => {
+    /** Ends `sole`'s LISTEN session and takes the lock on `taker`'s session before `sole` reconnects. */
+    const killSessionAndTakeLock = async (sole: ReadModelChanges, taker: Client) => {
+      await pool.query('SELECT pg_terminate_backend($1)', [sole.backendPid]);
+      await waitUntil(
+        async () => (await taker.query('SELECT pg_try_advisory_lock($1) AS held', [SOLE_GATEWAY_LOCK.toString()])).rows[0].held === true,
+        { what: 'the lock to be free' },
+      );
+    };
+
     it('answers from memory without a probe, yet a write it acknowledged is in its view when the answer goes (a replayed write too)', async () => {
       const sole = new ReadModelChanges(url, logger, 50, { displaced: jest.fn() });
       await sole.start();
@@ -300,11 +309,7 @@ describe('read-model changes (real PostgreSQL)', () => {
       const other = new Client(url);
       await other.connect();
       try {
-        await pool.query('SELECT pg_terminate_backend($1)', [sole.backendPid]);
-        await waitUntil(
-          async () => (await other.query('SELECT pg_try_advisory_lock($1) AS held', [SOLE_GATEWAY_LOCK.toString()])).rows[0].held === true,
-          { what: 'the lock to be free' },
-        );
+        await killSessionAndTakeLock(sole, other);
         await waitUntil(() => displaced.mock.calls.length > 0, { what: 'the gateway to find itself displaced' });
         expect(sole.listening).toBe(false);
       } finally {
@@ -323,11 +328,7 @@ describe('read-model changes (real PostgreSQL)', () => {
       lingering.on('error', () => undefined);
       try {
         const first = sole.backendPid!;
-        await pool.query('SELECT pg_terminate_backend($1)', [first]);
-        await waitUntil(
-          async () => (await lingering.query('SELECT pg_try_advisory_lock($1) AS held', [SOLE_GATEWAY_LOCK.toString()])).rows[0].held === true,
-          { what: 'the lock to be free' },
-        );
+        await killSessionAndTakeLock(sole, lingering);
         (sole as unknown as { soleBackendPid: number }).soleBackendPid = (lingering as unknown as { processID: number }).processID;
         await waitUntil(() => sole.listening && sole.backendPid !== first, { what: 'the session to be back' });
         expect(displaced).not.toHaveBeenCalled();

@@ -42,23 +42,20 @@ export class SoleGatewayTaken extends Error {
  * services start; the LISTEN session then takes the lock for good.
  */
 export async function awaitSoleGatewayLock(connectionString: string, waitMs = SOLE_GATEWAY_LOCK_WAIT_MS): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const client = new Client({ connectionString, application_name: HOT_VIEW_APPLICATION_NAME });
-    try {
-      await client.connect();
-      if (await holdsSoleLock(client)) return;
-    } catch {
-      // A database it cannot reach is not this check's to report: the hub's own connections fail
-      // with the message that names the setting, and the LISTEN session takes the lock when it
-      // connects (or finds itself displaced).
-      return;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-    if (Date.now() >= deadline) throw new SoleGatewayTaken();
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  const client = new Client({ connectionString, application_name: HOT_VIEW_APPLICATION_NAME });
+  let held: boolean;
+  try {
+    await client.connect();
+    held = await waitForSoleLock(client, waitMs);
+  } catch {
+    // A database it cannot reach is not this check's to report: the hub's own connections fail
+    // with the message that names the setting, and the LISTEN session takes the lock when it
+    // connects (or finds itself displaced).
+    return;
+  } finally {
+    await client.end().catch(() => undefined);
   }
+  if (!held) throw new SoleGatewayTaken();
 }
 
 /** What hears the read models' changes: each change, and "some were missed" (connection lost or regained). */
@@ -125,10 +122,9 @@ export class ReadModelChanges {
 
   /**
    * Connects (retrying in the background until it succeeds); resolves after the first attempt. A
-   * sole gateway fails instead while another hub's session holds the lock (after waiting a while).
+   * sole gateway's first attempt waits for the lock, and fails while another hub's session keeps it.
    */
   async start(): Promise<void> {
-    if (this.sole) await awaitSoleGatewayLock(this.connectionString, this.sole.lockWaitMs);
     await this.connect(true);
   }
 
@@ -222,22 +218,17 @@ export class ReadModelChanges {
    * own earlier session may still hold it: after a network loss the server keeps a backend until
    * its TCP keepalive gives up (hours), so that backend is ended, never one of another hub.
    */
-  private async takeSoleLock(client: Client): Promise<boolean> {
-    const deadline = Date.now() + (this.sole?.lockWaitMs ?? SOLE_GATEWAY_LOCK_WAIT_MS);
-    for (;;) {
-      if (await holdsSoleLock(client)) return true;
-      if (this.soleBackendPid !== undefined) {
-        await client.query(
-          `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-           WHERE l.pid = $1 AND l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid AND l.objid = $3::oid
-             AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-             AND a.application_name = $4`,
-          [this.soleBackendPid, Number(SOLE_GATEWAY_LOCK >> 32n), Number(SOLE_GATEWAY_LOCK & 0xffffffffn), HOT_VIEW_APPLICATION_NAME],
-        );
-      }
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  private takeSoleLock(client: Client): Promise<boolean> {
+    return waitForSoleLock(client, this.sole?.lockWaitMs ?? SOLE_GATEWAY_LOCK_WAIT_MS, async () => {
+      if (this.soleBackendPid === undefined) return;
+      await client.query(
+        `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.pid = $1 AND l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid AND l.objid = $3::oid
+           AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND a.application_name = $4`,
+        [this.soleBackendPid, Number(SOLE_GATEWAY_LOCK >> 32n), Number(SOLE_GATEWAY_LOCK & 0xffffffffn), HOT_VIEW_APPLICATION_NAME],
+      );
+    });
   }
 
   private scheduleReconnect(): void {
@@ -258,4 +249,18 @@ export class ReadModelChanges {
 async function holdsSoleLock(client: Client): Promise<boolean> {
   const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS held', [SOLE_GATEWAY_LOCK.toString()]);
   return rows[0].held === true;
+}
+
+/**
+ * Takes the sole-gateway lock for `client`'s session, trying every 250 ms for `waitMs`;
+ * `beforeRetry` may free it first. Whether it holds it.
+ */
+async function waitForSoleLock(client: Client, waitMs: number, beforeRetry?: () => Promise<void>): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (await holdsSoleLock(client)) return true;
+    await beforeRetry?.();
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
