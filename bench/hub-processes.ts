@@ -10,10 +10,17 @@ const ROOT = resolve(__dirname, '../..');
  */
 export const benchPort = (offset: number): number => Number(process.env.BENCH_PORT_BASE || 5600) + offset;
 
-/** Starts a built script of the checkout at `root` (this one by default) as a child process. */
+/** The V8 flags the hub's own start commands give it (package.json's `start`, the Dockerfile's NODE_OPTIONS). */
+export const HUB_NODE_OPTIONS = '--max-semi-space-size=64';
+
+/**
+ * Starts a built script of the checkout at `root` (this one by default) as a child process, with
+ * the hub's V8 flags: every server a bench compares (the hub, a baseline build, bare Fastify) runs
+ * as the hub is run.
+ */
 export function startBuild(root: string, script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [resolve(root, script)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: `${HUB_NODE_OPTIONS} ${process.env.NODE_OPTIONS ?? ''}`.trim(), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }

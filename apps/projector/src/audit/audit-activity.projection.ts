@@ -10,6 +10,7 @@ import {
 } from '@dockyard/contracts';
 import { activityHash } from '@dockyard/eventstore';
 import { NewAuditEntry } from './audit-feed';
+import { mapInSlices } from '../event-loop-slices';
 
 export type AuditedActivity = RepositoryCountActivity | LoginActivity;
 
@@ -31,13 +32,14 @@ export async function freshActivityEntries(client: PoolClient, activities: Audit
     [activities.map((entry) => entry.activityId)],
   );
   const seen = new Set(rows.map((row) => row.activity_id));
-  const fresh: NewAuditEntry[] = [];
+  const unseen: AuditedActivity[] = [];
   for (const entry of activities) {
     if (seen.has(entry.activityId)) continue;
     seen.add(entry.activityId);
-    fresh.push(activityEntry(entry));
+    unseen.push(entry);
   }
-  return fresh;
+  // Each entry hashes its activity: in slices, a batch of pulls is hundreds of hashes.
+  return mapInSlices(unseen, activityEntry);
 }
 
 /** What an activity says, as entry data: who and what, never more than the activity carried. */

@@ -1,6 +1,7 @@
 import { PoolClient } from 'pg';
 import { AuditEntry } from '@dockyard/contracts';
 import { nextFeedHash } from '@dockyard/eventstore';
+import { mapInSlices } from '../event-loop-slices';
 
 /** An entry before the feed numbers it, with the columns it is found by. */
 export interface NewAuditEntry extends Omit<AuditEntry, 'cursor'> {
@@ -47,7 +48,8 @@ export async function appendAuditEntries(client: PoolClient, entries: NewAuditEn
   );
   const first = BigInt(head.rows[0].seq) - BigInt(entries.length) + 1n;
   let previous = head.rows[0].feed_hash;
-  const rows = entries.map((entry, index) => {
+  // Chained one after the other, in slices: a batch of pulls is hundreds of hashes.
+  const rows = await mapInSlices(entries, (entry, index) => {
     const seq = String(first + BigInt(index));
     previous = nextFeedHash(previous, servedEntry(seq, entry));
     return [
