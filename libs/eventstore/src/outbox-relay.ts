@@ -66,6 +66,23 @@ const HORIZON_FIRST_WAIT_MS = 2;
 const HORIZON_LAST_WAIT_MS = 100;
 
 /**
+ * The relay's read of a segment's next batch: `$1` origin, `$2` floor, `$3`/`$4` the cursor
+ * (transaction id, position), `$5` the batch size, and for a closed segment `$6` its ceiling. In the
+ * open segment each row says whether it is below the transaction horizon. Read from the cursor on
+ * through `events_relay_cursor` (outbox-relay.migrations.ts): a pass costs its batch, not the store.
+ */
+export const relayBatchSql = (schema: string, open: boolean): string =>
+  `SELECT transaction_id::text AS tx, event_id, stream_id, stream_version, position, type, schema_version,
+          data, secret, metadata, prev_hash, hash,
+          ${open ? 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : 'true'} AS below_horizon
+   FROM ${schema}.events
+   WHERE origin = $1 AND position > $2
+     AND (transaction_id, position) > ($3::xid8, $4::bigint)
+     ${open ? '' : 'AND position < $6'}
+   ORDER BY transaction_id, position
+   LIMIT $5`;
+
+/**
  * Publishes a service's committed events (its outbox) in commit order, at least once.
  *
  * Positions come from a sequence handed out before commit, so "position > last" would skip an
@@ -240,18 +257,14 @@ export class OutboxRelay {
         continue;
       }
       const from: Cursor = (open && this.ahead) || cp;
-      const { rows } = await this.options.pool.query(
-        `SELECT transaction_id::text AS tx, event_id, stream_id, stream_version, position, type, schema_version,
-                data, secret, metadata, prev_hash, hash,
-                ${open ? 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : 'true'} AS below_horizon
-         FROM ${this.schema}.events
-         WHERE origin = $1 AND position > $2
-           AND (transaction_id, position) > ($3::xid8, $4::bigint)
-           ${open ? '' : 'AND position < $6'}
-         ORDER BY transaction_id, position
-         LIMIT $5`,
-        [cp.origin, cp.floor, from.tx, from.position, this.batchSize, ...(open ? [] : [cp.ceiling])],
-      );
+      const { rows } = await this.options.pool.query(relayBatchSql(this.schema, open), [
+        cp.origin,
+        cp.floor,
+        from.tx,
+        from.position,
+        this.batchSize,
+        ...(open ? [] : [cp.ceiling]),
+      ]);
       // Ordered by transaction id, the rows below the horizon come first. A committed row above it
       // waits for an older transaction somewhere in the cluster to end: no notification will say
       // when, so the loop looks again soon instead of at the next poll.
