@@ -3,7 +3,11 @@ import { READ_SCHEMA } from '@dockyard/contracts';
 import { runMigrations } from '@dockyard/eventstore';
 import { HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { AuditLinkPositions1732400030700, CreateAuditReadModel1732400030300 } from './audit/audit.migrations';
-import { CreateAuditActivityInbox1732400030500, CreateAuditInbox1732400030400 } from './audit/audit-inbox.migrations';
+import {
+  AuditActivityInboxKeepsText1732400030800,
+  CreateAuditActivityInbox1732400030500,
+  CreateAuditInbox1732400030400,
+} from './audit/audit-inbox.migrations';
 import { CreateActivityInbox1732400030600, CreateCountedActivity1732400008000 } from './activity/activity.migrations';
 import { ActivityInbox } from './activity/activity-inbox';
 import { CreateImageFetches1732400013100 } from './image-fetches/image-fetches.migrations';
@@ -37,6 +41,7 @@ export const READ_MODEL_MIGRATIONS = [
   CreateAuditActivityInbox1732400030500,
   CreateActivityInbox1732400030600,
   AuditLinkPositions1732400030700,
+  AuditActivityInboxKeepsText1732400030800,
 ];
 
 /**

@@ -3,10 +3,15 @@ import { ActivityBatch, AuditEntry, PROJECTIONS, PublishedEvent, READ_SCHEMA, Re
 import { GENESIS_HASH, nextFeedHash, runMigrations } from '@dockyard/eventstore';
 import { createTestDatabase } from '../../../../libs/testing/src';
 import { CreateReadModels1732400002000 } from '../read-model.migrations';
-import { CreateAuditActivityInbox1732400030500, CreateAuditInbox1732400030400 } from './audit-inbox.migrations';
+import {
+  AuditActivityInboxKeepsText1732400030800,
+  CreateAuditActivityInbox1732400030500,
+  CreateAuditInbox1732400030400,
+} from './audit-inbox.migrations';
 import { CreateAuditReadModel1732400030300 } from './audit.migrations';
 import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox } from './audit-inbox';
+import { MessageInboxTable } from '../message-inbox';
 
 const REPOSITORY_ID = '11111111-1111-4111-8111-111111111111';
 
@@ -56,6 +61,7 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
       CreateAuditReadModel1732400030300,
       CreateAuditInbox1732400030400,
       CreateAuditActivityInbox1732400030500,
+      AuditActivityInboxKeepsText1732400030800,
     ]);
     pool = new Pool({ connectionString: url, max: 8 });
     // The repository is known by name, as its RepositoryCreated would have made it.
@@ -209,6 +215,24 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
     await writer.close();
     expect(await entriesOf([left.streamId])).toHaveLength(1);
   });
+  it('a kept activity message comes back with its keys in the order the gateway wrote them (hashed in one pass)', async () => {
+    // The gateway writes a pull's keys in canonical order; jsonb would give them back shortest first.
+    const written = { activityId: 'order-1', actor: 'anonymous', at: '2027-01-01T00:00:00.000Z', images: ['a'.repeat(64)], kind: 'pull', repositoryId: REPOSITORY_ID, requestId: 'req-1', sourceIp: '127.0.0.1', userAgent: 'docker/1.13' };
+    const table = new MessageInboxTable<(typeof written)[]>(pool, 'read.audit_activity_inbox', 'activities');
+    await table.keep('order-message-1', [written]);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const [kept] = await table.take(client, 1, 'order-message-1');
+      expect(Object.keys(kept.payload[0])).toEqual(Object.keys(written));
+      expect(kept.payload[0]).toEqual(written);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    await table.remove(pool, ['order-message-1']);
+  });
+
   it('activity messages from many gateways reach the feed many to a transaction, not one transaction each', async () => {
     // 30 gateway replicas' flushes, received while the feed is busy (the writer has not run yet).
     const messages = Array.from({ length: 30 }, (_, g) => batchOf(g, Array.from({ length: 4 }, (_, i) => pull(10_000 + g * 10 + i))));
