@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, PoolConfig } from 'pg';
 import { MessageBus } from '@dockyard/messaging';
 import { HubConfig, databaseUrlFor } from './hub-config';
 import { Logger } from './logger';
@@ -34,6 +34,14 @@ export const HUB_RUNTIME = Symbol('HubRuntime');
  */
 const PLAN_EVERY_EXECUTION = '-c plan_cache_mode=force_custom_plan';
 
+/**
+ * How the hub's pools connect: its session options and prepared statements. Also for a worker
+ * thread's own pool (a Pool cannot cross threads).
+ */
+export function hubPoolConfig(url: string, max: number, Client = preparingClient(new StatementNames())): PoolConfig {
+  return { connectionString: url, max, Client, options: PLAN_EVERY_EXECUTION };
+}
+
 export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Logger): HubRuntime {
   const pools = new Map<string, Pool>();
   const users = new Map<string, Set<string>>();
@@ -49,12 +57,7 @@ export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Log
       users.set(url, (users.get(url) ?? new Set()).add(service));
       let pool = pools.get(url);
       if (!pool) {
-        pool = new Pool({
-          connectionString: url,
-          max: Number(process.env.DOCKYARD_PG_POOL_SIZE ?? 10),
-          Client: PreparingClient,
-          options: PLAN_EVERY_EXECUTION,
-        });
+        pool = new Pool(hubPoolConfig(url, Number(process.env.DOCKYARD_PG_POOL_SIZE ?? 10), PreparingClient));
         pool.on('error', (error) => logger.error({ err: error }, 'idle PostgreSQL client failed'));
         // pg-pool removes its own 'error' listener while a client is checked out, and a pg Client
         // emits 'error' when its server goes away (PostgreSQL restarting) even if the query in

@@ -1,14 +1,8 @@
 import { Pool } from 'pg';
-import { ActivityBatch, AuditEntry, PROJECTIONS, PublishedEvent, READ_SCHEMA, RepositoryCountActivity, TOKENS_EVENTS, tokenStreamId } from '@dockyard/contracts';
-import { GENESIS_HASH, nextFeedHash, runMigrations } from '@dockyard/eventstore';
+import { ActivityBatch, PROJECTIONS, PublishedEvent, RepositoryCountActivity, TOKENS_EVENTS, tokenStreamId } from '@dockyard/contracts';
+import { GENESIS_HASH } from '@dockyard/eventstore';
 import { createTestDatabase } from '../../../../libs/testing/src';
-import { CreateReadModels1732400002000 } from '../read-model.migrations';
-import {
-  AuditActivityInboxKeepsText1732400030800,
-  CreateAuditActivityInbox1732400030500,
-  CreateAuditInbox1732400030400,
-} from './audit-inbox.migrations';
-import { CreateAuditReadModel1732400030300 } from './audit.migrations';
+import { expectFeedHolds, migrateAuditTables } from './audit-feed.testing';
 import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox } from './audit-inbox';
 import { MessageInboxTable } from '../message-inbox';
@@ -56,13 +50,7 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
 
   beforeAll(async () => {
     const url = await createTestDatabase('auditinbox');
-    await runMigrations(url, READ_SCHEMA, [
-      CreateReadModels1732400002000,
-      CreateAuditReadModel1732400030300,
-      CreateAuditInbox1732400030400,
-      CreateAuditActivityInbox1732400030500,
-      AuditActivityInboxKeepsText1732400030800,
-    ]);
+    await migrateAuditTables(url);
     pool = new Pool({ connectionString: url, max: 8 });
     // The repository is known by name, as its RepositoryCreated would have made it.
     await pool.query(`INSERT INTO read.audit_repositories (repository_id, repository) VALUES ($1, 'alice/app')`, [REPOSITORY_ID]);
@@ -78,23 +66,7 @@ describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real
   const entriesOf = async (streams: string[]) =>
     (await pool.query(`SELECT seq::text AS position, stream, xmin::text AS tx FROM read.audit_entries WHERE stream = ANY($1) ORDER BY seq`, [streams])).rows;
 
-  /** The feed recomputed from its entries as the audit API serves them, against the head it stored. */
-  const feedHolds = async () => {
-    const { rows } = await pool.query(`SELECT * FROM read.audit_entries ORDER BY seq`);
-    let head = GENESIS_HASH;
-    rows.forEach((row, index) => {
-      expect(Number(row.seq)).toBe(index + 1);
-      const entry: AuditEntry = {
-        cursor: String(row.seq), time: row.time.toISOString(), type: row.type, actor: row.actor, source_ip: row.source_ip,
-        user_agent: row.user_agent, request_id: row.request_id, repository_id: row.repository_id, service: row.service,
-        stream: row.stream, version: row.version, data: row.data, hash: row.hash, prev_hash: row.prev_hash,
-      };
-      head = nextFeedHash(head, entry);
-      expect(row.feed_hash).toBe(head);
-    });
-    const stored = (await pool.query(`SELECT seq::text, feed_hash FROM read.audit_feed_head WHERE id = 1`)).rows[0];
-    expect(stored).toEqual({ seq: String(rows.length), feed_hash: head });
-  };
+  const feedHolds = () => expectFeedHolds(pool);
 
   it('received events reach the feed many to a transaction: consecutive positions, chained, linked, checkpointed, the inbox emptied', async () => {
     const events = Array.from({ length: 120 }, (_, i) => tokenIssued(i + 1));

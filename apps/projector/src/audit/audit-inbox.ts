@@ -63,7 +63,17 @@ export class AuditInbox extends InboxWriter {
     private readonly pool: Pool,
     /** Where a row that fails on its own goes: the StreamConsumer's way, which retries it, then parks it. */
     private readonly fallback: (event: PublishedEvent) => Promise<unknown>,
-    private readonly options: InboxWriterOptions & { batchSize?: number; activityBatchSize?: number; turn?: AuditFeedTurn } = {},
+    private readonly options: InboxWriterOptions & {
+      batchSize?: number;
+      activityBatchSize?: number;
+      turn?: AuditFeedTurn;
+      /**
+       * Which of the two inboxes this writer's passes take (both by default). The projector's own
+       * writer takes the TokenIssued rows and its activity thread's writer the activity messages
+       * (audit-activity-thread.ts), so a pull's hashing never runs on the process's main thread.
+       */
+      takes?: { events: boolean; activity: boolean };
+    } = {},
   ) {
     super('audit inbox', options);
     this.activityInbox = new MessageInboxTable(pool, 'read.audit_activity_inbox', 'activities');
@@ -71,6 +81,10 @@ export class AuditInbox extends InboxWriter {
 
   private get batchSize(): number {
     return this.options.batchSize ?? 500;
+  }
+
+  private get takes(): { events: boolean; activity: boolean } {
+    return this.options.takes ?? { events: true, activity: true };
   }
 
   /** Activity messages a batch takes: each holds up to a gateway's 500 activities. */
@@ -113,10 +127,9 @@ export class AuditInbox extends InboxWriter {
     } catch (error) {
       if (isTransientError(error)) throw error;
     }
-    const { rows } = await this.pool.query<InboxRow>(
-      `SELECT stream_id, stream_version, event FROM read.audit_inbox ${OLDEST_FIRST} LIMIT $1`,
-      [this.batchSize],
-    );
+    const { rows } = this.takes.events
+      ? await this.pool.query<InboxRow>(`SELECT stream_id, stream_version, event FROM read.audit_inbox ${OLDEST_FIRST} LIMIT $1`, [this.batchSize])
+      : { rows: [] as InboxRow[] };
     await this.oneByOne(
       rows,
       (row) => this.writeBatch({ event: row }),
@@ -125,7 +138,7 @@ export class AuditInbox extends InboxWriter {
         await this.pool.query(`DELETE FROM read.audit_inbox WHERE stream_id = $1 AND stream_version = $2`, [row.stream_id, row.stream_version]);
       },
     );
-    const messages = await this.activityInbox.oldest(this.activityBatchSize);
+    const messages = this.takes.activity ? await this.activityInbox.oldest(this.activityBatchSize) : [];
     await this.oneByOne(
       messages,
       (row) => this.writeBatch({ activity: row }),
@@ -192,13 +205,13 @@ export class AuditInbox extends InboxWriter {
 
   /** The TokenIssued rows a batch takes: the oldest that wait, only the one named, or none. */
   private eventsOf(client: PoolClient, only?: Only): Promise<InboxRow[]> {
-    if (!only) return this.takeEvents(client, this.batchSize);
+    if (!only) return this.takes.events ? this.takeEvents(client, this.batchSize) : Promise.resolve([]);
     return 'event' in only ? this.takeEvents(client, 1, only.event) : Promise.resolve([]);
   }
 
   /** The activity messages a batch takes: the oldest that wait, only the one named (kept or delivered), or none. */
   private async messagesOf(client: PoolClient, only?: Only): Promise<ActivityRow[]> {
-    if (!only) return this.activityInbox.take(client, this.activityBatchSize);
+    if (!only) return this.takes.activity ? this.activityInbox.take(client, this.activityBatchSize) : [];
     if ('delivered' in only) return [only.delivered];
     return 'activity' in only ? this.activityInbox.take(client, 1, only.activity.message_id) : [];
   }

@@ -14,6 +14,7 @@ import {
 } from '@dockyard/contracts';
 import { PROJECTION_CONSUMERS, ProjectionConsumers } from '../projection-consumers';
 import { AuditFeedTurn } from './audit-feed-turn';
+import { AuditActivityThread } from './audit-activity-thread';
 import { AuditInbox, batchedIntoFeed } from './audit-inbox';
 
 /** Every service's facts, and the activity topic's pulls, pushes and logins. */
@@ -31,7 +32,8 @@ const AUDITED_EVENTS = [
  * (every event a second time, through one feed-head row) are never on the path of the read models
  * a write's answer waits for, and it catches up on its own if it falls behind. A pull's TokenIssued
  * and the activity messages go through the inbox, which puts many in the feed per transaction
- * (audit-inbox.ts). Feed writes take turns in this process (AuditFeedTurn).
+ * (audit-inbox.ts); the activity messages on a thread of their own (AuditActivityThread). Feed
+ * writes of this thread take turns (AuditFeedTurn).
  */
 @Controller()
 export class AuditMessageController {
@@ -39,6 +41,7 @@ export class AuditMessageController {
     @Inject(PROJECTION_CONSUMERS) private readonly consumers: ProjectionConsumers,
     @Inject(AuditInbox) private readonly inbox: AuditInbox,
     @Inject(AuditFeedTurn) private readonly turn: AuditFeedTurn,
+    @Inject(AuditActivityThread) private readonly activityThread: AuditActivityThread,
   ) {}
 
   @EventPattern(AUDITED_EVENTS)
@@ -49,6 +52,6 @@ export class AuditMessageController {
 
   @EventPattern(REPOSITORY_ACTIVITY)
   async activity(@Payload() activity: RepositoryActivity) {
-    await this.inbox.receiveActivity(activity);
+    await this.activityThread.receive(activity);
   }
 }

@@ -1,22 +1,30 @@
 import { DynamicModule, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PROJECTIONS } from '@dockyard/contracts';
 import { BusServerOptions } from '@dockyard/messaging';
-import { HUB_RUNTIME, HubRuntime } from '@dockyard/runtime';
+import { HUB_RUNTIME, HubRuntime, databaseUrlFor } from '@dockyard/runtime';
 import { PROJECTION_CONSUMERS, ProjectionConsumers, projectionConsumers } from '../projection-consumers';
 import { AuditFeedTurn } from './audit-feed-turn';
+import { AuditActivityThread } from './audit-activity-thread';
 import { AuditInbox } from './audit-inbox';
 import { AuditMessageController } from './audit.message-controller';
 
-/** The inbox's writer runs while the audit consumes: it starts with the module and finishes its batch on shutdown. */
+/** The activity thread's pool: its writer's batch, and a message kept meanwhile. */
+const ACTIVITY_THREAD_CONNECTIONS = 2;
+
+/** The inbox's writer and the activity thread run while the audit consumes: they start with the module and finish their batch on shutdown. */
 class AuditInboxLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly inbox: AuditInbox) {}
+  constructor(
+    private readonly inbox: AuditInbox,
+    private readonly activityThread: AuditActivityThread,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.inbox.start();
+    this.activityThread.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
-    return this.inbox.close();
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.activityThread.close(), this.inbox.close()]);
   }
 }
 
@@ -42,10 +50,24 @@ export class AuditModule {
           useFactory: (consumers: ProjectionConsumers, turn: AuditFeedTurn) =>
             new AuditInbox(runtime.pool('read'), (event) => turn.take(() => consumers[PROJECTIONS.audit].handle(event)), {
               turn,
+              // Activity messages are the activity thread's (AuditActivityThread).
+              takes: { events: true, activity: false },
               logger: runtime.logger.child({ component: 'audit-inbox' }),
             }),
         },
-        { provide: AuditInboxLifecycle, inject: [AuditInbox], useFactory: (inbox: AuditInbox) => new AuditInboxLifecycle(inbox) },
+        {
+          provide: AuditActivityThread,
+          useFactory: () =>
+            new AuditActivityThread(
+              { databaseUrl: databaseUrlFor(runtime.config, 'read'), poolSize: ACTIVITY_THREAD_CONNECTIONS },
+              runtime.logger.child({ component: 'audit-activity-thread' }),
+            ),
+        },
+        {
+          provide: AuditInboxLifecycle,
+          inject: [AuditInbox, AuditActivityThread],
+          useFactory: (inbox: AuditInbox, thread: AuditActivityThread) => new AuditInboxLifecycle(inbox, thread),
+        },
       ],
     };
   }

@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { Pool } from 'pg';
+import { RepositoryActivity } from '@dockyard/contracts';
+import { hubPoolConfig } from '@dockyard/runtime';
+import { AuditInbox } from './audit-inbox';
+import { ActivityThreadReply, ActivityThreadRequest, ActivityThreadSettings } from './audit-activity-thread.messages';
+
+/**
+ * The audit's activity side on a thread of its own (audit-activity-thread.ts): it takes the activity
+ * messages the projector receives into the feed (or its inbox), and its writer folds the inbox.
+ */
+const settings = workerData as ActivityThreadSettings;
+const port = parentPort!;
+const pool = new Pool(hubPoolConfig(settings.databaseUrl, settings.poolSize));
+const log = (level: 'error' | 'warn', obj: object, msg?: string) =>
+  port.postMessage({ kind: 'log', level, obj: serializable(obj), msg } satisfies ActivityThreadReply);
+pool.on('error', (error) => log('error', { err: { message: error.message } }, 'idle PostgreSQL client failed'));
+pool.on('connect', (client) => client.on('error', (error) => log('warn', { err: { message: error.message } }, 'PostgreSQL connection lost')));
+const inbox = new AuditInbox(pool, async () => undefined, {
+  pollMs: settings.pollMs,
+  takes: { events: false, activity: true },
+  logger: { error: (obj, msg) => log('error', obj, msg) },
+});
+inbox.start();
+
+port.on('message', (request: ActivityThreadRequest) => {
+  if (request.kind === 'activity') {
+    inbox.receiveActivity(request.activity as RepositoryActivity).then(
+      () => port.postMessage({ kind: 'received', id: request.id } satisfies ActivityThreadReply),
+      (error: Error) =>
+        port.postMessage({ kind: 'received', id: request.id, error: { message: error.message, code: (error as { code?: string }).code } } satisfies ActivityThreadReply),
+    );
+  } else if (request.kind === 'drain') {
+    void inbox.drained().then(() => port.postMessage({ kind: 'drained', id: request.id } satisfies ActivityThreadReply));
+  } else if (request.kind === 'close') {
+    void inbox
+      .close()
+      .then(() => pool.end())
+      .finally(() => port.close());
+  }
+});
+
+/** Log fields that survive postMessage (an error inside becomes its message and stack). */
+function serializable(obj: object): object {
+  return Object.fromEntries(
+    Object.entries(obj).map(([key, value]) => [key, value instanceof Error ? { message: value.message, stack: value.stack, code: (value as { code?: string }).code } : value]),
+  );
+}
