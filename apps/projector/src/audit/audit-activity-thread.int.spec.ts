@@ -1,3 +1,4 @@
+import { AddressInfo, createServer } from 'node:net';
 import { Pool } from 'pg';
 import { ActivityBatch, RepositoryCountActivity } from '@dockyard/contracts';
 import { createTestDatabase } from '../../../../libs/testing/src';
@@ -100,6 +101,40 @@ describe('the audit activity thread: pulls into the feed on a thread of their ow
     const entries = await pulled(pulls);
     expect(entries.sort()).toEqual(pulls.map((p) => p.activityId).sort());
     await feedHolds();
+  });
+
+  it('a message that cannot be put in the feed is dropped with an error; the thread goes on with the next', async () => {
+    const audit = thread();
+    logger.error.mockClear();
+    // A pull whose time is no date: its entry cannot be made (a gateway's bug, or a forged message).
+    const poison = batchOf(960, [{ ...pull(9600), at: 'not a date' }, pull(9601)]);
+    await audit.receive(poison);
+    const good = batchOf(961, [pull(9610)]);
+    await audit.receive(good);
+    await audit.drained();
+    expect(await pulled([pull(9610)])).toEqual([pull(9610).activityId]);
+    expect(await pulled([pull(9600), pull(9601)])).toEqual([]);
+    expect(Number((await pool.query(`SELECT count(*) AS n FROM read.audit_activity_inbox`)).rows[0].n)).toBe(0);
+    expect(logger.error).toHaveBeenCalled();
+    await feedHolds();
+  });
+
+  it('a stop does not wait for ever on a database that accepts and never answers', async () => {
+    // A server that takes the connection and says nothing: the thread's pass waits on it for good.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const stuck = new AuditActivityThread({ databaseUrl: `postgres://nobody:nothing@127.0.0.1:${port}/read`, poolSize: 1, pollMs: 100 }, logger);
+      stuck.start();
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await stuck.close();
+      expect(Date.now() - started).toBeLessThan(8000);
+      await expect(stuck.receive(batchOf(970, [pull(9700)]))).rejects.toThrow(/closed/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('after close it takes nothing more', async () => {

@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RepositoryActivity } from '@dockyard/contracts';
+import { settledWithin } from '@dockyard/messaging';
 import { ActivityThreadReply, ActivityThreadRequest, ActivityThreadSettings } from './audit-activity-thread.messages';
+
+/** How long a stop waits for the thread's batch in flight and its pool (a process stop waits 10 s in all). */
+const CLOSE_WAIT_MS = 4000;
 
 interface ThreadLogger {
   error(obj: object, msg?: string): void;
@@ -58,14 +62,19 @@ export class AuditActivityThread {
     return this.ask((id) => ({ kind: 'drain', id }));
   }
 
-  /** Lets the thread finish its batch in flight, then ends it. */
+  /**
+   * Lets the thread finish its batch in flight, then ends it; after CLOSE_WAIT_MS (PostgreSQL away,
+   * its pool not closing) it is ended where it stands: what it had kept stays in the inbox for the
+   * next start, and what it had not answered is delivered again.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((ended) => worker.once('exit', () => ended()));
     worker.postMessage({ kind: 'close' } satisfies ActivityThreadRequest);
-    await exited;
+    await settledWithin(CLOSE_WAIT_MS, exited);
+    if (this.worker === worker) await worker.terminate();
   }
 
   private ask(request: (id: number) => ActivityThreadRequest): Promise<void> {
