@@ -16,7 +16,12 @@ const log = (level: 'error' | 'warn', obj: object, msg?: string) =>
   port.postMessage({ kind: 'log', level, obj: serializable(obj), msg } satisfies ActivityThreadReply);
 pool.on('error', (error) => log('error', { err: { message: error.message } }, 'idle PostgreSQL client failed'));
 pool.on('connect', (client) => client.on('error', (error) => log('warn', { err: { message: error.message } }, 'PostgreSQL connection lost')));
-const inbox = new AuditInbox(pool, async () => undefined, {
+// This writer takes no TokenIssued rows (`takes`), so it never hands one to a fallback; if it ever
+// did, the row must stay in the inbox for the projector's writer, not be deleted as handled.
+const noFallback = async (): Promise<never> => {
+  throw new Error('the audit activity thread takes no TokenIssued rows');
+};
+const inbox = new AuditInbox(pool, noFallback, {
   pollMs: settings.pollMs,
   takes: { events: false, activity: true },
   logger: { error: (obj, msg) => log('error', obj, msg) },
