@@ -42,6 +42,17 @@ export function hubPoolConfig(url: string, max: number, Client = preparingClient
   return { connectionString: url, max, Client, options: PLAN_EVERY_EXECUTION };
 }
 
+/**
+ * Logs a pool's connection errors instead of letting them end the process. pg-pool removes its own
+ * 'error' listener while a client is checked out, and a pg Client emits 'error' when its server
+ * goes away (PostgreSQL restarting) even if the query in flight is rejected too: with no listener,
+ * that event is an uncaught exception. The query's rejection is what callers handle; this only logs.
+ */
+export function logPoolErrors(pool: Pool, logger: Pick<Logger, 'error' | 'warn'>): void {
+  pool.on('error', (error) => logger.error({ err: error }, 'idle PostgreSQL client failed'));
+  pool.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost')));
+}
+
 export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Logger): HubRuntime {
   const pools = new Map<string, Pool>();
   const users = new Map<string, Set<string>>();
@@ -58,13 +69,8 @@ export function createHubRuntime(config: HubConfig, bus: MessageBus, logger: Log
       let pool = pools.get(url);
       if (!pool) {
         pool = new Pool(hubPoolConfig(url, Number(process.env.DOCKYARD_PG_POOL_SIZE ?? 10), PreparingClient));
-        pool.on('error', (error) => logger.error({ err: error }, 'idle PostgreSQL client failed'));
-        // pg-pool removes its own 'error' listener while a client is checked out, and a pg Client
-        // emits 'error' when its server goes away (PostgreSQL restarting) even if the query in
-        // flight is rejected too: with no listener, that event is an uncaught exception that ends
-        // the process. The query's rejection is what callers handle; this only logs.
+        logPoolErrors(pool, logger);
         pool.on('connect', (client) => {
-          client.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
           open.add(client);
           client.once('end', () => open.delete(client));
         });

@@ -1,28 +1,14 @@
 import { AddressInfo, createServer } from 'node:net';
 import { Pool } from 'pg';
-import { ActivityBatch, RepositoryCountActivity } from '@dockyard/contracts';
+import { RepositoryCountActivity } from '@dockyard/contracts';
 import { createTestDatabase } from '../../../../libs/testing/src';
-import { expectFeedHolds, migrateAuditTables } from './audit-feed.testing';
+import { batchOf, expectFeedHolds, migrateAuditTables, pullOf } from './audit.testing';
 import { AuditActivityThread } from './audit-activity-thread';
 import { AuditInbox } from './audit-inbox';
 
 const REPOSITORY_ID = '22222222-2222-4222-8222-222222222222';
 
-const pull = (n: number): RepositoryCountActivity => ({
-  activityId: `00000000-0000-4000-b000-${String(n).padStart(12, '0')}`,
-  actor: 'anonymous',
-  at: new Date(1_800_000_000_000 + n).toISOString(),
-  images: ['c'.repeat(64)],
-  kind: 'pull',
-  repositoryId: REPOSITORY_ID,
-});
-
-const batchOf = (id: number, pulls: RepositoryCountActivity[]): ActivityBatch => ({
-  activityId: `00000000-0000-4000-c000-${String(id).padStart(12, '0')}`,
-  repositoryId: null,
-  kind: 'batch',
-  activities: pulls,
-});
+const pull = (n: number): RepositoryCountActivity => pullOf(n, REPOSITORY_ID, 'anonymous');
 
 describe('the audit activity thread: pulls into the feed on a thread of their own (real PostgreSQL)', () => {
   let url: string;

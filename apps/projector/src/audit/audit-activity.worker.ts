@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Pool } from 'pg';
 import { RepositoryActivity } from '@dockyard/contracts';
-import { hubPoolConfig } from '@dockyard/runtime';
+import { hubPoolConfig, logPoolErrors } from '@dockyard/runtime';
 import { AuditInbox } from './audit-inbox';
 import { ActivityThreadReply, ActivityThreadRequest, ActivityThreadSettings } from './audit-activity-thread.messages';
 
@@ -14,8 +14,8 @@ const port = parentPort!;
 const pool = new Pool(hubPoolConfig(settings.databaseUrl, settings.poolSize));
 const log = (level: 'error' | 'warn', obj: object, msg?: string) =>
   port.postMessage({ kind: 'log', level, obj: serializable(obj), msg } satisfies ActivityThreadReply);
-pool.on('error', (error) => log('error', { err: { message: error.message } }, 'idle PostgreSQL client failed'));
-pool.on('connect', (client) => client.on('error', (error) => log('warn', { err: { message: error.message } }, 'PostgreSQL connection lost')));
+const logger = { error: (obj: object, msg?: string) => log('error', obj, msg), warn: (obj: object, msg?: string) => log('warn', obj, msg) };
+logPoolErrors(pool, logger);
 // This writer takes no TokenIssued rows (`takes`), so it never hands one to a fallback; if it ever
 // did, the row must stay in the inbox for the projector's writer, not be deleted as handled.
 const noFallback = async (): Promise<never> => {
@@ -24,7 +24,7 @@ const noFallback = async (): Promise<never> => {
 const inbox = new AuditInbox(pool, noFallback, {
   pollMs: settings.pollMs,
   takes: { events: false, activity: true },
-  logger: { error: (obj, msg) => log('error', obj, msg) },
+  logger,
 });
 inbox.start();
 

@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
-import { ActivityBatch, PROJECTIONS, PublishedEvent, RepositoryCountActivity, TOKENS_EVENTS, tokenStreamId } from '@dockyard/contracts';
+import { PROJECTIONS, PublishedEvent, RepositoryCountActivity, TOKENS_EVENTS, tokenStreamId } from '@dockyard/contracts';
 import { GENESIS_HASH } from '@dockyard/eventstore';
 import { createTestDatabase } from '../../../../libs/testing/src';
-import { expectFeedHolds, migrateAuditTables } from './audit-feed.testing';
+import { batchOf, expectFeedHolds, migrateAuditTables, pullOf } from './audit.testing';
 import { AuditFeedTurn } from './audit-feed-turn';
 import { AuditInbox } from './audit-inbox';
 import { MessageInboxTable } from '../message-inbox';
@@ -26,22 +26,7 @@ const tokenIssued = (n: number, occurredAt = new Date(1_800_000_000_000 + n).toI
 });
 
 /** A pull as a gateway records it. */
-const pull = (n: number, at = new Date(1_800_000_000_000 + n).toISOString()): RepositoryCountActivity => ({
-  activityId: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
-  kind: 'pull',
-  repositoryId: REPOSITORY_ID,
-  images: ['a'.repeat(64)],
-  actor: 'alice',
-  at,
-});
-
-/** A gateway's activity message: its pulls of one flush. */
-const batchOf = (id: number, pulls: RepositoryCountActivity[]): ActivityBatch => ({
-  activityId: `00000000-0000-4000-a000-${String(id).padStart(12, '0')}`,
-  repositoryId: null,
-  kind: 'batch',
-  activities: pulls,
-});
+const pull = (n: number, at?: string): RepositoryCountActivity => pullOf(n, REPOSITORY_ID, 'alice', at);
 
 describe('the audit inbox: a pull’s TokenIssued into the feed in batches (real PostgreSQL)', () => {
   let pool: Pool;

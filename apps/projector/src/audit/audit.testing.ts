@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { AuditEntry, READ_SCHEMA } from '@dockyard/contracts';
+import { ActivityBatch, AuditEntry, READ_SCHEMA, RepositoryCountActivity } from '@dockyard/contracts';
 import { GENESIS_HASH, nextFeedHash, runMigrations } from '@dockyard/eventstore';
 import { CreateReadModels1732400002000 } from '../read-model.migrations';
 import {
@@ -8,6 +8,26 @@ import {
   CreateAuditInbox1732400030400,
 } from './audit-inbox.migrations';
 import { CreateAuditReadModel1732400030300 } from './audit.migrations';
+
+/** The audit's test helpers: its tables, the feed's check, and pulls as a gateway records them. */
+
+/** Pull `n` of `repositoryId` as a gateway records it (ids `00000000-0000-4000-9000-<n>`). */
+export const pullOf = (n: number, repositoryId: string, actor = 'alice', at = new Date(1_800_000_000_000 + n).toISOString()): RepositoryCountActivity => ({
+  activityId: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
+  kind: 'pull',
+  repositoryId,
+  images: ['a'.repeat(64)],
+  actor,
+  at,
+});
+
+/** A gateway's activity message: its pulls of one flush (ids `00000000-0000-4000-a000-<id>`). */
+export const batchOf = (id: number, pulls: RepositoryCountActivity[]): ActivityBatch => ({
+  activityId: `00000000-0000-4000-a000-${String(id).padStart(12, '0')}`,
+  repositoryId: null,
+  kind: 'batch',
+  activities: pulls,
+});
 
 /** The audit's tables (feed, inboxes) in a test database. */
 export const migrateAuditTables = (url: string): Promise<void> =>
